@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Run the Python reference (nvidia-nat-core 1.9) on request cases and write a vectors file.
+
+Not used by CI. It lets a developer check this crate against the reference on new inputs:
+
+    python3 -m venv /tmp/ref && /tmp/ref/bin/pip install nvidia-nat-core==1.9.0
+    /tmp/ref/bin/python scripts/reference_oracle.py cases.json > /tmp/oracle-vectors.json
+    CONFORMANCE_VECTORS=/tmp/oracle-vectors.json cargo test --test conformance
+
+`cases.json` is a list of {"name", "headers": [[name, value], ...]} (values are Latin-1 strings).
+Cases on which this crate deliberately differs from the reference (SPEC.md) will fail; read them.
+"""
+import json
+import sys
+
+from starlette.requests import Request
+
+from nat.data_models.user_info import BasicUserInfo, JwtUserInfo
+from nat.runtime.user_manager import UserManager
+
+
+def request(headers):
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
+
+
+def outcome(headers):
+    try:
+        user = UserManager.extract_user_from_connection(request(headers))
+    except Exception as exc:  # the reference raises ValueError and pydantic's ValidationError
+        return {"outcome": "error", "reference_error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    if user is None:
+        return {"outcome": "anonymous"}
+    details = user.get_user_details()
+    out = {"outcome": "user", "user_id": user.get_user_id()}
+    if isinstance(details, JwtUserInfo):
+        out.update(source="jwt", jwt=details.model_dump(mode="json"))
+    elif isinstance(details, BasicUserInfo):
+        out.update(source="basic",
+                   basic={"username": details.username, "password": details.password.get_secret_value()})
+    elif user.api_key is not None:
+        out.update(source="api_key", api_key=details)
+    else:
+        out.update(source="session_cookie", session_cookie=details)
+    return out
+
+
+def main():
+    cases = json.load(open(sys.argv[1]))
+    requests = []
+    for case in cases:
+        try:
+            expect = outcome(case["headers"])
+        except UnicodeEncodeError:
+            continue  # not representable as HTTP header bytes
+        requests.append({"name": case["name"], "headers": case["headers"], "expect": expect})
+    json.dump({"reference": "nvidia-nat-core 1.9.0 (scripts/reference_oracle.py)", "requests": requests},
+              sys.stdout, indent=1, ensure_ascii=True)
+
+
+if __name__ == "__main__":
+    main()

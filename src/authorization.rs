@@ -1,0 +1,62 @@
+//! The `Authorization` header: scheme and credential.
+//!
+//! Only the first `Authorization` header counts. Its value is trimmed and split at the first
+//! run of whitespace (Python's whitespace, over Latin-1 bytes) into a scheme, compared
+//! case-insensitively, and a credential that keeps any inner whitespace. No credential, or a
+//! scheme other than `Bearer` and `Basic`, is not a credential at all: resolution falls through
+//! to the next source.
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+use crate::text::py_split_once_bytes;
+
+/// A credential carried by the `Authorization` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Authorization<'a> {
+    /// `Bearer <credential>`: a JWT when it has exactly two dots, an API key otherwise.
+    Bearer(&'a [u8]),
+    /// `Basic <credential>`.
+    Basic(&'a [u8]),
+}
+
+/// The credential of the first `Authorization` header, if it has a known scheme.
+pub(crate) fn authorization(headers: &HeaderMap) -> Option<Authorization<'_>> {
+    let (scheme, credential) = py_split_once_bytes(headers.get(AUTHORIZATION)?.as_bytes())?;
+    if scheme.eq_ignore_ascii_case(b"bearer") {
+        Some(Authorization::Bearer(credential))
+    } else if scheme.eq_ignore_ascii_case(b"basic") {
+        Some(Authorization::Basic(credential))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        let cases: &[(&[&[u8]], Option<Authorization<'_>>)] = &[
+            (&[b"Bearer sk"], Some(Authorization::Bearer(b"sk"))),
+            (&[b"bEaReR  sk a "], Some(Authorization::Bearer(b"sk a"))),
+            (&[b"Basic\txyz"], Some(Authorization::Basic(b"xyz"))),
+            (&[b"Bearer first", b"Bearer second"], Some(Authorization::Bearer(b"first"))),
+            (&[b"Bearer"], None),
+            (&[b"Bearer   "], None),
+            (&[b""], None),
+            (&[b"Digest username=x"], None),
+            (&[b"Bearer\xa0sk"], Some(Authorization::Bearer(b"sk"))),
+        ];
+        for (values, want) in cases {
+            let mut headers = HeaderMap::new();
+            for value in *values {
+                headers.append(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+            }
+            assert_eq!(authorization(&headers), *want, "{values:?}");
+        }
+    }
+}

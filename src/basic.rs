@@ -1,0 +1,61 @@
+//! `Authorization: Basic` credentials (RFC 7617).
+//!
+//! The credential is strict base64: the standard alphabet, padding required, nothing else (the
+//! reference silently drops characters outside the alphabet; this crate refuses them). It must
+//! decode to UTF-8 with a `:`; the username before it must not be empty, the password after it
+//! may be.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::{BasicError, BasicUserInfo, ResolveError};
+
+/// Decodes a Basic credential (the part after `Basic `).
+pub(crate) fn decode(credential: &[u8]) -> Result<BasicUserInfo, ResolveError> {
+    let fail = ResolveError::MalformedBasic;
+    let bytes = STANDARD.decode(credential).map_err(|_| fail(BasicError::Base64))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail(BasicError::NotUtf8))?;
+    let (username, password) = text.split_once(':').ok_or(fail(BasicError::NoColon))?;
+    BasicUserInfo::new(username, password)
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn decoding() {
+        let ok: &[(&[u8], &str, &str)] = &[
+            (b"YWxpY2U6czNjcmV0", "alice", "s3cret"),
+            (b"YWxpY2U6cGE6c3M6d29yZA==", "alice", "pa:ss:word"),
+            (b"dTo=", "u", ""),
+            (b"ICBhbCBpY2UgOnB3", "  al ice ", "pw"),
+        ];
+        for (input, user, password) in ok {
+            let basic = decode(input).unwrap();
+            assert_eq!(basic.username(), *user);
+            assert_eq!(basic.password().expose_secret(), *password);
+            assert_eq!(basic.credential().expose_secret().as_bytes(), *input);
+        }
+        let bad: &[(&[u8], BasicError)] = &[
+            (b"OnB3", BasicError::EmptyUsername),
+            (b"6Tpwdw==", BasicError::NotUtf8),
+            (b"YWJj", BasicError::NoColon),
+            (b"%%%%", BasicError::Base64),
+            (b"YWI6Yw", BasicError::Base64),
+            (b"dXNlcjpwYXNz!!", BasicError::Base64),
+            (b"dT8-OnA_Pg==", BasicError::Base64),
+            (b"YWxp Y2U6czNjcmV0", BasicError::Base64),
+            (b"YR==", BasicError::Base64),
+        ];
+        for (input, want) in bad {
+            assert_eq!(
+                decode(input).err(),
+                Some(ResolveError::MalformedBasic(*want)),
+                "{input:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Errors: [`ResolveError`] when a request carries a credential that cannot be resolved,
+//! [`ConfigError`] when a [`Resolver`](crate::Resolver) is built from an invalid configuration.
+//!
+//! No message ever contains a credential: they name what is wrong, never the value.
+
+use std::fmt;
+
+use http::HeaderName;
+
+use crate::CredentialKind;
+
+/// Why a request's credential could not be resolved into a user.
+///
+/// An anonymous request is not an error: [`Resolver::resolve`](crate::Resolver::resolve)
+/// returns `Ok(None)` for it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// A Bearer token shaped like a JWT (two dots) that does not decode.
+    #[error("malformed JWT: {0}")]
+    MalformedJwt(JwtError),
+    /// A JWT with no string, non-blank `sub`, `email` or `preferred_username` claim.
+    #[error("JWT contains no usable identity claim (sub, email, preferred_username)")]
+    NoIdentityClaim,
+    /// A JWT whose claims have the wrong types (the reference's model validation).
+    #[error("invalid JWT claims: {0}")]
+    InvalidClaims(ClaimsError),
+    /// A verified JWT without a non-empty `iss` claim: its id cannot be issuer-scoped.
+    #[error("verified JWT identity requires a non-empty issuer (`iss`) claim")]
+    MissingIssuer,
+    /// A `Basic` credential that is not `base64(username ":" password)`.
+    #[error("malformed Basic credential: {0}")]
+    MalformedBasic(BasicError),
+    /// A recognised credential of a kind this deployment does not accept.
+    #[error("identity credential type '{0}' is not accepted")]
+    NotAccepted(CredentialKind),
+    /// The configured trusted identity header is absent.
+    #[error("configured identity header '{0}' is missing")]
+    IdentityHeaderMissing(HeaderName),
+    /// The configured trusted identity header occurs more than once.
+    #[error("configured identity header '{0}' must occur exactly once")]
+    IdentityHeaderRepeated(HeaderName),
+    /// The configured trusted identity header is empty or blank.
+    #[error("configured identity header '{0}' must not be empty")]
+    IdentityHeaderBlank(HeaderName),
+    /// A WebSocket `?session=` id with characters outside `A-Z a-z 0-9 - _ . ~`.
+    #[error("invalid session ID")]
+    InvalidSessionId,
+    /// A WebSocket `auth_message` frame that does not have the reference's shape.
+    #[error("invalid auth message: {0}")]
+    InvalidAuthMessage(AuthMessageError),
+    /// A WebSocket `auth_message` on a deployment whose identity comes from a trusted header.
+    #[error("WebSocket auth messages cannot replace an identity asserted by a trusted header")]
+    AuthMessageWithIdentityHeader,
+}
+
+impl ResolveError {
+    /// Whether the request itself is malformed (HTTP 400) rather than carrying a credential that
+    /// is refused (HTTP 401).
+    ///
+    /// Malformed: an invalid `?session=` id and an invalid auth message. Everything else,
+    /// trusted identity header errors included (as in the reference), is a refused credential.
+    #[must_use]
+    pub fn is_malformed_request(&self) -> bool {
+        matches!(self, Self::InvalidSessionId | Self::InvalidAuthMessage(_))
+    }
+}
+
+/// The part of a JWT that failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Segment {
+    /// The JOSE header, the first segment.
+    Header,
+    /// The claims, the second segment.
+    Payload,
+    /// The signature, the third segment.
+    Signature,
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Header => "header",
+            Self::Payload => "payload",
+            Self::Signature => "signature",
+        })
+    }
+}
+
+/// Why a JWT does not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtError {
+    /// Not exactly three dot-separated segments.
+    #[error("expected 3 dot-separated segments")]
+    SegmentCount,
+    /// A segment that is not base64url (no `+`, `/` or junk; at most canonical `=` padding).
+    #[error("{0} is not valid base64url")]
+    Base64(Segment),
+    /// A header or payload that is not UTF-8.
+    #[error("{0} is not UTF-8")]
+    NotUtf8(Segment),
+    /// A header or payload that is not JSON, or nests deeper than 128 levels.
+    #[error("{0} is not valid JSON")]
+    NotJson(Segment),
+    /// A header or payload that is JSON but not an object.
+    #[error("{0} must be a JSON object")]
+    NotObject(Segment),
+    /// A `kid` header parameter that is not a string.
+    #[error("the kid header parameter must be a string")]
+    KidNotString,
+    /// A `crit` header parameter naming an extension that is not understood (RFC 7515 §4.1.11).
+    #[error("unsupported or malformed crit header parameter")]
+    UnsupportedCrit,
+    /// `b64: false` (RFC 7797): an unencoded, detached payload, which carries no claims here.
+    #[error("unencoded payloads (b64: false) are not supported")]
+    UnencodedPayload,
+}
+
+/// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClaimsError {
+    /// `roles`, `realm_access.roles`, `groups` or `aud` is a list with a non-string entry.
+    #[error("the {0} claim must be a list of strings")]
+    NotAStringList(&'static str),
+    /// `azp` / `client_id` resolve to a value that is not a string.
+    #[error("the azp / client_id claim must be a string")]
+    ClientIdNotString,
+}
+
+/// Why a `Basic` credential is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BasicError {
+    /// Not strict, padded, standard-alphabet base64 (RFC 7617).
+    #[error("not valid base64")]
+    Base64,
+    /// The decoded bytes are not UTF-8.
+    #[error("not UTF-8")]
+    NotUtf8,
+    /// No `:` between username and password.
+    #[error("must contain a colon separator (username:password)")]
+    NoColon,
+    /// The username before the `:` is empty.
+    #[error("username must not be empty")]
+    EmptyUsername,
+}
+
+/// Why a WebSocket `auth_message` frame is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthMessageError {
+    /// The frame is not a JSON object.
+    #[error("the frame must be a JSON object")]
+    NotJson,
+    /// A field the message does not define.
+    #[error("unexpected field")]
+    UnexpectedField,
+    /// A required field is absent.
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    /// A field with the wrong JSON type.
+    #[error("field `{0}` has the wrong type")]
+    WrongType(&'static str),
+    /// A string field that must not be empty is empty.
+    #[error("field `{0}` must not be empty")]
+    Empty(&'static str),
+    /// A `method` other than `jwt`, `api_key`, `basic` and `oauth_mode_preference`.
+    #[error("unknown method")]
+    UnknownMethod,
+    /// An `oauth_mode_preference` whose `mode` is neither `redirect` nor `popup`.
+    #[error("unknown OAuth mode")]
+    UnknownMode,
+}
+
+/// Why a [`Resolver`](crate::Resolver) configuration is refused when it is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The trusted identity header name is not a valid HTTP header name.
+    #[error("invalid identity header name")]
+    InvalidHeaderName,
+    /// A trusted identity header is the only identity source; it cannot have accepted kinds.
+    #[error("a trusted identity header cannot be combined with an accepted credential kinds list")]
+    IdentityHeaderWithAcceptedKinds,
+    /// A trusted identity header is the only identity source; it cannot verify JWTs.
+    #[error("a trusted identity header cannot be combined with JWT verification")]
+    IdentityHeaderWithVerification,
+    /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
+    #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
+    UnknownCredentialKind,
+}

@@ -1,0 +1,41 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod auth_message;
+mod authorization;
+mod basic;
+mod cookie;
+mod error;
+mod identity_header;
+mod jwt;
+mod jwt_user_info;
+mod policy;
+mod resolver;
+mod session_query;
+mod text;
+mod user_id;
+mod user_info;
+
+#[doc(inline)]
+pub use auth_message::{
+    AUTH_MESSAGE_TYPE, AuthErrorPayload, AuthMessage, AuthResponse, AuthStatus, ErrorCode,
+    OAuthMode,
+};
+#[doc(inline)]
+pub use cookie::SESSION_COOKIE;
+#[doc(inline)]
+pub use error::{
+    AuthMessageError, BasicError, ClaimsError, ConfigError, JwtError, ResolveError, Segment,
+};
+#[doc(inline)]
+pub use jwt_user_info::JwtUserInfo;
+#[doc(inline)]
+pub use policy::{AcceptedKinds, CredentialKind};
+#[doc(inline)]
+pub use resolver::{AuthFrame, Resolver, ResolverBuilder, X_API_KEY};
+#[doc(inline)]
+pub use session_query::{SESSION_QUERY_PARAM, session_from_query};
+#[doc(inline)]
+pub use user_id::{NAMESPACE, user_id};
+#[doc(inline)]
+pub use user_info::{BasicUserInfo, Source, UserDetails, UserInfo};

@@ -1,0 +1,186 @@
+//! Which credential kinds a deployment accepts.
+//!
+//! A recognised credential of a kind that is not accepted is an error
+//! ([`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted)), never a silent
+//! fall-through to the next source: a deployment that accepts only JWTs refuses a request with
+//! an API key rather than treating it as anonymous.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ConfigError;
+
+/// A kind of credential a request can carry, as named in the reference's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CredentialKind {
+    /// The `nat-session` cookie (or a WebSocket `?session=` id).
+    SessionCookie,
+    /// A Bearer token with exactly two dots, or a WebSocket `jwt` auth message.
+    Jwt,
+    /// Any other Bearer token, an `X-API-Key` header, or a WebSocket `api_key` auth message.
+    ApiKey,
+    /// `Authorization: Basic`, or a WebSocket `basic` auth message.
+    Basic,
+}
+
+impl CredentialKind {
+    /// Every kind, in the order the resolver consults them.
+    pub const ALL: [Self; 4] = [Self::SessionCookie, Self::Jwt, Self::ApiKey, Self::Basic];
+
+    /// The reference's name: `session_cookie`, `jwt`, `api_key` or `basic`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionCookie => "session_cookie",
+            Self::Jwt => "jwt",
+            Self::ApiKey => "api_key",
+            Self::Basic => "basic",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Self::SessionCookie => 1,
+            Self::Jwt => 2,
+            Self::ApiKey => 4,
+            Self::Basic => 8,
+        }
+    }
+}
+
+impl fmt::Display for CredentialKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CredentialKind {
+    type Err = ConfigError;
+
+    /// Parses the reference's name.
+    ///
+    /// ```
+    /// use axum_userinfo::CredentialKind;
+    /// assert_eq!("api_key".parse(), Ok(CredentialKind::ApiKey));
+    /// assert!("cookie".parse::<CredentialKind>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or(ConfigError::UnknownCredentialKind)
+    }
+}
+
+/// A set of accepted [`CredentialKind`]s. The default accepts every kind.
+///
+/// ```
+/// use axum_userinfo::{AcceptedKinds, CredentialKind};
+/// let only_jwt = AcceptedKinds::from_iter([CredentialKind::Jwt]);
+/// assert!(only_jwt.contains(CredentialKind::Jwt));
+/// assert!(!only_jwt.contains(CredentialKind::ApiKey));
+/// assert!(AcceptedKinds::default().contains(CredentialKind::Basic));
+/// assert!(!AcceptedKinds::none().contains(CredentialKind::Basic));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AcceptedKinds(u8);
+
+impl AcceptedKinds {
+    /// Every kind.
+    #[must_use]
+    pub const fn all() -> Self {
+        Self(0b1111)
+    }
+
+    /// No kind at all: every credential is refused, anonymous requests still pass.
+    #[must_use]
+    pub const fn none() -> Self {
+        Self(0)
+    }
+
+    /// Whether `kind` is accepted.
+    #[must_use]
+    pub const fn contains(self, kind: CredentialKind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    /// The set with `kind` added.
+    #[must_use]
+    pub const fn with(self, kind: CredentialKind) -> Self {
+        Self(self.0 | kind.bit())
+    }
+
+    /// The accepted kinds, in resolution order.
+    pub fn iter(self) -> impl Iterator<Item = CredentialKind> {
+        CredentialKind::ALL
+            .into_iter()
+            .filter(move |kind| self.contains(*kind))
+    }
+}
+
+impl Default for AcceptedKinds {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl FromIterator<CredentialKind> for AcceptedKinds {
+    fn from_iter<I: IntoIterator<Item = CredentialKind>>(iter: I) -> Self {
+        iter.into_iter().fold(Self::none(), Self::with)
+    }
+}
+
+impl fmt::Debug for AcceptedKinds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl FromStr for AcceptedKinds {
+    type Err = ConfigError;
+
+    /// Parses a comma-separated list of kind names; the empty string accepts none.
+    ///
+    /// ```
+    /// use axum_userinfo::{AcceptedKinds, CredentialKind};
+    /// let kinds: AcceptedKinds = "jwt, api_key".parse().unwrap();
+    /// assert!(kinds.contains(CredentialKind::ApiKey));
+    /// assert_eq!("".parse::<AcceptedKinds>(), Ok(AcceptedKinds::none()));
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::parse)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in CredentialKind::ALL {
+            assert_eq!(kind.as_str().parse(), Ok(kind));
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+    }
+
+    #[test]
+    fn sets() {
+        let kinds: AcceptedKinds = "basic,session_cookie".parse().unwrap();
+        assert_eq!(
+            kinds.iter().collect::<Vec<_>>(),
+            [CredentialKind::SessionCookie, CredentialKind::Basic]
+        );
+        assert_eq!(format!("{kinds:?}"), "{SessionCookie, Basic}");
+        assert_eq!(
+            "jwt,nope".parse::<AcceptedKinds>(),
+            Err(ConfigError::UnknownCredentialKind)
+        );
+        assert_eq!(AcceptedKinds::from_iter(CredentialKind::ALL), AcceptedKinds::all());
+    }
+}

@@ -1,0 +1,382 @@
+//! The resolver: a request's headers in, `Result<Option<UserInfo>, ResolveError>` out.
+//!
+//! Precedence (SPEC.md), for HTTP requests and WebSocket upgrades alike:
+//!
+//! 1. A configured trusted identity header is the only source.
+//! 2. The `nat-session` cookie (or a valid WebSocket `?session=` id when there is no such
+//!    cookie); an empty value is ignored.
+//! 3. The first `Authorization` header: `Bearer` with exactly two dots is a JWT (an undecodable
+//!    one is an error, never a fall-through), any other `Bearer` an API key, `Basic` username
+//!    and password. Other schemes fall through.
+//! 4. The first `X-API-Key` header, when non-empty.
+//! 5. Otherwise anonymous: `Ok(None)`.
+
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderName};
+use secrecy::ExposeSecret;
+
+use crate::authorization::{Authorization, authorization};
+use crate::cookie::session_cookie;
+use crate::jwt_user_info::identity_claim;
+use crate::session_query::check_session_id;
+use crate::text::latin1;
+use crate::{
+    AcceptedKinds, AuthMessage, AuthResponse, BasicUserInfo, ConfigError, CredentialKind,
+    JwtUserInfo, OAuthMode, ResolveError, UserInfo, basic, identity_header, jwt,
+};
+
+/// The `X-API-Key` header.
+pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
+/// Resolves requests into users. Build it once; cloning it is a reference-count bump.
+///
+/// ```
+/// use axum_userinfo::{CredentialKind, Resolver, Source};
+/// use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+///
+/// let resolver = Resolver::builder()
+///     .with_accepted_kinds([CredentialKind::Jwt, CredentialKind::ApiKey])
+///     .build()
+///     .unwrap();
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer sk-service-abc123"));
+/// let user = resolver.resolve(&headers).unwrap().unwrap();
+/// assert_eq!(user.source(), Source::ApiKey);
+/// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+///
+/// assert!(resolver.resolve(&HeaderMap::new()).unwrap().is_none()); // anonymous
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    config: Arc<Config>,
+}
+
+#[derive(Debug, Default)]
+struct Config {
+    accepted: AcceptedKinds,
+    identity_header: Option<HeaderName>,
+}
+
+/// Builds a [`Resolver`]; the configuration is checked by [`build`](Self::build).
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ResolverBuilder {
+    accepted: Option<AcceptedKinds>,
+    identity_header: Option<String>,
+}
+
+impl ResolverBuilder {
+    /// Accepts only these credential kinds (default: all). A recognised credential of another
+    /// kind is refused with [`ResolveError::NotAccepted`].
+    ///
+    /// ```
+    /// # use axum_userinfo::{CredentialKind, Resolver};
+    /// let resolver = Resolver::builder().with_accepted_kinds([CredentialKind::Jwt]).build().unwrap();
+    /// assert!(!resolver.accepted_kinds().contains(CredentialKind::ApiKey));
+    /// ```
+    pub fn with_accepted_kinds(mut self, kinds: impl Into<AcceptedKinds>) -> Self {
+        self.accepted = Some(kinds.into());
+        self
+    }
+
+    /// Takes identities only from this header, set by a trusted authenticating proxy
+    /// (case-insensitive, e.g. `X-Forwarded-User`). It cannot be combined with
+    /// [`with_accepted_kinds`](Self::with_accepted_kinds).
+    ///
+    /// ```
+    /// # use axum_userinfo::Resolver;
+    /// let resolver = Resolver::builder().with_identity_header("X-Forwarded-User").build().unwrap();
+    /// assert_eq!(resolver.identity_header().map(|h| h.as_str()), Some("x-forwarded-user"));
+    /// ```
+    pub fn with_identity_header(mut self, name: impl Into<String>) -> Self {
+        self.identity_header = Some(name.into());
+        self
+    }
+
+    /// Checks the configuration and builds the resolver.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderName`] for an identity header that is not a header name,
+    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`] when both are configured.
+    pub fn build(self) -> Result<Resolver, ConfigError> {
+        let identity_header = self
+            .identity_header
+            .map(|name| {
+                HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| ConfigError::InvalidHeaderName)
+            })
+            .transpose()?;
+        if identity_header.is_some() && self.accepted.is_some() {
+            return Err(ConfigError::IdentityHeaderWithAcceptedKinds);
+        }
+        Ok(Resolver {
+            config: Arc::new(Config {
+                accepted: self.accepted.unwrap_or_default(),
+                identity_header,
+            }),
+        })
+    }
+}
+
+/// What [`Resolver::handle_auth_frame`] made of a WebSocket auth message.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AuthFrame {
+    /// The credential resolved: the socket's identity becomes `user`; send `response`.
+    Resolved {
+        /// The user.
+        user: UserInfo,
+        /// The success reply to send.
+        response: AuthResponse,
+    },
+    /// The message or its credential was refused; send `response`.
+    Rejected {
+        /// Why.
+        error: ResolveError,
+        /// The error reply to send.
+        response: AuthResponse,
+    },
+    /// An OAuth presentation preference: no identity and no reply.
+    OAuthModePreference(OAuthMode),
+}
+
+impl Resolver {
+    /// The default resolver: every credential kind accepted, no trusted identity header.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder for a configured resolver.
+    pub fn builder() -> ResolverBuilder {
+        ResolverBuilder::default()
+    }
+
+    /// The accepted credential kinds.
+    #[must_use]
+    pub fn accepted_kinds(&self) -> AcceptedKinds {
+        self.config.accepted
+    }
+
+    /// The trusted identity header, when configured.
+    #[must_use]
+    pub fn identity_header(&self) -> Option<&HeaderName> {
+        self.config.identity_header.as_ref()
+    }
+
+    /// Resolves a request: `Ok(None)` when it carries no credential.
+    ///
+    /// # Errors
+    /// A [`ResolveError`] when it carries a credential that cannot be resolved or is not
+    /// accepted.
+    pub fn resolve(&self, headers: &HeaderMap) -> Result<Option<UserInfo>, ResolveError> {
+        self.resolve_with_session(headers, None)
+    }
+
+    /// Resolves a WebSocket upgrade: like [`resolve`](Self::resolve), with the `?session=` id of
+    /// `query` (the URI's query string, without `?`) acting as the session cookie when the
+    /// request carries none.
+    ///
+    /// # Errors
+    /// [`ResolveError::InvalidSessionId`] for an unsafe session id (the reference closes such a
+    /// socket with code 1008), and the errors of [`resolve`](Self::resolve).
+    pub fn resolve_websocket(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        let session = query.map(crate::session_from_query).transpose()?.flatten();
+        self.resolve_with_session(headers, session.as_deref())
+    }
+
+    /// Resolves a request with an already-extracted WebSocket session id (`None` or empty:
+    /// none).
+    ///
+    /// # Errors
+    /// As [`resolve_websocket`](Self::resolve_websocket).
+    pub fn resolve_with_session(
+        &self,
+        headers: &HeaderMap,
+        session: Option<&str>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        let session = session.filter(|id| !id.is_empty());
+        if let Some(id) = session {
+            check_session_id(id)?;
+        }
+        if let Some(name) = &self.config.identity_header {
+            return identity_header::resolve(headers, name).map(Some);
+        }
+
+        match session_cookie(headers) {
+            Some(cookie) if !cookie.is_empty() => {
+                self.accept(CredentialKind::SessionCookie)?;
+                return Ok(Some(UserInfo::from_session_cookie(cookie)));
+            }
+            Some(_) => {} // present but empty: ignored, and the query id does not replace it
+            None => {
+                if let Some(id) = session {
+                    self.accept(CredentialKind::SessionCookie)?;
+                    return Ok(Some(UserInfo::from_session_cookie(id)));
+                }
+            }
+        }
+
+        match authorization(headers) {
+            Some(Authorization::Bearer(token)) if jwt::is_jwt_shaped(token) => {
+                self.accept(CredentialKind::Jwt)?;
+                return jwt_user(token).map(Some);
+            }
+            Some(Authorization::Bearer(key)) => {
+                self.accept(CredentialKind::ApiKey)?;
+                return Ok(Some(UserInfo::from_api_key(latin1(key))));
+            }
+            Some(Authorization::Basic(credential)) => {
+                self.accept(CredentialKind::Basic)?;
+                return basic::decode(credential).map(|basic| Some(UserInfo::from_basic(basic)));
+            }
+            None => {}
+        }
+
+        match headers.get(X_API_KEY) {
+            Some(key) if !key.is_empty() => {
+                self.accept(CredentialKind::ApiKey)?;
+                Ok(Some(UserInfo::from_api_key(latin1(key.as_bytes()))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Resolves a parsed WebSocket auth message: `Ok(None)` for an OAuth mode preference,
+    /// which is not a credential. The accepted kinds apply as for headers.
+    ///
+    /// # Errors
+    /// The errors of the credential's kind, and
+    /// [`ResolveError::AuthMessageWithIdentityHeader`] when a trusted identity header is
+    /// configured (an auth message must not replace the proxy's identity).
+    pub fn resolve_auth_message(
+        &self,
+        message: &AuthMessage,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        if matches!(message, AuthMessage::OAuthModePreference { .. }) {
+            return Ok(None);
+        }
+        if self.config.identity_header.is_some() {
+            return Err(ResolveError::AuthMessageWithIdentityHeader);
+        }
+        let user = match message {
+            AuthMessage::Jwt { token } => {
+                self.accept(CredentialKind::Jwt)?;
+                jwt_user(token.expose_secret().as_bytes())?
+            }
+            AuthMessage::ApiKey { token } => {
+                self.accept(CredentialKind::ApiKey)?;
+                UserInfo::from_api_key(token.expose_secret())
+            }
+            AuthMessage::Basic { username, password } => {
+                self.accept(CredentialKind::Basic)?;
+                UserInfo::from_basic(BasicUserInfo::new(
+                    username.as_str(),
+                    password.expose_secret(),
+                )?)
+            }
+            AuthMessage::OAuthModePreference { .. } => return Ok(None),
+        };
+        Ok(Some(user))
+    }
+
+    /// Handles one WebSocket text frame: `None` when it is not an auth message (it belongs to
+    /// the application), else the identity and the exact reply to send.
+    ///
+    /// ```
+    /// use axum_userinfo::{AuthFrame, Resolver};
+    /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"sk-service-abc123"}}"#;
+    /// let Some(AuthFrame::Resolved { user, response }) = Resolver::new().handle_auth_frame(frame) else {
+    ///     panic!("resolves");
+    /// };
+    /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+    /// assert!(response.to_json().contains(r#""status":"success""#));
+    /// ```
+    #[must_use]
+    pub fn handle_auth_frame(&self, frame: &str) -> Option<AuthFrame> {
+        let resolved = match AuthMessage::parse(frame)? {
+            Ok(AuthMessage::OAuthModePreference { mode }) => {
+                return Some(AuthFrame::OAuthModePreference(mode));
+            }
+            // Only an OAuth preference resolves to no user, and it returned above.
+            Ok(message) => self.resolve_auth_message(&message).transpose()?,
+            Err(error) => Err(error),
+        };
+        Some(match resolved {
+            Ok(user) => AuthFrame::Resolved {
+                response: AuthResponse::success(user.user_id()),
+                user,
+            },
+            Err(error) => AuthFrame::Rejected {
+                response: AuthResponse::error(&error),
+                error,
+            },
+        })
+    }
+
+    fn accept(&self, kind: CredentialKind) -> Result<(), ResolveError> {
+        if self.config.accepted.contains(kind) {
+            Ok(())
+        } else {
+            Err(ResolveError::NotAccepted(kind))
+        }
+    }
+}
+
+/// A user from an unverified JWT; the identity claim is checked before the claim types, as in
+/// the reference.
+fn jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
+    let claims = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
+    if identity_claim(&claims).is_none() {
+        return Err(ResolveError::NoIdentityClaim);
+    }
+    UserInfo::from_jwt(JwtUserInfo::from_claims(claims)?)
+}
+
+impl<const N: usize> From<[CredentialKind; N]> for AcceptedKinds {
+    fn from(kinds: [CredentialKind; N]) -> Self {
+        kinds.into_iter().collect()
+    }
+}
+
+impl From<&[CredentialKind]> for AcceptedKinds {
+    fn from(kinds: &[CredentialKind]) -> Self {
+        kinds.iter().copied().collect()
+    }
+}
+
+impl From<Vec<CredentialKind>> for AcceptedKinds {
+    fn from(kinds: Vec<CredentialKind>) -> Self {
+        kinds.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traits() {
+        fn assert_send_sync<T: Send + Sync + Clone + std::fmt::Debug + 'static>() {}
+        assert_send_sync::<Resolver>();
+        assert_send_sync::<ResolverBuilder>();
+        assert_send_sync::<AuthFrame>();
+    }
+
+    #[test]
+    fn configuration_is_checked() {
+        let both = Resolver::builder()
+            .with_identity_header("x-user")
+            .with_accepted_kinds([CredentialKind::Jwt])
+            .build();
+        assert_eq!(both.err(), Some(ConfigError::IdentityHeaderWithAcceptedKinds));
+        let bad = Resolver::builder().with_identity_header("x user").build();
+        assert_eq!(bad.err(), Some(ConfigError::InvalidHeaderName));
+    }
+}

@@ -1,0 +1,58 @@
+//! Deterministic user ids: `uuid5(NAMESPACE, identity_key)`, byte for byte the reference's.
+//!
+//! | source | identity key |
+//! | --- | --- |
+//! | API key | the key |
+//! | session cookie | the cookie value |
+//! | Basic | `base64(username ":" password)` (standard alphabet, padded) |
+//! | JWT | the identity claim (`sub`, `email`, `preferred_username`), trimmed |
+//! | verified JWT | `iss` `U+001F` identity claim |
+//! | trusted identity header | `"trusted-header:"` lower-case header name `U+001F` trimmed value |
+
+use uuid::Uuid;
+
+/// The namespace of every user id: `uuid5(NAMESPACE_DNS, "nemo-agent-toolkit")`,
+/// that is `a75ed83e-6f4f-5304-b93a-44ed1114749e`.
+pub const NAMESPACE: Uuid = Uuid::from_bytes([
+    0xa7, 0x5e, 0xd8, 0x3e, 0x6f, 0x4f, 0x53, 0x04, 0xb9, 0x3a, 0x44, 0xed, 0x11, 0x14, 0x74, 0x9e,
+]);
+
+/// The separator between the parts of a composite identity key (ASCII unit separator).
+pub(crate) const UNIT_SEPARATOR: char = '\u{1f}';
+
+/// The user id of an identity key: `uuid5(NAMESPACE, key)` over the key's UTF-8 bytes.
+///
+/// ```
+/// let id = axum_userinfo::user_id("sk-service-abc123");
+/// assert_eq!(id.to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+/// ```
+#[must_use]
+pub fn user_id(identity_key: &str) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, identity_key.as_bytes())
+}
+
+/// The user id of the composite key `prefix` `U+001F` `identity`.
+pub(crate) fn user_id_of_pair(prefix: &str, identity: &str) -> Uuid {
+    let mut key = String::with_capacity(prefix.len() + 1 + identity.len());
+    key.push_str(prefix);
+    key.push(UNIT_SEPARATOR);
+    key.push_str(identity);
+    user_id(&key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_is_uuid5_of_the_project_name() {
+        assert_eq!(NAMESPACE, Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"nemo-agent-toolkit"));
+        assert_eq!(NAMESPACE.to_string(), "a75ed83e-6f4f-5304-b93a-44ed1114749e");
+    }
+
+    #[test]
+    fn pair_key_uses_the_unit_separator() {
+        assert_eq!(user_id_of_pair("a", "b"), user_id("a\u{1f}b"));
+        assert_ne!(user_id_of_pair("a", "b"), user_id("a b"));
+    }
+}

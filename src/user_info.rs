@@ -1,0 +1,390 @@
+//! The resolved identity: [`UserInfo`], with the source-specific [`UserDetails`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::HeaderName;
+use secrecy::{ExposeSecret, SecretString};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use uuid::Uuid;
+
+use crate::user_id::{user_id, user_id_of_pair};
+use crate::{BasicError, JwtUserInfo, ResolveError};
+
+/// Who is calling: a deterministic user id and the credential it was derived from.
+///
+/// A `UserInfo` has exactly one source, by construction. Cloning it is a reference-count bump.
+/// Its `Debug` output and its `Serialize` form never contain a password, API key, cookie
+/// value or raw token.
+///
+/// ```
+/// use axum_userinfo::{Source, UserInfo};
+///
+/// let user = UserInfo::from_api_key("sk-service-abc123");
+/// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+/// assert_eq!(user.source(), Source::ApiKey);
+/// assert!(!format!("{user:?}").contains("sk-service"));
+/// ```
+#[derive(Clone)]
+pub struct UserInfo(Arc<Inner>);
+
+struct Inner {
+    user_id: Uuid,
+    details: UserDetails,
+}
+
+/// The identity-source data a [`UserInfo`] was created from (the reference's
+/// `get_user_details()`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum UserDetails {
+    /// A session cookie (`nat-session`, or a WebSocket `?session=` id): its value.
+    SessionCookie(SecretString),
+    /// A JWT: its decoded claims.
+    Jwt(JwtUserInfo),
+    /// An API key (Bearer or `X-API-Key`): the key.
+    ApiKey(SecretString),
+    /// HTTP Basic credentials.
+    Basic(BasicUserInfo),
+    /// An identity asserted by a trusted proxy header.
+    IdentityHeader {
+        /// The configured header.
+        header: HeaderName,
+        /// The identity it carried, trimmed.
+        identity: String,
+    },
+}
+
+/// Where a [`UserInfo`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Source {
+    /// [`UserDetails::SessionCookie`].
+    SessionCookie,
+    /// [`UserDetails::Jwt`].
+    Jwt,
+    /// [`UserDetails::ApiKey`].
+    ApiKey,
+    /// [`UserDetails::Basic`].
+    Basic,
+    /// [`UserDetails::IdentityHeader`].
+    IdentityHeader,
+}
+
+impl Source {
+    /// `session_cookie`, `jwt`, `api_key`, `basic` or `identity_header`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionCookie => "session_cookie",
+            Self::Jwt => "jwt",
+            Self::ApiKey => "api_key",
+            Self::Basic => "basic",
+            Self::IdentityHeader => "identity_header",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl UserInfo {
+    fn new(user_id: Uuid, details: UserDetails) -> Self {
+        Self(Arc::new(Inner { user_id, details }))
+    }
+
+    /// A user identified by an API key; the key is the identity.
+    #[must_use]
+    pub fn from_api_key(key: impl Into<String>) -> Self {
+        let key = key.into();
+        Self::new(user_id(&key), UserDetails::ApiKey(key.into()))
+    }
+
+    /// A user identified by a session cookie value; the value is the identity.
+    #[must_use]
+    pub fn from_session_cookie(value: impl Into<String>) -> Self {
+        let value = value.into();
+        Self::new(user_id(&value), UserDetails::SessionCookie(value.into()))
+    }
+
+    /// A user identified by username and password; `base64(username:password)` is the identity,
+    /// so a new password is a new user.
+    ///
+    /// ```
+    /// use axum_userinfo::{BasicUserInfo, UserInfo};
+    /// let basic = BasicUserInfo::new("alice", "s3cret").unwrap();
+    /// let user = UserInfo::from_basic(basic);
+    /// assert_eq!(user.user_id().to_string(), "acc6fc5a-2d86-52ef-b55f-6e20b1bbc2ce");
+    /// ```
+    #[must_use]
+    pub fn from_basic(basic: BasicUserInfo) -> Self {
+        let id = user_id(basic.credential.expose_secret());
+        Self::new(id, UserDetails::Basic(basic))
+    }
+
+    /// A user identified by (unverified) JWT claims: the trimmed identity claim is the identity.
+    ///
+    /// # Errors
+    /// [`ResolveError::NoIdentityClaim`] when no `sub`, `email` or `preferred_username` claim
+    /// is a non-blank string.
+    pub fn from_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
+        let id = user_id(jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?);
+        Ok(Self::new(id, UserDetails::Jwt(jwt)))
+    }
+
+    /// A user identified by the claims of a *verified* JWT: the identity is scoped by its issuer,
+    /// `iss` `U+001F` identity claim, so two identity providers never share a user.
+    ///
+    /// # Errors
+    /// [`ResolveError::NoIdentityClaim`] as for [`UserInfo::from_jwt`], and
+    /// [`ResolveError::MissingIssuer`] when `iss` is absent or empty.
+    pub fn from_verified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
+        let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
+        let issuer = jwt
+            .issuer
+            .as_deref()
+            .filter(|iss| !iss.is_empty())
+            .ok_or(ResolveError::MissingIssuer)?;
+        let id = user_id_of_pair(issuer, identity);
+        Ok(Self::new(id, UserDetails::Jwt(jwt)))
+    }
+
+    /// A user asserted by a trusted proxy header: the identity is
+    /// `"trusted-header:"` header name `U+001F` identity (trimmed of whitespace).
+    ///
+    /// ```
+    /// use axum_userinfo::UserInfo;
+    /// use http::HeaderName;
+    /// let header = HeaderName::from_static("x-forwarded-user");
+    /// let user = UserInfo::from_identity_header(&header, " alice ");
+    /// assert_eq!(user.user_id().to_string(), "970689e0-10dd-55c4-a1ae-b67263f049eb");
+    /// ```
+    #[must_use]
+    pub fn from_identity_header(header: &HeaderName, identity: &str) -> Self {
+        let identity = crate::text::py_strip(identity);
+        let prefix = format!("trusted-header:{}", header.as_str());
+        let id = user_id_of_pair(&prefix, identity);
+        Self::new(
+            id,
+            UserDetails::IdentityHeader {
+                header: header.clone(),
+                identity: identity.to_owned(),
+            },
+        )
+    }
+
+    /// The deterministic user id, the same as the reference's `get_user_id()`
+    /// (its `Display` is the lower-case hyphenated form).
+    #[must_use]
+    pub fn user_id(&self) -> Uuid {
+        self.0.user_id
+    }
+
+    /// The identity-source data (the reference's `get_user_details()`).
+    #[must_use]
+    pub fn details(&self) -> &UserDetails {
+        &self.0.details
+    }
+
+    /// Where this user came from.
+    #[must_use]
+    pub fn source(&self) -> Source {
+        match self.details() {
+            UserDetails::SessionCookie(_) => Source::SessionCookie,
+            UserDetails::Jwt(_) => Source::Jwt,
+            UserDetails::ApiKey(_) => Source::ApiKey,
+            UserDetails::Basic(_) => Source::Basic,
+            UserDetails::IdentityHeader { .. } => Source::IdentityHeader,
+        }
+    }
+
+    /// The JWT claims, for a JWT user.
+    #[must_use]
+    pub fn jwt(&self) -> Option<&JwtUserInfo> {
+        match self.details() {
+            UserDetails::Jwt(jwt) => Some(jwt),
+            _ => None,
+        }
+    }
+
+    /// The Basic credentials, for a Basic user.
+    #[must_use]
+    pub fn basic(&self) -> Option<&BasicUserInfo> {
+        match self.details() {
+            UserDetails::Basic(basic) => Some(basic),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("user_id", &self.0.user_id)
+            .field("details", &self.0.details)
+            .finish()
+    }
+}
+
+impl PartialEq for UserInfo {
+    /// Two users are equal when their ids are: the id is derived from the whole identity.
+    fn eq(&self, other: &Self) -> bool {
+        self.user_id() == other.user_id() && self.source() == other.source()
+    }
+}
+
+impl Eq for UserInfo {}
+
+impl Serialize for UserInfo {
+    /// `{"user_id": …, "source": …}`, plus `"jwt": {…}` for a JWT user, `"basic": {"username": …}`
+    /// for a Basic user and `"identity_header": {"header": …, "identity": …}` for a trusted
+    /// header. Never a password, API key, cookie value or token.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("user_id", &self.user_id())?;
+        map.serialize_entry("source", self.source().as_str())?;
+        match self.details() {
+            UserDetails::Jwt(jwt) => map.serialize_entry("jwt", jwt)?,
+            UserDetails::Basic(basic) => {
+                map.serialize_entry("basic", &serde_json::json!({ "username": basic.username }))?;
+            }
+            UserDetails::IdentityHeader { header, identity } => map.serialize_entry(
+                "identity_header",
+                &serde_json::json!({ "header": header.as_str(), "identity": identity }),
+            )?,
+            UserDetails::SessionCookie(_) | UserDetails::ApiKey(_) => {}
+        }
+        map.end()
+    }
+}
+
+/// Username and password (HTTP Basic, or a WebSocket `basic` auth message).
+///
+/// The identity key is the derived [`credential`](Self::credential),
+/// `base64(username ":" password)`, so changing a password gives a new user id.
+///
+/// ```
+/// use axum_userinfo::BasicUserInfo;
+/// use secrecy::ExposeSecret;
+/// let basic = BasicUserInfo::new("alice", "s3cret").unwrap();
+/// assert_eq!(basic.username(), "alice");
+/// assert_eq!(basic.credential().expose_secret(), "YWxpY2U6czNjcmV0");
+/// assert!(!format!("{basic:?}").contains("s3cret"));
+/// ```
+#[derive(Clone)]
+pub struct BasicUserInfo {
+    username: String,
+    password: SecretString,
+    credential: SecretString,
+}
+
+impl BasicUserInfo {
+    /// Username and password; the password may be empty, the username may not.
+    ///
+    /// # Errors
+    /// [`ResolveError::MalformedBasic`] with [`BasicError::EmptyUsername`].
+    pub fn new(
+        username: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Self, ResolveError> {
+        let username = username.into();
+        if username.is_empty() {
+            return Err(ResolveError::MalformedBasic(BasicError::EmptyUsername));
+        }
+        let password = password.into();
+        let mut plain = String::with_capacity(username.len() + 1 + password.len());
+        plain.push_str(&username);
+        plain.push(':');
+        plain.push_str(&password);
+        let credential = STANDARD.encode(plain.as_bytes()).into();
+        // The joined plain text held the password: do not leave it in freed memory unread.
+        drop(SecretString::from(plain));
+        Ok(Self {
+            username,
+            password: password.into(),
+            credential,
+        })
+    }
+
+    /// The username.
+    #[must_use]
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The password.
+    #[must_use]
+    pub fn password(&self) -> &SecretString {
+        &self.password
+    }
+
+    /// `base64(username ":" password)`, the identity key.
+    #[must_use]
+    pub fn credential(&self) -> &SecretString {
+        &self.credential
+    }
+}
+
+impl fmt::Debug for BasicUserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasicUserInfo")
+            .field("username", &self.username)
+            .field("password", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traits() {
+        fn assert_send_sync<T: Send + Sync + Clone + fmt::Debug + 'static>() {}
+        assert_send_sync::<UserInfo>();
+        assert_send_sync::<UserDetails>();
+        assert_send_sync::<BasicUserInfo>();
+    }
+
+    #[test]
+    fn empty_username_is_refused() {
+        assert_eq!(
+            BasicUserInfo::new("", "pw").err(),
+            Some(ResolveError::MalformedBasic(BasicError::EmptyUsername))
+        );
+        assert!(BasicUserInfo::new("u", "").is_ok());
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_and_serialize() {
+        let users = [
+            UserInfo::from_api_key("sk-very-secret"),
+            UserInfo::from_session_cookie("sk-very-secret"),
+            UserInfo::from_basic(BasicUserInfo::new("alice", "sk-very-secret").unwrap()),
+        ];
+        for user in users {
+            let debug = format!("{user:?}");
+            let json = serde_json::to_string(&user).unwrap();
+            for text in [&debug, &json] {
+                assert!(!text.contains("sk-very-secret"), "{text}");
+                assert!(!text.contains("c2stdmVyeS1zZWNyZXQ"), "{text}");
+            }
+            assert!(json.contains(&user.user_id().to_string()));
+        }
+    }
+
+    #[test]
+    fn one_source_each() {
+        let user = UserInfo::from_session_cookie("abc");
+        assert_eq!(user.source(), Source::SessionCookie);
+        assert_eq!(user.user_id().to_string(), "152f5ceb-ed84-5d9b-9777-f31c9251b83d");
+        assert!(user.jwt().is_none() && user.basic().is_none());
+        assert_eq!(user, user.clone());
+        assert_ne!(user, UserInfo::from_api_key("abc"));
+    }
+}
