@@ -106,12 +106,16 @@ impl AuthMessage {
             "jwt" => {
                 only_fields(payload, &["method", "token"])?;
                 let token = non_empty(payload, "token")?;
-                Ok(Self::Jwt { token: token.into() })
+                Ok(Self::Jwt {
+                    token: token.into(),
+                })
             }
             "api_key" => {
                 only_fields(payload, &["method", "token"])?;
                 let token = non_empty(payload, "token")?;
-                Ok(Self::ApiKey { token: token.into() })
+                Ok(Self::ApiKey {
+                    token: token.into(),
+                })
             }
             "basic" => {
                 only_fields(payload, &["method", "username", "password"])?;
@@ -310,7 +314,11 @@ fn python_utc_timestamp<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     let at = at.to_offset(time::UtcOffset::UTC);
     let micros = at.microsecond();
-    let fraction = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+    let fraction = if micros == 0 {
+        String::new()
+    } else {
+        format!(".{micros:06}")
+    };
     serializer.collect_str(&format_args!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction}+00:00",
         at.year(),
@@ -342,22 +350,57 @@ mod tests {
             assert!(matches!(parse(frame.clone()), Some(Ok(_))), "{frame}");
         }
         let bad = [
-            (json!({"type": "auth_message"}), AuthMessageError::MissingField("payload")),
-            (json!({"type": "auth_message", "payload": "api_key"}), AuthMessageError::WrongType("payload")),
-            (json!({"type": "auth_message", "payload": {}}), AuthMessageError::MissingField("method")),
-            (json!({"type": "auth_message", "payload": {"method": "oauth", "token": "x"}}), AuthMessageError::UnknownMethod),
-            (json!({"type": "auth_message", "payload": {"method": "api_key", "token": 1}}), AuthMessageError::WrongType("token")),
-            (json!({"type": "auth_message", "payload": {"method": "api_key", "token": "k", "x": 1}}), AuthMessageError::UnexpectedField),
-            (json!({"type": "auth_message", "x": 1, "payload": {"method": "api_key", "token": "k"}}), AuthMessageError::UnexpectedField),
-            (json!({"type": "auth_message", "timestamp": 5, "payload": {"method": "api_key", "token": "k"}}), AuthMessageError::WrongType("timestamp")),
-            (json!({"type": "auth_message", "payload": {"method": "basic", "username": "u", "password": ""}}), AuthMessageError::Empty("password")),
-            (json!({"type": "auth_message", "payload": {"method": "oauth_mode_preference", "mode": "tab"}}), AuthMessageError::UnknownMode),
+            (
+                json!({"type": "auth_message"}),
+                AuthMessageError::MissingField("payload"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": "api_key"}),
+                AuthMessageError::WrongType("payload"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": {}}),
+                AuthMessageError::MissingField("method"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": {"method": "oauth", "token": "x"}}),
+                AuthMessageError::UnknownMethod,
+            ),
+            (
+                json!({"type": "auth_message", "payload": {"method": "api_key", "token": 1}}),
+                AuthMessageError::WrongType("token"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": {"method": "api_key", "token": "k", "x": 1}}),
+                AuthMessageError::UnexpectedField,
+            ),
+            (
+                json!({"type": "auth_message", "x": 1, "payload": {"method": "api_key", "token": "k"}}),
+                AuthMessageError::UnexpectedField,
+            ),
+            (
+                json!({"type": "auth_message", "timestamp": 5, "payload": {"method": "api_key", "token": "k"}}),
+                AuthMessageError::WrongType("timestamp"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": {"method": "basic", "username": "u", "password": ""}}),
+                AuthMessageError::Empty("password"),
+            ),
+            (
+                json!({"type": "auth_message", "payload": {"method": "oauth_mode_preference", "mode": "tab"}}),
+                AuthMessageError::UnknownMode,
+            ),
         ];
         for (frame, want) in bad {
             let got = parse(frame.clone()).and_then(Result::err);
             assert_eq!(got, Some(ResolveError::InvalidAuthMessage(want)), "{frame}");
         }
-        for other in ["not json", "[]", r#"{"type":"user_message"}"#, r#"{"payload":{}}"#] {
+        for other in [
+            "not json",
+            "[]",
+            r#"{"type":"user_message"}"#,
+            r#"{"payload":{}}"#,
+        ] {
             assert!(AuthMessage::parse(other).is_none(), "{other}");
         }
     }
@@ -373,7 +416,10 @@ mod tests {
         assert_eq!(reply["payload"]["message"], "Authentication failed");
         assert_eq!(reply["payload"]["details"], error.to_string());
         let invalid = ResolveError::InvalidAuthMessage(AuthMessageError::UnknownMethod);
-        assert_eq!(AuthResponse::error(&invalid).payload.map(|p| p.code), Some(ErrorCode::InvalidMessage));
+        assert_eq!(
+            AuthResponse::error(&invalid).payload.map(|p| p.code),
+            Some(ErrorCode::InvalidMessage)
+        );
     }
 
     #[test]

@@ -44,7 +44,10 @@ mod tests {
             (&[b"Bearer sk"], Some(Authorization::Bearer(b"sk"))),
             (&[b"bEaReR  sk a "], Some(Authorization::Bearer(b"sk a"))),
             (&[b"Basic\txyz"], Some(Authorization::Basic(b"xyz"))),
-            (&[b"Bearer first", b"Bearer second"], Some(Authorization::Bearer(b"first"))),
+            (
+                &[b"Bearer first", b"Bearer second"],
+                Some(Authorization::Bearer(b"first")),
+            ),
             (&[b"Bearer"], None),
             (&[b"Bearer   "], None),
             (&[b""], None),

@@ -13,7 +13,9 @@ use crate::{BasicError, BasicUserInfo, ResolveError};
 /// Decodes a Basic credential (the part after `Basic `).
 pub(crate) fn decode(credential: &[u8]) -> Result<BasicUserInfo, ResolveError> {
     let fail = ResolveError::MalformedBasic;
-    let bytes = STANDARD.decode(credential).map_err(|_| fail(BasicError::Base64))?;
+    let bytes = STANDARD
+        .decode(credential)
+        .map_err(|_| fail(BasicError::Base64))?;
     let text = String::from_utf8(bytes).map_err(|_| fail(BasicError::NotUtf8))?;
     let (username, password) = text.split_once(':').ok_or(fail(BasicError::NoColon))?;
     BasicUserInfo::new(username, password)

@@ -86,7 +86,10 @@ mod tests {
             (&[b"nat-session=abc"], Some("abc")),
             (&[b"  nat-session = spaced  ;  a=b "], Some("spaced")),
             (&[b"nat-session=one; nat-session=two"], Some("two")),
-            (&[b"nat-session=first", b"nat-session=second"], Some("second")),
+            (
+                &[b"nat-session=first", b"nat-session=second"],
+                Some("second"),
+            ),
             (&[b"x=1", b"nat-session=2"], Some("2")),
             (&[b"nat-session="], Some("")),
             (&[b"nat-session=a=b"], Some("a=b")),

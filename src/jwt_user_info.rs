@@ -83,7 +83,8 @@ impl JwtUserInfo {
         {
             let name = claims.get("name").and_then(Value::as_str).map(py_strip);
             if let Some(name) = name.filter(|name| !name.is_empty()) {
-                let (given, family) = py_split_once(name).map_or((name, None), |(g, f)| (g, Some(f)));
+                let (given, family) =
+                    py_split_once(name).map_or((name, None), |(g, f)| (g, Some(f)));
                 given_name = Some(given.to_owned());
                 family_name = family.map(str::to_owned);
             }
@@ -155,7 +156,9 @@ fn string_list(values: &[Value], claim: &'static str) -> Result<Vec<String>, Res
             value
                 .as_str()
                 .map(str::to_owned)
-                .ok_or(ResolveError::InvalidClaims(ClaimsError::NotAStringList(claim)))
+                .ok_or(ResolveError::InvalidClaims(ClaimsError::NotAStringList(
+                    claim,
+                )))
         })
         .collect()
 }
@@ -184,7 +187,11 @@ fn client_id(claims: &Map<String, Value>) -> Result<Option<String>, ResolveError
     if !azp.is_some_and(Value::is_string) && !client_id.is_some_and(Value::is_string) {
         return Ok(None);
     }
-    let chosen = if azp.is_some_and(truthy) { azp } else { client_id };
+    let chosen = if azp.is_some_and(truthy) {
+        azp
+    } else {
+        client_id
+    };
     match chosen {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(id)) => Ok(Some(id.clone())),
@@ -208,15 +215,39 @@ mod tests {
     #[test]
     fn names() {
         let cases = [
-            (json!({"name": "Ada Lovelace"}), Some("Ada"), Some("Lovelace")),
-            (json!({"name": "  Ada  Byron  King "}), Some("Ada"), Some("Byron  King")),
+            (
+                json!({"name": "Ada Lovelace"}),
+                Some("Ada"),
+                Some("Lovelace"),
+            ),
+            (
+                json!({"name": "  Ada  Byron  King "}),
+                Some("Ada"),
+                Some("Byron  King"),
+            ),
             (json!({"name": "Plato"}), Some("Plato"), None),
             (json!({"name": "   "}), None, None),
-            (json!({"given_name": "", "name": "X Y"}), Some("X"), Some("Y")),
-            (json!({"given_name": "", "family_name": "", "name": "X"}), Some("X"), None),
-            (json!({"given_name": "", "family_name": "Doe", "name": "X Y"}), Some(""), Some("Doe")),
+            (
+                json!({"given_name": "", "name": "X Y"}),
+                Some("X"),
+                Some("Y"),
+            ),
+            (
+                json!({"given_name": "", "family_name": "", "name": "X"}),
+                Some("X"),
+                None,
+            ),
+            (
+                json!({"given_name": "", "family_name": "Doe", "name": "X Y"}),
+                Some(""),
+                Some("Doe"),
+            ),
             (json!({"given_name": "", "name": " "}), Some(""), None),
-            (json!({"given_name": 5, "name": "X Y"}), Some("X"), Some("Y")),
+            (
+                json!({"given_name": 5, "name": "X Y"}),
+                Some("X"),
+                Some("Y"),
+            ),
         ];
         for (claims, given, family) in cases {
             let jwt = info(claims.clone()).unwrap();
@@ -236,9 +267,18 @@ mod tests {
             (json!({"azp": [], "client_id": "c"}), Ok(Some("c"))),
             (json!({"client_id": 5}), Ok(None)),
             (json!({"azp": 5}), Ok(None)),
-            (json!({"azp": "", "client_id": 5}), Err(ClaimsError::ClientIdNotString)),
-            (json!({"azp": 5, "client_id": "c"}), Err(ClaimsError::ClientIdNotString)),
-            (json!({"azp": true, "client_id": "c"}), Err(ClaimsError::ClientIdNotString)),
+            (
+                json!({"azp": "", "client_id": 5}),
+                Err(ClaimsError::ClientIdNotString),
+            ),
+            (
+                json!({"azp": 5, "client_id": "c"}),
+                Err(ClaimsError::ClientIdNotString),
+            ),
+            (
+                json!({"azp": true, "client_id": "c"}),
+                Err(ClaimsError::ClientIdNotString),
+            ),
         ];
         for (claims, want) in cases {
             let got = info(claims.clone()).map(|jwt| jwt.client_id);
@@ -290,7 +330,11 @@ mod tests {
             (json!({"name": "n"}), None),
         ];
         for (claims, want) in cases {
-            assert_eq!(info(claims.clone()).unwrap().identity_claim(), want, "{claims}");
+            assert_eq!(
+                info(claims.clone()).unwrap().identity_claim(),
+                want,
+                "{claims}"
+            );
         }
     }
 }

@@ -181,6 +181,9 @@ mod tests {
             "jwt,nope".parse::<AcceptedKinds>(),
             Err(ConfigError::UnknownCredentialKind)
         );
-        assert_eq!(AcceptedKinds::from_iter(CredentialKind::ALL), AcceptedKinds::all());
+        assert_eq!(
+            AcceptedKinds::from_iter(CredentialKind::ALL),
+            AcceptedKinds::all()
+        );
     }
 }

@@ -375,7 +375,10 @@ mod tests {
             .with_identity_header("x-user")
             .with_accepted_kinds([CredentialKind::Jwt])
             .build();
-        assert_eq!(both.err(), Some(ConfigError::IdentityHeaderWithAcceptedKinds));
+        assert_eq!(
+            both.err(),
+            Some(ConfigError::IdentityHeaderWithAcceptedKinds)
+        );
         let bad = Resolver::builder().with_identity_header("x user").build();
         assert_eq!(bad.err(), Some(ConfigError::InvalidHeaderName));
     }

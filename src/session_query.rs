@@ -59,7 +59,11 @@ mod tests {
             assert_eq!(check_session_id(ok), Ok(()), "{ok}");
         }
         for bad in ["", "a;b", "a b", "a\n", "é", "a=b", "a/b", "a%20"] {
-            assert_eq!(check_session_id(bad), Err(ResolveError::InvalidSessionId), "{bad}");
+            assert_eq!(
+                check_session_id(bad),
+                Err(ResolveError::InvalidSessionId),
+                "{bad}"
+            );
         }
     }
 
@@ -78,7 +82,11 @@ mod tests {
         ];
         for (query, want) in cases {
             let got = session_from_query(query);
-            assert_eq!(got.as_ref().map(|id| id.as_deref()), want.as_ref().map(|id| *id), "{query}");
+            assert_eq!(
+                got.as_ref().map(|id| id.as_deref()),
+                want.as_ref().map(|id| *id),
+                "{query}"
+            );
         }
     }
 }

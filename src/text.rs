@@ -74,13 +74,19 @@ mod tests {
     #[test]
     fn byte_and_char_whitespace_agree_on_latin1() {
         for b in 0..=255u8 {
-            assert_eq!(is_py_space_byte(b), is_py_space(char::from(b)), "byte {b:#x}");
+            assert_eq!(
+                is_py_space_byte(b),
+                is_py_space(char::from(b)),
+                "byte {b:#x}"
+            );
         }
     }
 
     #[test]
     fn python_whitespace_beyond_ascii() {
-        for c in ['\u{1c}', '\u{1f}', '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}'] {
+        for c in [
+            '\u{1c}', '\u{1f}', '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}',
+        ] {
             assert!(is_py_space(c), "{c:?}");
         }
         for c in ['\u{200b}', '\u{180e}', 'a', '\u{0}'] {
@@ -88,9 +94,11 @@ mod tests {
         }
     }
 
+    type Split<'a> = Option<(&'a [u8], &'a [u8])>;
+
     #[test]
     fn strip_and_split() {
-        let cases: &[(&[u8], Option<(&[u8], &[u8])>)] = &[
+        let cases: &[(&[u8], Split<'_>)] = &[
             (b"Bearer x", Some((b"Bearer", b"x"))),
             (b"   Bearer    sk a  ", Some((b"Bearer", b"sk a"))),
             (b"Bearer\tx", Some((b"Bearer", b"x"))),
@@ -103,7 +111,10 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(py_split_once_bytes(input), *want, "{input:?}");
         }
-        assert_eq!(py_split_once("  Ada \u{3000} Love lace "), Some(("Ada", "Love lace")));
+        assert_eq!(
+            py_split_once("  Ada \u{3000} Love lace "),
+            Some(("Ada", "Love lace"))
+        );
         assert_eq!(py_split_once("Ada"), None);
         assert_eq!(py_strip("\u{1f} x \u{a0}"), "x");
         assert_eq!(py_strip_bytes(b" \x85x y\xa0"), b"x y");

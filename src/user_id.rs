@@ -46,8 +46,14 @@ mod tests {
 
     #[test]
     fn namespace_is_uuid5_of_the_project_name() {
-        assert_eq!(NAMESPACE, Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"nemo-agent-toolkit"));
-        assert_eq!(NAMESPACE.to_string(), "a75ed83e-6f4f-5304-b93a-44ed1114749e");
+        assert_eq!(
+            NAMESPACE,
+            Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"nemo-agent-toolkit")
+        );
+        assert_eq!(
+            NAMESPACE.to_string(),
+            "a75ed83e-6f4f-5304-b93a-44ed1114749e"
+        );
     }
 
     #[test]

@@ -39,6 +39,10 @@ struct Inner {
 /// `get_user_details()`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "it lives in UserInfo's Arc: boxing the JWT would only add an allocation"
+)]
 pub enum UserDetails {
     /// A session cookie (`nat-session`, or a WebSocket `?session=` id): its value.
     SessionCookie(SecretString),
@@ -382,7 +386,10 @@ mod tests {
     fn one_source_each() {
         let user = UserInfo::from_session_cookie("abc");
         assert_eq!(user.source(), Source::SessionCookie);
-        assert_eq!(user.user_id().to_string(), "152f5ceb-ed84-5d9b-9777-f31c9251b83d");
+        assert_eq!(
+            user.user_id().to_string(),
+            "152f5ceb-ed84-5d9b-9777-f31c9251b83d"
+        );
         assert!(user.jwt().is_none() && user.basic().is_none());
         assert_eq!(user, user.clone());
         assert_ne!(user, UserInfo::from_api_key("abc"));

@@ -5,6 +5,8 @@
 //! `conformance: N passed, M failed`. Sections missing from a file are skipped; unknown
 //! sections fail, so a new family of cases cannot pass unnoticed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,10 +36,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let vectors: Map<String, Value> = match serde_json::from_str(&text) {
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    deserializer.disable_recursion_limit();
+    let vectors: Map<String, Value> = match serde::Deserialize::deserialize(&mut deserializer) {
         Ok(vectors) => vectors,
         Err(err) => {
-            eprintln!("conformance: {} is not a JSON object: {err}", path.display());
+            eprintln!(
+                "conformance: {} is not a JSON object: {err}",
+                path.display()
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -76,19 +83,29 @@ fn main() -> ExitCode {
             passed += 1;
         } else {
             failed += 1;
-            eprintln!("FAIL namespace: expected {namespace}, have {}", axum_userinfo::NAMESPACE);
+            eprintln!(
+                "FAIL namespace: expected {namespace}, have {}",
+                axum_userinfo::NAMESPACE
+            );
         }
     }
     println!("conformance: {passed} passed, {failed} failed");
-    if failed == 0 && passed > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn field<'a>(case: &'a Value, key: &str) -> Result<&'a Value, String> {
-    case.get(key).ok_or_else(|| format!("the case has no `{key}`"))
+    case.get(key)
+        .ok_or_else(|| format!("the case has no `{key}`"))
 }
 
 fn str_field<'a>(case: &'a Value, key: &str) -> Result<&'a str, String> {
-    field(case, key)?.as_str().ok_or_else(|| format!("`{key}` is not a string"))
+    field(case, key)?
+        .as_str()
+        .ok_or_else(|| format!("`{key}` is not a string"))
 }
 
 /// Header values are Latin-1 strings in the vectors: each character is one byte.
@@ -102,7 +119,10 @@ fn headers(case: &Value) -> Result<HeaderMap, String> {
             return Err(format!("bad header pair {pair}"));
         };
         let bytes: Vec<u8> = if value.chars().all(|c| u32::from(c) <= 0xff) {
-            value.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+            value
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect()
         } else {
             value.as_bytes().to_vec()
         };
@@ -137,13 +157,19 @@ fn compare(expect: &Value, got: &Outcome) -> Result<(), String> {
 fn compare_user(expect: &Value, user: &UserInfo) -> Result<(), String> {
     let want_id = str_field(expect, "user_id")?;
     if user.user_id().to_string() != want_id {
-        return Err(format!("user_id: expected {want_id}, got {}", user.user_id()));
+        return Err(format!(
+            "user_id: expected {want_id}, got {}",
+            user.user_id()
+        ));
     }
     let Some(want_source) = expect.get("source").and_then(Value::as_str) else {
         return Ok(());
     };
     if user.source().as_str() != want_source {
-        return Err(format!("source: expected {want_source}, got {}", user.source()));
+        return Err(format!(
+            "source: expected {want_source}, got {}",
+            user.source()
+        ));
     }
     let detail = expect.get(want_source);
     match (user.details(), detail) {
@@ -261,7 +287,12 @@ fn check_policy(case: &Value) -> Result<(), String> {
         .as_array()
         .ok_or("`accepted` is not a list")?
         .iter()
-        .map(|kind| kind.as_str().unwrap_or_default().parse().map_err(|e| format!("{kind}: {e}")))
+        .map(|kind| {
+            kind.as_str()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e| format!("{kind}: {e}"))
+        })
         .collect::<Result<AcceptedKinds, String>>()?;
     let resolver = Resolver::builder()
         .with_accepted_kinds(kinds)
@@ -279,7 +310,9 @@ fn check_identity_header(case: &Value) -> Result<(), String> {
 }
 
 fn check_issuer_scoped(case: &Value) -> Result<(), String> {
-    let claims = field(case, "claims")?.as_object().ok_or("`claims` is not an object")?;
+    let claims = field(case, "claims")?
+        .as_object()
+        .ok_or("`claims` is not an object")?;
     let got = JwtUserInfo::from_claims(claims.clone())
         .and_then(UserInfo::from_verified_jwt)
         .map(Some);
