@@ -6,15 +6,21 @@ mod authorization;
 mod basic;
 mod cookie;
 mod error;
+mod extract;
 mod identity_header;
 mod jwt;
 mod jwt_user_info;
+mod layer;
 mod policy;
+mod rejection;
+mod request;
 mod resolver;
 mod session_query;
 mod text;
 mod user_id;
 mod user_info;
+#[cfg(feature = "ws")]
+mod ws;
 
 #[doc(inline)]
 pub use auth_message::{
@@ -30,7 +36,11 @@ pub use error::{
 #[doc(inline)]
 pub use jwt_user_info::JwtUserInfo;
 #[doc(inline)]
+pub use layer::{ResponseFuture, UserInfoLayer, UserInfoService};
+#[doc(inline)]
 pub use policy::{AcceptedKinds, CredentialKind};
+#[doc(inline)]
+pub use rejection::UserInfoRejection;
 #[doc(inline)]
 pub use resolver::{AuthFrame, Resolver, ResolverBuilder, X_API_KEY};
 #[doc(inline)]
@@ -39,3 +49,6 @@ pub use session_query::{SESSION_QUERY_PARAM, session_from_query};
 pub use user_id::{NAMESPACE, user_id};
 #[doc(inline)]
 pub use user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
+#[cfg(feature = "ws")]
+#[doc(inline)]
+pub use ws::{AuthOutcome, SocketIdentity, WebSocketAuth};

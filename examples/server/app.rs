@@ -1,0 +1,166 @@
+//! The demo server's router, shared with the integration tests (`tests/server.rs` includes this
+//! file), so what is tested is what runs.
+
+use axum::extract::Request;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use axum_userinfo::{
+    AcceptedKinds, AuthOutcome, ConfigError, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
+    WebSocketAuth,
+};
+use serde_json::{Value, json};
+
+/// The header that carries the resolved user id, for nginx `auth_request`, Traefik ForwardAuth
+/// or Envoy `ext_authz`.
+pub(crate) const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
+/// The header that carries the credential kind the user was resolved from.
+pub(crate) const X_USER_SOURCE: HeaderName = HeaderName::from_static("x-user-source");
+
+/// The demo server's options (see `--help`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// Refuse anonymous requests to `/whoami` with 401.
+    pub(crate) require: bool,
+    /// Accept only these credential kinds.
+    pub(crate) accept: Option<AcceptedKinds>,
+    /// Take identities only from this trusted proxy header.
+    pub(crate) identity_header: Option<String>,
+}
+
+/// The router: `/whoami`, `/websocket` and `/healthz`.
+pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
+    let mut builder = Resolver::builder();
+    if let Some(kinds) = options.accept {
+        builder = builder.with_accepted_kinds(kinds);
+    }
+    if let Some(header) = &options.identity_header {
+        builder = builder.with_identity_header(header.as_str());
+    }
+    let resolver = builder.build()?;
+
+    let identity = UserInfoLayer::new(resolver.clone())
+        .with_required(options.require)
+        .with_rejection(|rejection| {
+            let reason = Refused(rejection.to_string());
+            let anonymous = rejection.is_missing_credentials();
+            let mut response = rejection.into_response();
+            if anonymous {
+                // Keep the default rejection's status and challenges, with the demo's own body.
+                *response.body_mut() = json!({"outcome": "anonymous"}).to_string().into();
+            }
+            response.extensions_mut().insert(reason);
+            response
+        });
+
+    Ok(Router::new()
+        .route("/whoami", get(whoami))
+        .route_layer(identity)
+        // The socket resolves its own upgrade, so a browser sees the reference's error reply
+        // and close 1008 instead of an unreadable HTTP 401.
+        .route("/websocket", get(websocket))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(Extension(resolver))
+        .layer(middleware::from_fn(log_request)))
+}
+
+/// The user as the demo shows it: never a password, key, cookie value or token.
+fn describe(user: &UserInfo) -> Value {
+    let mut value = serde_json::to_value(user).unwrap_or_default();
+    if let Value::Object(map) = &mut value {
+        map.insert("outcome".into(), "user".into());
+    }
+    value
+}
+
+/// Who the request resolved to, for the request log.
+#[derive(Debug, Clone)]
+struct LogUser(Option<UserInfo>);
+
+/// Why a request was refused, for the request log (error messages never hold a credential).
+#[derive(Debug, Clone)]
+struct Refused(String);
+
+async fn whoami(user: Option<UserInfo>) -> Response {
+    let Some(user) = user else {
+        return (
+            Extension(LogUser(None)),
+            Json(json!({"outcome": "anonymous"})),
+        )
+            .into_response();
+    };
+    let mut response = Json(describe(&user)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(id) = HeaderValue::try_from(user.user_id().to_string()) {
+        headers.insert(X_USER_ID, id);
+    }
+    headers.insert(
+        X_USER_SOURCE,
+        HeaderValue::from_static(user.source().as_str()),
+    );
+    response.extensions_mut().insert(LogUser(Some(user)));
+    response
+}
+
+async fn websocket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
+    let user = auth.outcome().ok().flatten().cloned();
+    let mut response = ws.on_upgrade(|mut socket| async move {
+        if let Some(identity) = auth.accept(&mut socket).await {
+            serve_socket(socket, identity).await;
+        }
+    });
+    response.extensions_mut().insert(LogUser(user));
+    response
+}
+
+async fn serve_socket(mut socket: WebSocket, mut identity: SocketIdentity) {
+    while let Some(Ok(message)) = socket.recv().await {
+        let reply = match message {
+            Message::Text(text) => match identity.on_text(&text) {
+                AuthOutcome::Reply(reply) => reply,
+                AuthOutcome::NotAuthMessage => {
+                    let user = identity.user();
+                    let frame = json!({
+                        "type": "identity",
+                        "user_id": user.map(|u| u.user_id().to_string()),
+                        "source": user.map(|u| u.source().as_str()),
+                    });
+                    Message::Text(frame.to_string().into())
+                }
+                _ => continue,
+            },
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        if socket.send(reply).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// One log line per request: method, path, status, and who it was (never a credential).
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let user = response
+        .extensions()
+        .get::<LogUser>()
+        .and_then(|u| u.0.as_ref());
+    let refused = response
+        .extensions()
+        .get::<Refused>()
+        .map_or("", |r| r.0.as_str());
+    let status = response.status();
+    let user_id = user.map_or_else(|| "-".to_owned(), |u| u.user_id().to_string());
+    let source = user.map_or("-", |u| u.source().as_str());
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(%method, path, status = status.as_u16(), user_id, source, refused, "request");
+    } else {
+        tracing::info!(%method, path, status = status.as_u16(), user_id, source, refused, "request");
+    }
+    response
+}

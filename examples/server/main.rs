@@ -1,0 +1,110 @@
+//! The demo server: who is calling, over HTTP and WebSocket, and a forward-auth endpoint.
+//!
+//! ```text
+//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME]
+//! ```
+//!
+//! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
+//!   server can be the auth endpoint of nginx `auth_request`, Traefik ForwardAuth or Envoy
+//!   `ext_authz`. Anonymous: 200 `{"outcome":"anonymous"}`, or 401 with `--require`.
+//! - `GET /websocket`: answers `auth_message` frames, and any other text frame with the
+//!   socket's current identity.
+//! - `GET /healthz`: 200.
+//!
+//! `KINDS` is a comma list of `session_cookie,jwt,api_key,basic` (empty: accept none). Logs go
+//! through `tracing`, filtered by `RUST_LOG` (default `info`).
+
+mod app;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use app::Options;
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str =
+    "usage: server [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME]
+  --addr ADDR             listen address (default 127.0.0.1:3000)
+  --require               refuse anonymous requests to /whoami with 401
+  --accept KINDS          comma list of session_cookie,jwt,api_key,basic ('' accepts none)
+  --identity-header NAME  take identities only from this trusted proxy header";
+
+fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options), String> {
+    let mut addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--addr" => {
+                addr = value("--addr")?
+                    .parse()
+                    .map_err(|e| format!("--addr: {e}"))?
+            }
+            "--require" => options.require = true,
+            "--accept" => {
+                options.accept = Some(
+                    value("--accept")?
+                        .parse()
+                        .map_err(|e| format!("--accept: {e}"))?,
+                );
+            }
+            "--identity-header" => options.identity_header = Some(value("--identity-header")?),
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok((addr, options))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let (addr, options) = match parse(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            eprintln!("{USAGE}");
+            return if message.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    let app = match app::app(&options) {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("invalid configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {addr}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(%addr, ?options, "listening: try curl http://{addr}/whoami -H 'x-api-key: sk-1'");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("server error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! [`UserInfoLayer`]: resolve every request and hand the [`UserInfo`] to handlers.
+//!
+//! ```
+//! use axum::{Extension, Router, routing::get};
+//! use axum_userinfo::{Resolver, UserInfo, UserInfoLayer};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let app = Router::new()
+//!     .route("/", get(|Extension(user): Extension<UserInfo>| async move { user.user_id().to_string() }))
+//!     .layer(UserInfoLayer::new(Resolver::new()).required());
+//!
+//! let request = http::Request::get("/").header("x-api-key", "sk-1").body(axum::body::Body::empty()).unwrap();
+//! assert_eq!(app.clone().oneshot(request).await.unwrap().status(), 200);
+//!
+//! let anonymous = http::Request::get("/").body(axum::body::Body::empty()).unwrap();
+//! assert_eq!(app.oneshot(anonymous).await.unwrap().status(), 401);
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::response::{IntoResponse, Response};
+use http::Request;
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::request::{Resolution, resolve};
+use crate::{Resolver, UserInfo, UserInfoRejection};
+
+type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
+
+/// A tower [`Layer`] that resolves every request with a [`Resolver`].
+///
+/// A resolved user is inserted into the request's extensions, so handlers take
+/// `Extension<UserInfo>`, `UserInfo` or `Option<UserInfo>`. A bad credential is refused with a
+/// [`UserInfoRejection`] (401, or 400 for a malformed request) before the handler runs. In the
+/// default *optional* mode anonymous requests pass without a user; in *required* mode
+/// ([`required`](Self::required)) they are refused with 401. A WebSocket upgrade is resolved like
+/// any request, its `?session=` id included.
+#[derive(Clone)]
+#[must_use]
+pub struct UserInfoLayer {
+    config: Arc<Config>,
+}
+
+#[derive(Clone)]
+struct Config {
+    resolver: Resolver,
+    required: bool,
+    on_rejection: Option<Arc<RejectionHandler>>,
+}
+
+impl UserInfoLayer {
+    /// A layer in optional mode: anonymous requests pass.
+    pub fn new(resolver: Resolver) -> Self {
+        Self {
+            config: Arc::new(Config {
+                resolver,
+                required: false,
+                on_rejection: None,
+            }),
+        }
+    }
+
+    /// Required mode: anonymous requests are refused with 401.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, UserInfoLayer};
+    /// let layer = UserInfoLayer::new(Resolver::new()).required();
+    /// assert!(layer.is_required());
+    /// ```
+    pub fn required(self) -> Self {
+        self.with_required(true)
+    }
+
+    /// Sets the mode: `true` refuses anonymous requests, `false` lets them pass.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, UserInfoLayer};
+    /// assert!(!UserInfoLayer::new(Resolver::new()).with_required(false).is_required());
+    /// ```
+    pub fn with_required(self, required: bool) -> Self {
+        self.map_config(|config| config.required = required)
+    }
+
+    /// Replaces the response to a refused request.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, UserInfoLayer};
+    /// use axum::response::IntoResponse;
+    /// let layer = UserInfoLayer::new(Resolver::new())
+    ///     .with_rejection(|rejection| (rejection.status(), "go away").into_response());
+    /// ```
+    pub fn with_rejection<F>(self, on_rejection: F) -> Self
+    where
+        F: Fn(UserInfoRejection) -> Response + Send + Sync + 'static,
+    {
+        self.map_config(|config| config.on_rejection = Some(Arc::new(on_rejection)))
+    }
+
+    /// Whether anonymous requests are refused.
+    #[must_use]
+    pub fn is_required(&self) -> bool {
+        self.config.required
+    }
+
+    /// The resolver.
+    #[must_use]
+    pub fn resolver(&self) -> &Resolver {
+        &self.config.resolver
+    }
+
+    fn map_config(self, change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::clone(&self.config);
+        change(&mut config);
+        Self {
+            config: Arc::new(config),
+        }
+    }
+}
+
+impl fmt::Debug for UserInfoLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfoLayer")
+            .field("resolver", &self.config.resolver)
+            .field("required", &self.config.required)
+            .field("custom_rejection", &self.config.on_rejection.is_some())
+            .finish()
+    }
+}
+
+impl<S> Layer<S> for UserInfoLayer {
+    type Service = UserInfoService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        UserInfoService {
+            inner,
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+/// The service of [`UserInfoLayer`].
+#[derive(Clone)]
+pub struct UserInfoService<S> {
+    inner: S,
+    config: Arc<Config>,
+}
+
+impl<S> UserInfoService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for UserInfoService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfoService")
+            .field("inner", &self.inner)
+            .field("required", &self.config.required)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Service<Request<B>> for UserInfoService<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let config = &*self.config;
+        let outcome = resolve(
+            &config.resolver,
+            request.method(),
+            request.uri(),
+            request.headers(),
+        );
+        let rejection = match outcome {
+            Ok(Some(user)) => {
+                tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
+                accept(&mut request, config, Some(user));
+                return ResponseFuture::inner(self.inner.call(request));
+            }
+            Ok(None) if !config.required => {
+                tracing::debug!("anonymous request");
+                accept(&mut request, config, None);
+                return ResponseFuture::inner(self.inner.call(request));
+            }
+            Ok(None) => UserInfoRejection::missing_credentials(),
+            Err(error) => UserInfoRejection::refused(error),
+        };
+        tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
+        let response = match &config.on_rejection {
+            Some(on_rejection) => on_rejection(rejection),
+            None => rejection.into_response(),
+        };
+        ResponseFuture::rejected(response)
+    }
+}
+
+fn accept<B>(request: &mut Request<B>, config: &Config, user: Option<UserInfo>) {
+    let extensions = request.extensions_mut();
+    if let Some(user) = &user {
+        extensions.insert(user.clone());
+    }
+    extensions.insert(Resolution {
+        user,
+        resolver: config.resolver.clone(),
+    });
+}
+
+pin_project! {
+    /// The response future of [`UserInfoService`]: the inner service's, or a ready rejection.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Inner { #[pin] future: F },
+        Rejected { response: Option<Response> },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    fn inner(future: F) -> Self {
+        Self {
+            kind: Kind::Inner { future },
+        }
+    }
+
+    fn rejected(response: Response) -> Self {
+        Self {
+            kind: Kind::Rejected {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Inner { future } => future.poll(cx),
+            KindProj::Rejected { response } => Poll::Ready(Ok(response.take().unwrap_or_default())),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! WebSockets: the identity of an upgrade, and auth messages on the open socket.
+//!
+//! Browsers cannot read an HTTP 401 on a WebSocket upgrade, so, as in the reference, the
+//! [`WebSocketAuth`] extractor never refuses the upgrade: it resolves it (headers and
+//! `?session=`), and [`WebSocketAuth::accept`] then either hands back the socket's
+//! [`SocketIdentity`] or sends the error reply and closes the socket with code 1008.
+//! On the open socket, [`SocketIdentity::on_text`] answers every `auth_message` frame; an
+//! identity resolved from one replaces the socket's identity for the rest of the socket.
+//!
+//! ```no_run
+//! use axum::extract::ws::{Message, WebSocketUpgrade};
+//! use axum::{Router, response::Response, routing::get};
+//! use axum_userinfo::{AuthOutcome, WebSocketAuth};
+//!
+//! async fn socket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
+//!     ws.on_upgrade(|mut socket| async move {
+//!         let Some(mut identity) = auth.accept(&mut socket).await else { return };
+//!         while let Some(Ok(Message::Text(text))) = socket.recv().await {
+//!             match identity.on_text(&text) {
+//!                 AuthOutcome::Reply(reply) => { let _ = socket.send(reply).await; }
+//!                 AuthOutcome::NotAuthMessage => { /* the application's frame */ }
+//!                 _ => {} // an auth message that takes no reply
+//!             }
+//!         }
+//!     })
+//! }
+//! let app: Router = Router::new().route("/ws", get(socket));
+//! ```
+
+use std::fmt;
+
+use axum::extract::FromRequestParts;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use http::request::Parts;
+
+use crate::extract::resolver_for;
+use crate::request::{Resolution, resolve};
+use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo};
+
+/// The close reason for an unsafe `?session=` id.
+const INVALID_SESSION: &str = "Invalid session ID";
+/// The close reason for a refused credential.
+const REJECTED: &str = "Identity credential was rejected";
+
+/// The resolved identity of a WebSocket upgrade, not yet judged: see the [module docs](self).
+///
+/// Behind a [`UserInfoLayer`](crate::UserInfoLayer) it takes the layer's result (the layer has
+/// already refused bad credentials, before the upgrade); otherwise it resolves the upgrade with
+/// the resolver found as for the `UserInfo` extractor.
+#[derive(Debug, Clone)]
+pub struct WebSocketAuth {
+    outcome: Result<Option<UserInfo>, ResolveError>,
+    resolver: Resolver,
+}
+
+impl<S> FromRequestParts<S> for WebSocketAuth
+where
+    S: Send + Sync + 'static,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(Resolution { user, resolver }) = parts.extensions.get::<Resolution>() {
+            return Ok(Self {
+                outcome: Ok(user.clone()),
+                resolver: resolver.clone(),
+            });
+        }
+        let resolver = resolver_for(parts, state);
+        let outcome = resolve(&resolver, &parts.method, &parts.uri, &parts.headers);
+        Ok(Self { outcome, resolver })
+    }
+}
+
+impl WebSocketAuth {
+    /// The upgrade's outcome: the user (`None` when anonymous), or why it was refused.
+    ///
+    /// # Errors
+    /// The [`ResolveError`] of a refused upgrade.
+    pub fn outcome(&self) -> Result<Option<&UserInfo>, &ResolveError> {
+        self.outcome.as_ref().map(Option::as_ref)
+    }
+
+    /// Starts the socket: its [`SocketIdentity`], or `None` after refusing it as the reference
+    /// does: an unsafe `?session=` id closes with 1008 "Invalid session ID"; a refused
+    /// credential gets the `auth_response_message` error reply, then a close with 1008.
+    pub async fn accept(self, socket: &mut WebSocket) -> Option<SocketIdentity> {
+        match self.outcome {
+            Ok(user) => Some(SocketIdentity::new(self.resolver, user)),
+            Err(error) => {
+                let reason = if error == ResolveError::InvalidSessionId {
+                    INVALID_SESSION
+                } else {
+                    let reply = AuthResponse::error(&error).to_json();
+                    // A peer that is already gone needs no reply.
+                    let _ = socket.send(Message::Text(reply.into())).await;
+                    REJECTED
+                };
+                tracing::debug!(reason, error = %error, "WebSocket refused");
+                let close = CloseFrame {
+                    code: close_code::POLICY,
+                    reason: reason.into(),
+                };
+                let _ = socket.send(Message::Close(Some(close))).await;
+                None
+            }
+        }
+    }
+}
+
+/// The identity of an open WebSocket, updated by auth messages.
+#[derive(Clone)]
+pub struct SocketIdentity {
+    resolver: Resolver,
+    user: Option<UserInfo>,
+}
+
+/// What [`SocketIdentity::on_text`] made of a text frame.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AuthOutcome {
+    /// Not an auth message: the frame is the application's.
+    NotAuthMessage,
+    /// An auth message: send this `auth_response_message` back.
+    Reply(Message),
+    /// An auth message that takes no reply (an OAuth mode preference).
+    NoReply,
+}
+
+impl SocketIdentity {
+    /// A socket's identity: `user` is `None` for an anonymous socket.
+    #[must_use]
+    pub fn new(resolver: Resolver, user: Option<UserInfo>) -> Self {
+        Self { resolver, user }
+    }
+
+    /// The socket's current user.
+    #[must_use]
+    pub fn user(&self) -> Option<&UserInfo> {
+        self.user.as_ref()
+    }
+
+    /// Handles a text frame: an `auth_message` is answered (and, when it resolves, becomes the
+    /// socket's identity); any other frame is left to the application.
+    pub fn on_text(&mut self, text: &str) -> AuthOutcome {
+        match self.resolver.handle_auth_frame(text) {
+            None => AuthOutcome::NotAuthMessage,
+            Some(AuthFrame::Resolved { user, response }) => {
+                tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");
+                self.user = Some(user);
+                AuthOutcome::Reply(Message::Text(response.to_json().into()))
+            }
+            Some(AuthFrame::Rejected { error, response }) => {
+                tracing::debug!(error = %error, "WebSocket auth message refused");
+                AuthOutcome::Reply(Message::Text(response.to_json().into()))
+            }
+            Some(_) => AuthOutcome::NoReply,
+        }
+    }
+}
+
+impl fmt::Debug for SocketIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SocketIdentity")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,202 @@
+//! The layer and the extractors, driven with `tower::ServiceExt::oneshot`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Router};
+use axum_userinfo::{CredentialKind, Resolver, UserInfo, UserInfoLayer, UserInfoRejection};
+use http::{Request, StatusCode};
+use tower::ServiceExt;
+
+async fn required(user: UserInfo) -> String {
+    user.user_id().to_string()
+}
+
+async fn optional(user: Option<UserInfo>) -> String {
+    user.map_or("anonymous".to_owned(), |user| user.user_id().to_string())
+}
+
+async fn extension(Extension(user): Extension<UserInfo>) -> String {
+    user.user_id().to_string()
+}
+
+fn routes() -> Router {
+    Router::new()
+        .route("/required", get(required))
+        .route("/optional", get(optional))
+        .route("/extension", get(extension))
+}
+
+async fn call(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+const API_KEY_ID: &str = "06d2b7c6-c9cf-58f3-a90b-ed272501211d";
+const KEY: (&str, &str) = ("x-api-key", "sk-service-abc123");
+const BAD: (&str, &str) = ("authorization", "Basic !!");
+
+#[tokio::test]
+async fn extractors_without_the_layer_resolve_on_their_own() {
+    let app = routes();
+    assert_eq!(
+        call(&app, "/required", &[KEY]).await,
+        (StatusCode::OK, API_KEY_ID.to_owned())
+    );
+    assert_eq!(
+        call(&app, "/optional", &[KEY]).await,
+        (StatusCode::OK, API_KEY_ID.to_owned())
+    );
+    assert_eq!(
+        call(&app, "/optional", &[]).await,
+        (StatusCode::OK, "anonymous".to_owned())
+    );
+    let (status, body) = call(&app, "/required", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("authentication required"), "{body}");
+    // Option<UserInfo> is None for anonymous, and still refuses a bad credential.
+    assert_eq!(
+        call(&app, "/optional", &[BAD]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Extension<UserInfo> needs the layer; axum says so with a 500.
+    assert_eq!(
+        call(&app, "/extension", &[KEY]).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}
+
+#[tokio::test]
+async fn extractors_take_the_resolver_from_an_extension_or_the_state() {
+    let only_jwt = Resolver::builder()
+        .with_accepted_kinds([CredentialKind::Jwt])
+        .build()
+        .unwrap();
+
+    let app = routes().layer(Extension(only_jwt.clone()));
+    let (status, body) = call(&app, "/optional", &[KEY]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("not accepted"), "{body}");
+
+    let app =
+        Router::new()
+            .route(
+                "/",
+                get(
+                    |State(_): State<Resolver>, user: Option<UserInfo>| async move {
+                        optional(user).await
+                    },
+                ),
+            )
+            .with_state(only_jwt);
+    assert_eq!(call(&app, "/", &[KEY]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&app, "/", &[]).await,
+        (StatusCode::OK, "anonymous".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn the_layer_resolves_once_for_every_extractor() {
+    let app = routes().layer(UserInfoLayer::new(Resolver::new()));
+    for path in ["/required", "/optional", "/extension"] {
+        assert_eq!(
+            call(&app, path, &[KEY]).await,
+            (StatusCode::OK, API_KEY_ID.to_owned()),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        call(&app, "/optional", &[]).await,
+        (StatusCode::OK, "anonymous".to_owned())
+    );
+    assert_eq!(
+        call(&app, "/required", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // The layer refuses a bad credential before the handler runs.
+    let (status, body) = call(&app, "/optional", &[BAD]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.starts_with(
+            r#"{"code":"user_auth_error","message":"Authentication failed","details":"#
+        ),
+        "{body}"
+    );
+
+    // The layer's policy is the one the extractors see.
+    let only_jwt = Resolver::builder()
+        .with_accepted_kinds([CredentialKind::Jwt])
+        .build()
+        .unwrap();
+    let app = routes().layer(UserInfoLayer::new(only_jwt));
+    assert_eq!(
+        call(&app, "/optional", &[KEY]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn required_mode_and_custom_rejections() {
+    let app = routes().layer(UserInfoLayer::new(Resolver::new()).required());
+    assert_eq!(
+        call(&app, "/optional", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(call(&app, "/optional", &[KEY]).await.0, StatusCode::OK);
+
+    let layer = UserInfoLayer::new(Resolver::new())
+        .required()
+        .with_rejection(|rejection: UserInfoRejection| {
+            let kind = if rejection.is_missing_credentials() {
+                "anonymous"
+            } else {
+                "refused"
+            };
+            (StatusCode::FORBIDDEN, kind).into_response()
+        });
+    let app = routes().layer(layer);
+    assert_eq!(
+        call(&app, "/optional", &[]).await,
+        (StatusCode::FORBIDDEN, "anonymous".to_owned())
+    );
+    assert_eq!(
+        call(&app, "/optional", &[BAD]).await,
+        (StatusCode::FORBIDDEN, "refused".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn websocket_upgrades_resolve_their_session_query() {
+    let app = routes().layer(UserInfoLayer::new(Resolver::new()));
+    let upgrade = [("connection", "upgrade"), ("upgrade", "websocket")];
+    let (status, body) = call(&app, "/optional?session=s-query-1", &upgrade).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "4dac49d3-9eb5-5fd3-a1f3-9b4d39723681")
+    );
+    // An unsafe session id is refused before the upgrade.
+    let (status, body) = call(&app, "/optional?session=a;b", &upgrade).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains(r#""code":"invalid_message""#), "{body}");
+    // A plain request's query is not a session.
+    assert_eq!(
+        call(&app, "/optional?session=a;b", &[]).await,
+        (StatusCode::OK, "anonymous".to_owned())
+    );
+}

@@ -1,0 +1,435 @@
+//! The demo server, started on 127.0.0.1:0, driven by a real HTTP client and a real WebSocket
+//! client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "../examples/server/app.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod app;
+
+use std::net::SocketAddr;
+
+use app::Options;
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const JWT_SUB_USER_123: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.X08jIeU5P5VPI8jihJwg08B-5dOZk9z6b6japrnNSzs";
+const JWT_WS_USER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ3cy11c2VyIiwiZW1haWwiOiJ3c0BleGFtcGxlLmNvbSJ9.F_davh-r9umUl9viiduYW3fWcuYQN_4WG9aBvuplMkI";
+
+struct Server {
+    addr: SocketAddr,
+    http: reqwest::Client,
+}
+
+async fn serve(options: Options) -> Server {
+    let app = app::app(&options).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server {
+        addr,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Server {
+    async fn whoami(
+        &self,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut request = self.http.get(format!("http://{}/whoami", self.addr));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.json().await.unwrap();
+        (status, headers, body)
+    }
+
+    async fn socket(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Ws {
+        let mut request = format!("ws://{}{path_and_query}", self.addr)
+            .into_client_request()
+            .unwrap();
+        for (name, value) in headers {
+            let name =
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .unwrap();
+            request
+                .headers_mut()
+                .append(name, HeaderValue::from_str(value).unwrap());
+        }
+        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+        assert_eq!(response.status(), 101);
+        socket
+    }
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
+async fn next_json(socket: &mut Ws) -> Value {
+    match socket.next().await.unwrap().unwrap() {
+        Message::Text(text) => serde_json::from_str(&text).unwrap(),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+async fn ask(socket: &mut Ws, frame: Value) -> Value {
+    socket
+        .send(Message::Text(frame.to_string().into()))
+        .await
+        .unwrap();
+    next_json(socket).await
+}
+
+async fn expect_close(socket: &mut Ws, reason: &str) {
+    match socket.next().await.unwrap().unwrap() {
+        Message::Close(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Policy);
+            assert_eq!(frame.reason.as_str(), reason);
+        }
+        other => panic!("expected close 1008, got {other:?}"),
+    }
+}
+
+fn id(key: &str) -> String {
+    axum_userinfo::user_id(key).to_string()
+}
+
+#[tokio::test]
+async fn every_credential_kind_over_http() {
+    let server = serve(Options::default()).await;
+    let bearer_jwt = format!("Bearer {JWT_SUB_USER_123}");
+    let cases: [(Headers<'_>, &str, &str); 6] = [
+        (
+            &[("cookie", "theme=dark; nat-session=abc")],
+            "session_cookie",
+            "152f5ceb-ed84-5d9b-9777-f31c9251b83d",
+        ),
+        (
+            &[("authorization", &bearer_jwt)],
+            "jwt",
+            "4cb70924-7641-5fa4-af14-de06c4d6ca2c",
+        ),
+        (
+            &[("authorization", "Bearer sk-service-abc123")],
+            "api_key",
+            "06d2b7c6-c9cf-58f3-a90b-ed272501211d",
+        ),
+        (
+            &[("x-api-key", "sk-service-abc123")],
+            "api_key",
+            "06d2b7c6-c9cf-58f3-a90b-ed272501211d",
+        ),
+        (
+            &[("authorization", "Basic YWxpY2U6czNjcmV0")],
+            "basic",
+            "acc6fc5a-2d86-52ef-b55f-6e20b1bbc2ce",
+        ),
+        (
+            &[("authorization", "Digest x"), ("x-api-key", "k2")],
+            "api_key",
+            "a879b9cd-2637-58f4-97fe-e3649ccc19aa",
+        ),
+    ];
+    for (headers, source, user_id) in cases {
+        let (status, response_headers, body) = server.whoami(headers).await;
+        assert_eq!(status, 200, "{headers:?}");
+        assert_eq!(body["outcome"], "user");
+        assert_eq!(body["source"], source);
+        assert_eq!(body["user_id"], user_id);
+        assert_eq!(response_headers["x-user-id"], user_id);
+        assert_eq!(response_headers["x-user-source"], source);
+        let text = body.to_string();
+        for secret in [
+            "sk-service",
+            "s3cret",
+            "YWxpY2U6czNjcmV0",
+            "nat-session",
+            "abc\"",
+        ] {
+            assert!(!text.contains(secret), "{text} holds {secret}");
+        }
+    }
+    let (_, _, body) = server.whoami(&[("authorization", &bearer_jwt)]).await;
+    assert_eq!(body["jwt"]["subject"], "user-123");
+    let (_, _, body) = server
+        .whoami(&[("authorization", "Basic YWxpY2U6czNjcmV0")])
+        .await;
+    assert_eq!(body["basic"], json!({"username": "alice"}));
+}
+
+#[tokio::test]
+async fn optional_and_required_modes() {
+    let optional = serve(Options::default()).await;
+    let (status, headers, body) = optional.whoami(&[]).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"outcome": "anonymous"}))
+    );
+    assert!(headers.get("x-user-id").is_none());
+
+    let required = serve(Options {
+        require: true,
+        ..Options::default()
+    })
+    .await;
+    let (status, headers, body) = required.whoami(&[]).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::UNAUTHORIZED, json!({"outcome": "anonymous"}))
+    );
+    let challenges: Vec<_> = headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(
+        challenges,
+        ["Bearer", r#"Basic realm="api", charset="UTF-8""#]
+    );
+    let (status, _, _) = required.whoami(&[("x-api-key", "k")]).await;
+    assert_eq!(status, 200);
+    // Health checks never need a credential.
+    let health = required
+        .http
+        .get(format!("http://{}/healthz", required.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_credentials_get_the_error_body_and_a_challenge() {
+    let server = serve(Options::default()).await;
+    let cases = [
+        (
+            "authorization",
+            "Bearer a.b.secretsig",
+            "Bearer error=\"invalid_token\"",
+        ),
+        (
+            "authorization",
+            "Bearer eyJhbGciOiJub25lIn0.e30.",
+            "Bearer error=\"invalid_token\"",
+        ),
+        (
+            "authorization",
+            "Basic c2VjcmV0LW5vLWNvbG9u",
+            "Basic realm=\"api\"",
+        ),
+        ("authorization", "Basic secret!!", "Basic realm=\"api\""),
+    ];
+    for (name, value, challenge) in cases {
+        let (status, headers, body) = server.whoami(&[(name, value)]).await;
+        assert_eq!(status, 401, "{value}");
+        assert_eq!(body["code"], "user_auth_error");
+        assert_eq!(body["message"], "Authentication failed");
+        assert!(body["details"].as_str().is_some_and(|d| !d.is_empty()));
+        let www = headers["www-authenticate"].to_str().unwrap();
+        assert!(www.starts_with(challenge), "{www}");
+        let everything = format!("{body} {headers:?}");
+        for secret in [
+            "secretsig",
+            "c2VjcmV0LW5vLWNvbG9u",
+            "secret!!",
+            "secret-no-colon",
+        ] {
+            assert!(!everything.contains(secret), "{everything} holds {secret}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn policy_and_identity_header() {
+    let only_jwt = serve(Options {
+        accept: Some("jwt".parse().unwrap()),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, body) = only_jwt.whoami(&[("x-api-key", "k")]).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["details"],
+        "identity credential type 'api_key' is not accepted"
+    );
+    let (status, _, _) = only_jwt
+        .whoami(&[("authorization", &format!("Bearer {JWT_SUB_USER_123}"))])
+        .await;
+    assert_eq!(status, 200);
+
+    let proxied = serve(Options {
+        identity_header: Some("X-Forwarded-User".into()),
+        ..Options::default()
+    })
+    .await;
+    let (status, _, body) = proxied.whoami(&[("x-forwarded-user", " alice ")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user_id"], "970689e0-10dd-55c4-a1ae-b67263f049eb");
+    assert_eq!(body["source"], "identity_header");
+    let (status, _, body) = proxied.whoami(&[("x-api-key", "k")]).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["details"],
+        "configured identity header 'x-forwarded-user' is missing"
+    );
+}
+
+#[tokio::test]
+async fn websocket_identity_from_headers_and_session_query() {
+    let server = serve(Options::default()).await;
+    let identity = json!({"type": "whoami"});
+
+    let mut socket = server.socket("/websocket", &[]).await;
+    assert_eq!(
+        ask(&mut socket, identity.clone()).await,
+        json!({"type": "identity", "user_id": null, "source": null})
+    );
+
+    let mut socket = server.socket("/websocket?session=s-query-1", &[]).await;
+    let reply = ask(&mut socket, identity.clone()).await;
+    assert_eq!(reply["user_id"], "4dac49d3-9eb5-5fd3-a1f3-9b4d39723681");
+    assert_eq!(reply["source"], "session_cookie");
+
+    // A session cookie wins over the query.
+    let mut socket = server
+        .socket(
+            "/websocket?session=s-query-2",
+            &[("cookie", "nat-session=from-cookie")],
+        )
+        .await;
+    assert_eq!(
+        ask(&mut socket, identity.clone()).await["user_id"],
+        "7cdeca08-14ff-5874-ab00-10475fded3da"
+    );
+
+    let bearer = format!("Bearer {JWT_SUB_USER_123}");
+    let headers: [(&str, &str); 3] = [
+        ("authorization", &bearer),
+        ("authorization", "Basic YWxpY2U6czNjcmV0"),
+        ("x-api-key", "sk-service-abc123"),
+    ];
+    let expected = [
+        "4cb70924-7641-5fa4-af14-de06c4d6ca2c",
+        "acc6fc5a-2d86-52ef-b55f-6e20b1bbc2ce",
+        "06d2b7c6-c9cf-58f3-a90b-ed272501211d",
+    ];
+    for (header, want) in headers.into_iter().zip(expected) {
+        let mut socket = server.socket("/websocket", &[header]).await;
+        assert_eq!(
+            ask(&mut socket, identity.clone()).await["user_id"],
+            want,
+            "{header:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn websocket_refusals_close_with_1008() {
+    let server = serve(Options::default()).await;
+
+    let mut socket = server
+        .socket("/websocket?session=a%3Bnat-session%3Db", &[])
+        .await;
+    expect_close(&mut socket, "Invalid session ID").await;
+
+    let mut socket = server
+        .socket("/websocket", &[("authorization", "Bearer a.b.c")])
+        .await;
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["type"], "auth_response_message");
+    assert_eq!(reply["status"], "error");
+    assert_eq!(reply["payload"]["code"], "user_auth_error");
+    expect_close(&mut socket, "Identity credential was rejected").await;
+
+    let only_jwt = serve(Options {
+        accept: Some("jwt".parse().unwrap()),
+        ..Options::default()
+    })
+    .await;
+    let mut socket = only_jwt
+        .socket("/websocket", &[("cookie", "nat-session=c")])
+        .await;
+    assert_eq!(
+        next_json(&mut socket).await["payload"]["details"],
+        "identity credential type 'session_cookie' is not accepted"
+    );
+    expect_close(&mut socket, "Identity credential was rejected").await;
+}
+
+#[tokio::test]
+async fn websocket_auth_messages() {
+    let server = serve(Options::default()).await;
+    let mut socket = server.socket("/websocket", &[]).await;
+
+    let reply = ask(
+        &mut socket,
+        json!({"type": "auth_message", "payload": {"method": "jwt", "token": JWT_WS_USER}}),
+    )
+    .await;
+    assert_eq!(reply["type"], "auth_response_message");
+    assert_eq!(reply["status"], "success");
+    assert_eq!(reply["user_id"], "636f0726-83b2-5c9c-80f9-6aaf4d3b72de");
+    assert_eq!(reply["payload"], Value::Null);
+    assert!(
+        reply["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00"))
+    );
+    // The resolved identity replaces the anonymous one for the rest of the socket.
+    let identity = ask(&mut socket, json!({"type": "whoami"})).await;
+    assert_eq!(
+        (identity["user_id"].as_str(), identity["source"].as_str()),
+        (Some("636f0726-83b2-5c9c-80f9-6aaf4d3b72de"), Some("jwt"))
+    );
+
+    let reply = ask(&mut socket, json!({"type": "auth_message", "payload": {"method": "basic", "username": "alice", "password": "s3cret"}})).await;
+    assert_eq!(reply["user_id"], "acc6fc5a-2d86-52ef-b55f-6e20b1bbc2ce");
+
+    let reply = ask(
+        &mut socket,
+        json!({"type": "auth_message", "payload": {"method": "jwt", "token": "not-a-jwt"}}),
+    )
+    .await;
+    assert_eq!(
+        (reply["status"].as_str(), reply["payload"]["code"].as_str()),
+        (Some("error"), Some("user_auth_error"))
+    );
+    assert_eq!(reply["payload"]["message"], "Authentication failed");
+    // A failed auth message leaves the identity as it was.
+    assert_eq!(
+        ask(&mut socket, json!({"type": "x"})).await["source"],
+        "basic"
+    );
+
+    let reply = ask(
+        &mut socket,
+        json!({"type": "auth_message", "payload": {"method": "api_key", "token": "k", "extra": 1}}),
+    )
+    .await;
+    assert_eq!(reply["payload"]["code"], "invalid_message");
+
+    // An OAuth mode preference takes no reply: the next frame answered is the identity.
+    socket.send(Message::Text(json!({"type": "auth_message", "payload": {"method": "oauth_mode_preference", "mode": "popup"}}).to_string().into())).await.unwrap();
+    assert_eq!(
+        ask(&mut socket, json!({"type": "x"})).await["type"],
+        "identity"
+    );
+
+    let reply = ask(
+        &mut socket,
+        json!({"type": "auth_message", "payload": {"method": "api_key", "token": "sk-ws-key"}}),
+    )
+    .await;
+    assert_eq!(reply["user_id"], id("sk-ws-key"));
+    assert!(!reply.to_string().contains("sk-ws-key"));
+}
