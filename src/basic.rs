@@ -8,17 +8,26 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::{BasicError, BasicUserInfo, ResolveError};
+use crate::{BasicError, BasicUserInfo, ResolveError, UserInfo};
 
-/// Decodes a Basic credential (the part after `Basic `).
-pub(crate) fn decode(credential: &[u8]) -> Result<BasicUserInfo, ResolveError> {
+/// The user of a Basic credential (the part after `Basic `).
+pub(crate) fn user(credential: &[u8]) -> Result<UserInfo, ResolveError> {
     let fail = ResolveError::MalformedBasic;
     let bytes = STANDARD
         .decode(credential)
         .map_err(|_| fail(BasicError::Base64))?;
-    let text = String::from_utf8(bytes).map_err(|_| fail(BasicError::NotUtf8))?;
-    let (username, password) = text.split_once(':').ok_or(fail(BasicError::NoColon))?;
-    BasicUserInfo::new(username, password)
+    let mut username = String::from_utf8(bytes).map_err(|_| fail(BasicError::NotUtf8))?;
+    let colon = username.find(':').ok_or(fail(BasicError::NoColon))?;
+    if colon == 0 {
+        return Err(fail(BasicError::EmptyUsername));
+    }
+    let password = username.split_off(colon + 1);
+    username.truncate(colon);
+    let basic = BasicUserInfo::from_decoded(username, password);
+    // Strict, padded, canonical base64 decodes from exactly one text: the credential is the
+    // identity key as it came (ASCII, since it decoded), with no need to encode it again.
+    let credential = std::str::from_utf8(credential).map_err(|_| fail(BasicError::Base64))?;
+    Ok(UserInfo::from_decoded_basic(basic, credential))
 }
 
 #[cfg(test)]
@@ -35,11 +44,15 @@ mod tests {
             (b"dTo=", "u", ""),
             (b"ICBhbCBpY2UgOnB3", "  al ice ", "pw"),
         ];
-        for (input, user, password) in ok {
-            let basic = decode(input).unwrap();
-            assert_eq!(basic.username(), *user);
+        for (input, username, password) in ok {
+            let user = user(input).unwrap();
+            let basic = user.basic().unwrap();
+            assert_eq!(basic.username(), *username);
             assert_eq!(basic.password().expose_secret(), *password);
+            // The credential as it came is the one derived from its parts.
             assert_eq!(basic.credential().expose_secret().as_bytes(), *input);
+            let same = UserInfo::from_basic(BasicUserInfo::new(*username, *password).unwrap());
+            assert_eq!(same.user_id(), user.user_id());
         }
         let bad: &[(&[u8], BasicError)] = &[
             (b"OnB3", BasicError::EmptyUsername),
@@ -54,7 +67,7 @@ mod tests {
         ];
         for (input, want) in bad {
             assert_eq!(
-                decode(input).err(),
+                user(input).err(),
                 Some(ResolveError::MalformedBasic(*want)),
                 "{input:?}"
             );

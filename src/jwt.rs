@@ -12,8 +12,8 @@
 use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde_json::{Map, Value};
 
+use crate::scan::{Json, ScanError, Scanned, scan_object};
 use crate::{JwtError, Segment};
 
 /// base64url as PyJWT decodes segments: padding optional, canonical when present.
@@ -26,30 +26,27 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 
 /// Whether a Bearer credential is shaped like a JWT: exactly two dots.
 pub(crate) fn is_jwt_shaped(credential: &[u8]) -> bool {
-    credential.iter().filter(|&&b| b == b'.').count() == 2
+    memchr::memchr_iter(b'.', credential).take(3).count() == 2
 }
 
-/// Decodes a compact JWT's claims without verifying its signature.
-pub(crate) fn decode_unverified(token: &[u8]) -> Result<Map<String, Value>, JwtError> {
-    let mut segments = token.split(|&b| b == b'.');
-    let (Some(header), Some(payload), Some(signature), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
+/// Decodes a compact JWT without verifying it: its header checked, its signature decodable;
+/// returns the payload text, UTF-8 (without a byte-order mark) but not yet parsed.
+pub(crate) fn decode_unverified(token: &[u8]) -> Result<String, JwtError> {
+    let mut dots = memchr::memchr_iter(b'.', token);
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(JwtError::SegmentCount);
     };
+    let segment = |range: std::ops::Range<usize>| token.get(range).unwrap_or_default();
+    let header = segment(0..first);
+    let payload = segment(first + 1..second);
+    let signature = segment(second + 1..token.len());
 
-    let header = json_object(&base64url(header, Segment::Header)?, Segment::Header)?;
+    let header = text(base64url(header, Segment::Header)?, Segment::Header)?;
     check_header(&header)?;
-    let payload = base64url(payload, Segment::Payload)?;
+    let payload = text(base64url(payload, Segment::Payload)?, Segment::Payload)?;
     base64url(signature, Segment::Signature)?;
-    json_object(&payload, Segment::Payload)
+    Ok(payload)
 }
-
-/// The deepest JSON nesting accepted: 128 levels (`{}` is one level).
-pub(crate) const MAX_DEPTH: usize = 128;
 
 fn base64url(segment: &[u8], which: Segment) -> Result<Vec<u8>, JwtError> {
     // Padding, when present, is at most two `=` and completes a 4-character group.
@@ -62,69 +59,38 @@ fn base64url(segment: &[u8], which: Segment) -> Result<Vec<u8>, JwtError> {
         .map_err(|_| JwtError::Base64(which))
 }
 
-fn json_object(bytes: &[u8], which: Segment) -> Result<Map<String, Value>, JwtError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| JwtError::NotUtf8(which))?;
-    let classify = |err: serde_json::Error| {
-        if err.is_data() {
-            JwtError::NotObject(which)
-        } else {
-            JwtError::NotJson(which)
-        }
-    };
-    match serde_json::from_str(text) {
-        Ok(object) => Ok(object),
-        // serde_json stops one level short of 128; only then is the exact depth worth a scan.
-        Err(err) if err.is_syntax() && depth(text.as_bytes()) == MAX_DEPTH => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
-            deserializer.disable_recursion_limit();
-            let object = serde::Deserialize::deserialize(&mut deserializer).map_err(classify)?;
-            deserializer.end().map_err(classify)?;
-            Ok(object)
-        }
-        Err(err) => Err(classify(err)),
+/// UTF-8 text, without the byte-order mark Python's `json.loads` skips.
+fn text(bytes: Vec<u8>, which: Segment) -> Result<String, JwtError> {
+    let mut text = String::from_utf8(bytes).map_err(|_| JwtError::NotUtf8(which))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
     }
+    Ok(text)
 }
 
-/// The deepest nesting of arrays and objects in JSON text (strings skipped).
-fn depth(json: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
-    for &b in json {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+/// Maps a JSON error of a header or payload.
+pub(crate) fn json_error(err: ScanError, which: Segment) -> JwtError {
+    match err {
+        ScanError::NotObject => JwtError::NotObject(which),
+        ScanError::Syntax => JwtError::NotJson(which),
     }
-    deepest
 }
 
 /// The JOSE header checks PyJWT makes even when it does not verify (RFC 7515 §4.1).
-fn check_header(header: &Map<String, Value>) -> Result<(), JwtError> {
-    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+fn check_header(header: &str) -> Result<(), JwtError> {
+    let [kid, crit, b64] = scan_object(header, &["kid", "crit", "b64"])
+        .map_err(|err| json_error(err, Segment::Header))?;
+    if kid.is_some_and(|kid| kid.as_str().is_none()) {
         return Err(JwtError::KidNotString);
     }
-    if let Some(crit) = header.get("crit") {
-        let understood = |ext: &Value| ext.as_str() == Some("b64") && header.contains_key("b64");
-        match crit {
-            Value::Array(exts) if !exts.is_empty() && exts.iter().all(understood) => {}
+    if let Some(crit) = crit {
+        let understood = |ext: &&Scanned<'_>| ext.as_str() == Some("b64") && b64.is_some();
+        match crit.as_list() {
+            Some(exts) if !exts.is_empty() && exts.iter().all(understood) => {}
             _ => return Err(JwtError::UnsupportedCrit),
         }
     }
-    if header.get("b64") == Some(&Value::Bool(false)) {
+    if b64 == Some(Scanned::Bool(false)) {
         return Err(JwtError::UnencodedPayload);
     }
     Ok(())
@@ -135,6 +101,7 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use super::*;
+    use crate::scan::MAX_DEPTH;
 
     fn token(header: &str, payload: &str, signature: &str) -> String {
         format!(
@@ -144,14 +111,20 @@ mod tests {
         )
     }
 
+    /// Decodes and parses the payload, as the resolver does.
+    fn decode(token: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, JwtError> {
+        let payload = decode_unverified(token)?;
+        crate::scan::parse_object(&payload).map_err(|err| json_error(err, Segment::Payload))
+    }
+
     #[test]
     fn decodes_claims() {
         let t = token(r#"{"alg":"none"}"#, r#"{"sub":"first","sub":"last"}"#, "");
-        let claims = decode_unverified(t.as_bytes()).unwrap();
-        assert_eq!(claims.get("sub"), Some(&Value::from("last")));
+        let claims = decode(t.as_bytes()).unwrap();
+        assert_eq!(claims.get("sub"), Some(&serde_json::Value::from("last")));
         // Canonical padding is tolerated, the BOM skipped.
         let t = "eyJhbGciOiJub25lIn0=.77u_eyJzdWIiOiJ4In0=.c2ln";
-        assert!(decode_unverified(t.as_bytes()).is_ok());
+        assert_eq!(decode_unverified(t.as_bytes()).unwrap(), r#"{"sub":"x"}"#);
     }
 
     #[test]
@@ -216,10 +189,10 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            assert_eq!(decode_unverified(input.as_bytes()), Err(want), "{input}");
+            assert_eq!(decode(input.as_bytes()), Err(want), "{input}");
         }
         let ok = token(r#"{"crit":["b64"],"b64":true}"#, r#"{"sub":"x"}"#, "");
-        assert!(decode_unverified(ok.as_bytes()).is_ok());
+        assert!(decode(ok.as_bytes()).is_ok());
     }
 
     #[test]
@@ -228,12 +201,12 @@ mod tests {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
         // `{"sub":"x"}` is 11 bytes, 15 characters: likewise.
         let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"x"}"#);
-        assert!(decode_unverified(format!("{header}=.{payload}=.").as_bytes()).is_ok());
+        assert!(decode(format!("{header}=.{payload}=.").as_bytes()).is_ok());
         for bad in [
             format!("{header}==.{payload}."),
             format!("{header}.{payload}==."),
         ] {
-            assert!(decode_unverified(bad.as_bytes()).is_err(), "{bad}");
+            assert!(decode(bad.as_bytes()).is_err(), "{bad}");
         }
     }
 
@@ -248,14 +221,13 @@ mod tests {
             );
             token(r#"{"alg":"none"}"#, &claims, "")
         };
-        assert!(decode_unverified(nested(127).as_bytes()).is_ok());
-        assert!(decode_unverified(nested(MAX_DEPTH).as_bytes()).is_ok());
+        assert!(decode(nested(127).as_bytes()).is_ok());
+        assert!(decode(nested(MAX_DEPTH).as_bytes()).is_ok());
         assert_eq!(
-            decode_unverified(nested(MAX_DEPTH + 1).as_bytes()),
+            decode(nested(MAX_DEPTH + 1).as_bytes()),
             Err(JwtError::NotJson(Segment::Payload))
         );
         // Brackets inside strings do not count; a syntax error at depth 128 is still an error.
-        assert_eq!(depth(br#"{"a":"[[[\"[{"}"#), 1);
         let broken = format!(
             r#"{{"sub":"x","n":{}1,{}}}"#,
             "[".repeat(127),
@@ -263,7 +235,7 @@ mod tests {
         );
         let broken = token(r#"{"alg":"none"}"#, &broken, "");
         assert_eq!(
-            decode_unverified(broken.as_bytes()),
+            decode(broken.as_bytes()),
             Err(JwtError::NotJson(Segment::Payload))
         );
     }

@@ -1,67 +1,194 @@
 //! JWT claims → [`JwtUserInfo`], field by field as the reference maps them.
+//!
+//! Resolving a request checks only what can refuse it (the identity claim and the types the
+//! reference validates) in one pass over the payload; the fields and the full `claims` map are
+//! built from the kept payload the first time they are read.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Serialize;
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
+use crate::jwt::json_error;
+use crate::scan::{Json, parse_object, scan_object};
 use crate::text::{py_split_once, py_split_whitespace, py_strip};
-use crate::{ClaimsError, ResolveError};
+use crate::user_id::{user_id, user_id_of_pair};
+use crate::{ClaimsError, ResolveError, Segment};
 
 /// The identity fields of a decoded JWT, and every claim as decoded.
 ///
 /// Registered claims (`sub`, `iss`, `aud`, `exp`, `iat`) per RFC 7519, identity claims
 /// (`email`, `preferred_username`, `name`) per OpenID Connect Core 1.0. It serializes to the
-/// reference's `JwtUserInfo` JSON, field for field.
+/// reference's `JwtUserInfo` JSON, field for field. Cloning copies the claims; share a
+/// [`UserInfo`](crate::UserInfo) instead, which is a reference count.
 ///
 /// ```
 /// use axum_userinfo::JwtUserInfo;
 /// let claims = serde_json::json!({"sub": " u-1 ", "name": "Ada Lovelace", "aud": "api"});
 /// let jwt = JwtUserInfo::from_claims(claims.as_object().unwrap().clone()).unwrap();
 /// assert_eq!(jwt.identity_claim(), Some("u-1"));
-/// assert_eq!(jwt.given_name.as_deref(), Some("Ada"));
-/// assert_eq!(jwt.family_name.as_deref(), Some("Lovelace"));
-/// assert_eq!(jwt.audience, Some(vec!["api".to_owned()]));
+/// assert_eq!(jwt.given_name(), Some("Ada"));
+/// assert_eq!(jwt.family_name(), Some("Lovelace"));
+/// assert_eq!(jwt.audience(), Some(&["api".to_owned()][..]));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
+#[derive(Clone)]
 pub struct JwtUserInfo {
-    /// `given_name`; when it and `family_name` are both missing or empty, the first word of a
-    /// non-blank `name`.
-    pub given_name: Option<String>,
-    /// `family_name`; or the rest of `name`, as for `given_name`.
-    pub family_name: Option<String>,
-    /// `email`, when a string.
-    pub email: Option<String>,
-    /// `preferred_username`, when a string.
-    pub preferred_username: Option<String>,
-    /// `roles` when a list, else Keycloak's `realm_access.roles`, else empty.
-    pub roles: Vec<String>,
-    /// `groups` when a list, else empty.
-    pub groups: Vec<String>,
-    /// `scope` split on whitespace, when a string.
-    pub scopes: Vec<String>,
-    /// `iss`, when a string.
-    pub issuer: Option<String>,
-    /// `sub`, when a string (untrimmed).
-    pub subject: Option<String>,
-    /// `aud` as a list: a string becomes a one-item list, other types none.
-    pub audience: Option<Vec<String>>,
-    /// `exp`, when an integer within `i64` (booleans are not integers).
-    pub expires_at: Option<i64>,
-    /// `iat`, when an integer within `i64`.
-    pub issued_at: Option<i64>,
-    /// `azp` when truthy, else `client_id`; only when one of them is a string.
-    pub client_id: Option<String>,
-    /// Every claim as decoded (for duplicate keys, the last one).
-    pub claims: Map<String, Value>,
+    /// The claims as JSON text; empty when built from a map.
+    payload: Box<str>,
+    details: OnceLock<Details>,
 }
 
+/// The reference's fields, in its order (and so its JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Details {
+    given_name: Option<String>,
+    family_name: Option<String>,
+    email: Option<String>,
+    preferred_username: Option<String>,
+    roles: Vec<String>,
+    groups: Vec<String>,
+    scopes: Vec<String>,
+    issuer: Option<String>,
+    subject: Option<String>,
+    audience: Option<Vec<String>>,
+    expires_at: Option<i64>,
+    issued_at: Option<i64>,
+    client_id: Option<String>,
+    claims: Map<String, Value>,
+}
+
+/// The claims that can refuse a token, or make its identity.
+const CHECKED: [&str; 10] = [
+    "sub",
+    "email",
+    "preferred_username",
+    "iss",
+    "roles",
+    "realm_access",
+    "groups",
+    "aud",
+    "azp",
+    "client_id",
+];
+
 /// The first of `sub`, `email`, `preferred_username` that is a non-blank string, trimmed.
-pub(crate) fn identity_claim(claims: &Map<String, Value>) -> Option<&str> {
+fn identity<'a, J: Json + 'a>(get: impl Fn(&str) -> Option<&'a J>) -> Option<&'a str> {
     ["sub", "email", "preferred_username"]
         .into_iter()
-        .filter_map(|key| claims.get(key)?.as_str())
+        .filter_map(|key| get(key)?.as_str())
         .map(py_strip)
         .find(|identity| !identity.is_empty())
+}
+
+/// The reference's model validation: list claims hold strings, `client_id` is a string.
+fn check<'a, J: Json + 'a>(get: impl Fn(&str) -> Option<&'a J> + Copy) -> Result<(), ClaimsError> {
+    let strings = |list: Vec<&J>, claim| {
+        if list.iter().all(|item| item.as_str().is_some()) {
+            Ok(())
+        } else {
+            Err(ClaimsError::NotAStringList(claim))
+        }
+    };
+    match get("roles").and_then(J::as_list) {
+        Some(roles) => strings(roles, "roles")?,
+        None => {
+            let realm = get("realm_access").and_then(J::object_roles).flatten();
+            if let Some(roles) = realm.and_then(J::as_list) {
+                strings(roles, "realm_access.roles")?;
+            }
+        }
+    }
+    if let Some(groups) = get("groups").and_then(J::as_list) {
+        strings(groups, "groups")?;
+    }
+    if let Some(aud) = get("aud").and_then(J::as_list) {
+        strings(aud, "aud")?;
+    }
+    client_id(get).map(drop)
+}
+
+/// `azp or client_id` when either is a string; the result must be a string or nothing.
+fn client_id<'a, J: Json + 'a>(
+    get: impl Fn(&str) -> Option<&'a J>,
+) -> Result<Option<&'a str>, ClaimsError> {
+    let (azp, client_id) = (get("azp"), get("client_id"));
+    if azp.and_then(J::as_str).is_none() && client_id.and_then(J::as_str).is_none() {
+        return Ok(None);
+    }
+    let chosen = if azp.is_some_and(J::truthy) {
+        azp
+    } else {
+        client_id
+    };
+    match chosen {
+        None => Ok(None),
+        Some(value) if value.is_null() => Ok(None),
+        Some(value) => value
+            .as_str()
+            .map(Some)
+            .ok_or(ClaimsError::ClientIdNotString),
+    }
+}
+
+impl Details {
+    /// Maps checked claims to the reference's fields.
+    fn from_map(claims: Map<String, Value>) -> Self {
+        let get = |key: &str| claims.get(key);
+        let string = |key: &str| get(key).and_then(Value::as_str).map(str::to_owned);
+        let strings = |value: Option<&Value>| -> Option<Vec<String>> {
+            let list = value?.as_array()?;
+            Some(
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        };
+
+        let mut given_name = string("given_name");
+        let mut family_name = string("family_name");
+        if given_name.as_deref().unwrap_or_default().is_empty()
+            && family_name.as_deref().unwrap_or_default().is_empty()
+        {
+            let name = get("name").and_then(Value::as_str).map(py_strip);
+            if let Some(name) = name.filter(|name| !name.is_empty()) {
+                let (given, family) =
+                    py_split_once(name).map_or((name, None), |(g, f)| (g, Some(f)));
+                given_name = Some(given.to_owned());
+                family_name = family.map(str::to_owned);
+            }
+        }
+        let scopes = get("scope")
+            .and_then(Value::as_str)
+            .map(|scope| py_split_whitespace(scope).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let roles = strings(get("roles"))
+            .or_else(|| strings(get("realm_access")?.get("roles")))
+            .unwrap_or_default();
+        let audience = match get("aud") {
+            Some(Value::String(aud)) => Some(vec![aud.clone()]),
+            aud => strings(aud),
+        };
+
+        Self {
+            given_name,
+            family_name,
+            email: string("email"),
+            preferred_username: string("preferred_username"),
+            roles,
+            groups: strings(get("groups")).unwrap_or_default(),
+            scopes,
+            issuer: string("iss"),
+            subject: string("sub"),
+            audience,
+            expires_at: get("exp").and_then(Value::as_i64),
+            issued_at: get("iat").and_then(Value::as_i64),
+            client_id: client_id(get).ok().flatten().map(str::to_owned),
+            claims,
+        }
+    }
 }
 
 impl JwtUserInfo {
@@ -74,128 +201,161 @@ impl JwtUserInfo {
     /// [`ResolveError::InvalidClaims`] when `roles`, `groups` or `aud` is a list with a
     /// non-string entry, or `azp` / `client_id` come out as something other than a string.
     pub fn from_claims(claims: Map<String, Value>) -> Result<Self, ResolveError> {
-        let string = |key: &str| claims.get(key).and_then(Value::as_str).map(str::to_owned);
-
-        let mut given_name = string("given_name");
-        let mut family_name = string("family_name");
-        if given_name.as_deref().unwrap_or_default().is_empty()
-            && family_name.as_deref().unwrap_or_default().is_empty()
-        {
-            let name = claims.get("name").and_then(Value::as_str).map(py_strip);
-            if let Some(name) = name.filter(|name| !name.is_empty()) {
-                let (given, family) =
-                    py_split_once(name).map_or((name, None), |(g, f)| (g, Some(f)));
-                given_name = Some(given.to_owned());
-                family_name = family.map(str::to_owned);
-            }
-        }
-
-        let scopes = match claims.get("scope") {
-            Some(Value::String(scope)) => py_split_whitespace(scope).map(str::to_owned).collect(),
-            _ => Vec::new(),
-        };
-
-        let roles = match claims.get("roles") {
-            Some(Value::Array(roles)) => string_list(roles, "roles")?,
-            _ => match claims.get("realm_access") {
-                Some(Value::Object(realm)) => match realm.get("roles") {
-                    Some(Value::Array(roles)) => string_list(roles, "realm_access.roles")?,
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            },
-        };
-
-        let groups = match claims.get("groups") {
-            Some(Value::Array(groups)) => string_list(groups, "groups")?,
-            _ => Vec::new(),
-        };
-
-        let audience = match claims.get("aud") {
-            Some(Value::Array(aud)) => Some(string_list(aud, "aud")?),
-            Some(Value::String(aud)) => Some(vec![aud.clone()]),
-            _ => None,
-        };
-
+        check(|key| claims.get(key)).map_err(ResolveError::InvalidClaims)?;
         Ok(Self {
-            given_name,
-            family_name,
-            email: string("email"),
-            preferred_username: string("preferred_username"),
-            roles,
-            groups,
-            scopes,
-            issuer: string("iss"),
-            subject: string("sub"),
-            audience,
-            expires_at: integer(claims.get("exp")),
-            issued_at: integer(claims.get("iat")),
-            client_id: client_id(&claims)?,
-            claims,
+            payload: Box::default(),
+            details: OnceLock::from(Details::from_map(claims)),
         })
+    }
+
+    /// Checks a decoded payload in one pass and derives its user id (issuer-scoped when asked);
+    /// the fields are built when first read.
+    pub(crate) fn from_payload(
+        payload: String,
+        issuer_scoped: bool,
+    ) -> Result<(Self, Uuid), ResolveError> {
+        let malformed = |err| ResolveError::MalformedJwt(json_error(err, Segment::Payload));
+        let members = scan_object(&payload, &CHECKED).map_err(malformed)?;
+        let get = |key: &str| {
+            let index = CHECKED.iter().position(|k| *k == key)?;
+            members.get(index)?.as_ref()
+        };
+        let identity = identity(get).ok_or(ResolveError::NoIdentityClaim)?;
+        check(get).map_err(ResolveError::InvalidClaims)?;
+        let id = if issuer_scoped {
+            let issuer = get("iss")
+                .and_then(Json::as_str)
+                .filter(|iss| !iss.is_empty());
+            user_id_of_pair(issuer.ok_or(ResolveError::MissingIssuer)?, identity)
+        } else {
+            user_id(identity)
+        };
+        drop(members);
+        Ok((
+            Self {
+                payload: payload.into_boxed_str(),
+                details: OnceLock::new(),
+            },
+            id,
+        ))
+    }
+
+    fn details(&self) -> &Details {
+        self.details.get_or_init(|| {
+            // The payload was checked when this was built: it parses.
+            Details::from_map(parse_object(&self.payload).unwrap_or_default())
+        })
+    }
+
+    /// `given_name`; when it and `family_name` are both missing or empty, the first word of a
+    /// non-blank `name`.
+    #[must_use]
+    pub fn given_name(&self) -> Option<&str> {
+        self.details().given_name.as_deref()
+    }
+
+    /// `family_name`; or the rest of `name`, as for [`given_name`](Self::given_name).
+    #[must_use]
+    pub fn family_name(&self) -> Option<&str> {
+        self.details().family_name.as_deref()
+    }
+
+    /// `email`, when a string.
+    #[must_use]
+    pub fn email(&self) -> Option<&str> {
+        self.details().email.as_deref()
+    }
+
+    /// `preferred_username`, when a string.
+    #[must_use]
+    pub fn preferred_username(&self) -> Option<&str> {
+        self.details().preferred_username.as_deref()
+    }
+
+    /// `roles` when a list, else Keycloak's `realm_access.roles`, else empty.
+    #[must_use]
+    pub fn roles(&self) -> &[String] {
+        &self.details().roles
+    }
+
+    /// `groups` when a list, else empty.
+    #[must_use]
+    pub fn groups(&self) -> &[String] {
+        &self.details().groups
+    }
+
+    /// `scope` split on whitespace, when a string.
+    #[must_use]
+    pub fn scopes(&self) -> &[String] {
+        &self.details().scopes
+    }
+
+    /// `iss`, when a string.
+    #[must_use]
+    pub fn issuer(&self) -> Option<&str> {
+        self.details().issuer.as_deref()
+    }
+
+    /// `sub`, when a string (untrimmed).
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.details().subject.as_deref()
+    }
+
+    /// `aud` as a list: a string becomes a one-item list, other types none.
+    #[must_use]
+    pub fn audience(&self) -> Option<&[String]> {
+        self.details().audience.as_deref()
+    }
+
+    /// `exp`, when an integer within `i64` (booleans are not integers).
+    #[must_use]
+    pub fn expires_at(&self) -> Option<i64> {
+        self.details().expires_at
+    }
+
+    /// `iat`, when an integer within `i64`.
+    #[must_use]
+    pub fn issued_at(&self) -> Option<i64> {
+        self.details().issued_at
+    }
+
+    /// `azp` when truthy, else `client_id`; only when one of them is a string.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&str> {
+        self.details().client_id.as_deref()
+    }
+
+    /// Every claim as decoded (for duplicate keys, the last one).
+    #[must_use]
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.details().claims
     }
 
     /// The identity: the first of `sub`, `email`, `preferred_username` that is a non-blank
     /// string, trimmed (`sub` is the stable identifier of RFC 7519 §4.1.2).
     #[must_use]
     pub fn identity_claim(&self) -> Option<&str> {
-        identity_claim(&self.claims).or_else(|| {
-            [&self.subject, &self.email, &self.preferred_username]
-                .into_iter()
-                .filter_map(|value| value.as_deref())
-                .map(py_strip)
-                .find(|identity| !identity.is_empty())
-        })
+        identity(|key| self.claims().get(key))
     }
 }
 
-fn string_list(values: &[Value], claim: &'static str) -> Result<Vec<String>, ResolveError> {
-    values
-        .iter()
-        .map(|value| {
-            value
-                .as_str()
-                .map(str::to_owned)
-                .ok_or(ResolveError::InvalidClaims(ClaimsError::NotAStringList(
-                    claim,
-                )))
-        })
-        .collect()
-}
-
-/// An integer claim: a JSON integer within `i64`. Floats, booleans and larger numbers are not.
-fn integer(value: Option<&Value>) -> Option<i64> {
-    value?.as_i64()
-}
-
-/// Python truthiness of a JSON value.
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
+impl fmt::Debug for JwtUserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.details(), f)
     }
 }
 
-/// `azp or client_id`, when either is a string; the result must be a string or nothing.
-fn client_id(claims: &Map<String, Value>) -> Result<Option<String>, ResolveError> {
-    let azp = claims.get("azp");
-    let client_id = claims.get("client_id");
-    if !azp.is_some_and(Value::is_string) && !client_id.is_some_and(Value::is_string) {
-        return Ok(None);
+impl PartialEq for JwtUserInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.details() == other.details()
     }
-    let chosen = if azp.is_some_and(truthy) {
-        azp
-    } else {
-        client_id
-    };
-    match chosen {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(id)) => Ok(Some(id.clone())),
-        Some(_) => Err(ResolveError::InvalidClaims(ClaimsError::ClientIdNotString)),
+}
+
+impl Serialize for JwtUserInfo {
+    /// The reference's `JwtUserInfo` JSON.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.details().serialize(serializer)
     }
 }
 
@@ -251,8 +411,8 @@ mod tests {
         ];
         for (claims, given, family) in cases {
             let jwt = info(claims.clone()).unwrap();
-            assert_eq!(jwt.given_name.as_deref(), given, "{claims}");
-            assert_eq!(jwt.family_name.as_deref(), family, "{claims}");
+            assert_eq!(jwt.given_name(), given, "{claims}");
+            assert_eq!(jwt.family_name(), family, "{claims}");
         }
     }
 
@@ -281,7 +441,7 @@ mod tests {
             ),
         ];
         for (claims, want) in cases {
-            let got = info(claims.clone()).map(|jwt| jwt.client_id);
+            let got = info(claims.clone()).map(|jwt| jwt.client_id().map(str::to_owned));
             let want = want
                 .map(|id| id.map(str::to_owned))
                 .map_err(ResolveError::InvalidClaims);
@@ -296,16 +456,19 @@ mod tests {
             "aud": 5, "exp": true, "iat": 1.0, "scope": " a  b\u{3000}c "
         }))
         .unwrap();
-        assert_eq!(jwt.roles, ["r"]);
-        assert!(jwt.groups.is_empty());
-        assert_eq!(jwt.audience, None);
-        assert_eq!((jwt.expires_at, jwt.issued_at), (None, None));
-        assert_eq!(jwt.scopes, ["a", "b", "c"]);
+        assert_eq!(jwt.roles(), ["r"]);
+        assert!(jwt.groups().is_empty());
+        assert_eq!(jwt.audience(), None);
+        assert_eq!((jwt.expires_at(), jwt.issued_at()), (None, None));
+        assert_eq!(jwt.scopes(), ["a", "b", "c"]);
 
         let jwt = info(json!({"exp": -5, "iat": 9_223_372_036_854_775_807_u64})).unwrap();
-        assert_eq!((jwt.expires_at, jwt.issued_at), (Some(-5), Some(i64::MAX)));
+        assert_eq!(
+            (jwt.expires_at(), jwt.issued_at()),
+            (Some(-5), Some(i64::MAX))
+        );
         let jwt = info(json!({"exp": 9_223_372_036_854_775_808_u64})).unwrap();
-        assert_eq!(jwt.expires_at, None);
+        assert_eq!(jwt.expires_at(), None);
 
         for claims in [
             json!({"roles": ["a", 1]}),
@@ -335,6 +498,55 @@ mod tests {
                 want,
                 "{claims}"
             );
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            prop::sample::select(vec![0i64, 1, -5, i64::MAX]).prop_map(Value::from),
+            prop::sample::select(vec![0.0f64, 1.5]).prop_map(Value::from),
+            prop::sample::select(vec!["", " ", "x", " u\u{3000}", "a b", "b64"])
+                .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 12, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
+                prop::collection::vec((prop::sample::select(vec!["roles", "x"]), inner), 0..3)
+                    .prop_map(|members| Value::Object(
+                        members
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v))
+                            .collect()
+                    )),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The one-pass check of a payload and the full mapping of its claims agree on every
+        /// outcome, id and field.
+        #[test]
+        fn scanning_agrees_with_mapping(
+            members in proptest::collection::vec(
+                (proptest::sample::select(CHECKED.iter().copied().chain(["name", "scope", "exp", "other"]).collect::<Vec<_>>()), json_value()),
+                0..8,
+            )
+        ) {
+            let claims: Map<String, Value> = members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let text = serde_json::to_string(&claims).unwrap();
+            let scanned = JwtUserInfo::from_payload(text, false)
+                .map(|(jwt, id)| (serde_json::to_value(&jwt).unwrap(), id));
+            let mapped = match identity(|key| claims.get(key)) {
+                None => Err(ResolveError::NoIdentityClaim),
+                Some(identity) => {
+                    let id = user_id(identity);
+                    JwtUserInfo::from_claims(claims.clone()).map(|jwt| (serde_json::to_value(&jwt).unwrap(), id))
+                }
+            };
+            proptest::prop_assert_eq!(scanned, mapped);
         }
     }
 }

@@ -15,6 +15,7 @@ mod policy;
 mod rejection;
 mod request;
 mod resolver;
+mod scan;
 mod session_query;
 mod text;
 mod user_id;

@@ -18,7 +18,6 @@ use secrecy::ExposeSecret;
 
 use crate::authorization::{Authorization, authorization};
 use crate::cookie::session_cookie;
-use crate::jwt_user_info::identity_claim;
 use crate::session_query::check_session_id;
 use crate::text::latin1;
 use crate::{
@@ -234,7 +233,7 @@ impl Resolver {
             }
             Some(Authorization::Basic(credential)) => {
                 self.accept(CredentialKind::Basic)?;
-                return basic::decode(credential).map(|basic| Some(UserInfo::from_basic(basic)));
+                return basic::user(credential).map(Some);
             }
             None => {}
         }
@@ -332,11 +331,9 @@ impl Resolver {
 /// A user from an unverified JWT; the identity claim is checked before the claim types, as in
 /// the reference.
 fn jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
-    let claims = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
-    if identity_claim(&claims).is_none() {
-        return Err(ResolveError::NoIdentityClaim);
-    }
-    UserInfo::from_jwt(JwtUserInfo::from_claims(claims)?)
+    let payload = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
+    let (jwt, id) = JwtUserInfo::from_payload(payload, false)?;
+    Ok(UserInfo::from_checked_jwt(id, jwt))
 }
 
 impl<const N: usize> From<[CredentialKind; N]> for AcceptedKinds {

@@ -9,7 +9,8 @@
 //! | verified JWT | `iss` `U+001F` identity claim |
 //! | trusted identity header | `"trusted-header:"` lower-case header name `U+001F` trimmed value |
 
-use uuid::Uuid;
+use sha1::{Digest, Sha1};
+use uuid::{Builder, Uuid};
 
 /// The namespace of every user id: `uuid5(NAMESPACE_DNS, "nemo-agent-toolkit")`,
 /// that is `a75ed83e-6f4f-5304-b93a-44ed1114749e`.
@@ -28,16 +29,26 @@ pub(crate) const UNIT_SEPARATOR: char = '\u{1f}';
 /// ```
 #[must_use]
 pub fn user_id(identity_key: &str) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, identity_key.as_bytes())
+    uuid5(&[identity_key.as_bytes()])
 }
 
-/// The user id of the composite key `prefix` `U+001F` `identity`.
+/// The user id of the composite key `prefix` `U+001F` `identity`, hashed without building it.
 pub(crate) fn user_id_of_pair(prefix: &str, identity: &str) -> Uuid {
-    let mut key = String::with_capacity(prefix.len() + 1 + identity.len());
-    key.push_str(prefix);
-    key.push(UNIT_SEPARATOR);
-    key.push_str(identity);
-    user_id(&key)
+    let mut separator = [0; 4];
+    let separator = UNIT_SEPARATOR.encode_utf8(&mut separator).as_bytes();
+    uuid5(&[prefix.as_bytes(), separator, identity.as_bytes()])
+}
+
+/// RFC 9562 UUIDv5: SHA-1 over the namespace and the name, version and variant bits set.
+fn uuid5(name: &[&[u8]]) -> Uuid {
+    let mut hasher = Sha1::new();
+    hasher.update(NAMESPACE.as_bytes());
+    for part in name {
+        hasher.update(part);
+    }
+    let digest: [u8; 20] = hasher.finalize().into();
+    let (first16, _) = digest.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+    Builder::from_sha1_bytes(*first16).into_uuid()
 }
 
 #[cfg(test)]
@@ -45,14 +56,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn namespace_is_uuid5_of_the_project_name() {
-        assert_eq!(
-            NAMESPACE,
-            Uuid::new_v5(&Uuid::NAMESPACE_DNS, b"nemo-agent-toolkit")
-        );
+    fn ids_are_uuid5() {
+        // uuid5(NAMESPACE_DNS, "nemo-agent-toolkit") per RFC 9562, as Python computes it.
         assert_eq!(
             NAMESPACE.to_string(),
             "a75ed83e-6f4f-5304-b93a-44ed1114749e"
+        );
+        let id = user_id("sk-service-abc123");
+        assert_eq!(id.to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+        assert_eq!(id.get_version_num(), 5);
+        assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(
+            user_id("").to_string(),
+            "b83c02c8-bbd4-5a5e-9471-18974fbd9ae1"
         );
     }
 

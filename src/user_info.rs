@@ -102,6 +102,11 @@ impl UserInfo {
         Self(Arc::new(Inner { user_id, details }))
     }
 
+    /// A JWT user whose id the caller derived while checking the claims.
+    pub(crate) fn from_checked_jwt(user_id: Uuid, jwt: JwtUserInfo) -> Self {
+        Self::new(user_id, UserDetails::Jwt(jwt))
+    }
+
     /// A user identified by an API key; the key is the identity.
     #[must_use]
     pub fn from_api_key(key: impl Into<String>) -> Self {
@@ -127,8 +132,14 @@ impl UserInfo {
     /// ```
     #[must_use]
     pub fn from_basic(basic: BasicUserInfo) -> Self {
-        let id = user_id(basic.credential.expose_secret());
+        let id = user_id(basic.credential().expose_secret());
         Self::new(id, UserDetails::Basic(basic))
+    }
+
+    /// A Basic user whose credential the caller decoded: `credential` is its canonical base64,
+    /// the identity key.
+    pub(crate) fn from_decoded_basic(basic: BasicUserInfo, credential: &str) -> Self {
+        Self::new(user_id(credential), UserDetails::Basic(basic))
     }
 
     /// A user identified by (unverified) JWT claims: the trimmed identity claim is the identity.
@@ -150,8 +161,7 @@ impl UserInfo {
     pub fn from_verified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let issuer = jwt
-            .issuer
-            .as_deref()
+            .issuer()
             .filter(|iss| !iss.is_empty())
             .ok_or(ResolveError::MissingIssuer)?;
         let id = user_id_of_pair(issuer, identity);
@@ -284,7 +294,6 @@ impl Serialize for UserInfo {
 pub struct BasicUserInfo {
     username: String,
     password: SecretString,
-    credential: SecretString,
 }
 
 impl BasicUserInfo {
@@ -300,19 +309,15 @@ impl BasicUserInfo {
         if username.is_empty() {
             return Err(ResolveError::MalformedBasic(BasicError::EmptyUsername));
         }
-        let password = password.into();
-        let mut plain = String::with_capacity(username.len() + 1 + password.len());
-        plain.push_str(&username);
-        plain.push(':');
-        plain.push_str(&password);
-        let credential = STANDARD.encode(plain.as_bytes()).into();
-        // The joined plain text held the password: do not leave it in freed memory unread.
-        drop(SecretString::from(plain));
-        Ok(Self {
+        Ok(Self::from_decoded(username, password.into()))
+    }
+
+    /// Credentials decoded from a header, whose username is known not to be empty.
+    pub(crate) fn from_decoded(username: String, password: String) -> Self {
+        Self {
             username,
             password: password.into(),
-            credential,
-        })
+        }
     }
 
     /// The username.
@@ -327,10 +332,18 @@ impl BasicUserInfo {
         &self.password
     }
 
-    /// `base64(username ":" password)`, the identity key.
+    /// `base64(username ":" password)` (standard alphabet, padded), the identity key.
     #[must_use]
-    pub fn credential(&self) -> &SecretString {
-        &self.credential
+    pub fn credential(&self) -> SecretString {
+        let password = self.password.expose_secret();
+        let mut plain = String::with_capacity(self.username.len() + 1 + password.len());
+        plain.push_str(&self.username);
+        plain.push(':');
+        plain.push_str(password);
+        let credential = STANDARD.encode(plain.as_bytes()).into();
+        // The joined text holds the password: zeroed when dropped, as a secret.
+        drop(SecretString::from(plain));
+        credential
     }
 }
 
