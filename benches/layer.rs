@@ -1,30 +1,72 @@
-//! The layer's own cost: one `Router` with a trivial handler, driven with `oneshot`, bare and
-//! behind `UserInfoLayer`, so the overhead per request is the difference within one run.
+//! The layer's own cost: one `Router` with a trivial handler, driven with `oneshot`, so the
+//! overhead per request is a difference within one run. Four variants:
+//! - `bare`: the router alone;
+//! - `noop_route_layer`: `Router::layer` with a layer that does nothing, which is axum's own
+//!   cost of layering routes (it boxes and clones each route's service per request);
+//! - `route_layer`: `Router::layer(UserInfoLayer)`, the usual way;
+//! - `wrapped`: `UserInfoLayer` around the whole router, without axum's per-route boxing.
+//!
+//! Each request is polled once with a no-op waker (a trivial handler completes at once), so no
+//! runtime adds its noise.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
 use axum::Router;
 use axum::body::Body;
+use axum::response::Response;
 use axum::routing::get;
 use axum_userinfo::{Resolver, UserInfoLayer};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use http::Request;
-use tower::ServiceExt;
+use tower::{Layer, Service, ServiceExt};
 
 const KEYCLOAK_JWT: &str = "Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiSldUIn0.eyJleHAiOjE4OTM0NTYwMDAsImlhdCI6MTcwMDAwMDAwMCwiYXV0aF90aW1lIjoxNzAwMDAwMDAwLCJqdGkiOiIwZjFlMmQzYy00YjVhLTY5NzgtODc5Ni1hNWI0YzNkMmUxZjAiLCJpc3MiOiJodHRwczovL3Nzby5leGFtcGxlLmNvbS9yZWFsbXMvYWdlbnRzIiwiYXVkIjpbImFjY291bnQiLCJhZ2VudC1hcGkiXSwic3ViIjoiZjNiMmMxZDAtMTIzNC00YWJjLTlkZWYtMDEyMzQ1Njc4OWFiIiwidHlwIjoiQmVhcmVyIiwiYXpwIjoiYWdlbnQtdWkiLCJzZXNzaW9uX3N0YXRlIjoiNWU2ZjdhOGIiLCJhY3IiOiIxIiwiYWxsb3dlZC1vcmlnaW5zIjpbImh0dHBzOi8vdWkuZXhhbXBsZS5jb20iXSwicmVhbG1fYWNjZXNzIjp7InJvbGVzIjpbIm9mZmxpbmVfYWNjZXNzIiwidW1hX2F1dGhvcml6YXRpb24iLCJhZ2VudC11c2VyIl19LCJyZXNvdXJjZV9hY2Nlc3MiOnsiYWNjb3VudCI6eyJyb2xlcyI6WyJtYW5hZ2UtYWNjb3VudCIsInZpZXctcHJvZmlsZSJdfX0sInNjb3BlIjoib3BlbmlkIGVtYWlsIHByb2ZpbGUiLCJzaWQiOiI1ZTZmN2E4YiIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJuYW1lIjoiQWRhIExvdmVsYWNlIiwicHJlZmVycmVkX3VzZXJuYW1lIjoiYWRhIiwiZ2l2ZW5fbmFtZSI6IkFkYSIsImZhbWlseV9uYW1lIjoiTG92ZWxhY2UiLCJlbWFpbCI6ImFkYUBleGFtcGxlLmNvbSIsImdyb3VwcyI6WyIvZW5naW5lZXJpbmciLCIvZW5naW5lZXJpbmcvYWdlbnRzIl19.lYvqIojC4jwpx8mK-DTZKyzYeJXswVHfBeqDw2iirtc";
 
+/// Runs a request to completion with one poll.
+fn run<S>(app: &S, request: Request<Body>) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
+    let mut future = pin!(app.clone().oneshot(request));
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(Ok(response)) => response,
+        Poll::Ready(Err(never)) => match never {},
+        Poll::Pending => unreachable!("a trivial handler completes on its first poll"),
+    }
+}
+
+fn bench<S>(c: &mut Criterion, id: &str, app: &S, request: &dyn Fn() -> Request<Body>)
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
+    assert_eq!(run(app, request()).status(), 200, "{id}");
+    c.bench_function(id, |b| {
+        b.iter_batched(request, |request| run(app, request), BatchSize::SmallInput);
+    });
+}
+
 fn layer(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
     let bare = Router::new().route("/", get(|| async { "ok" }));
-    let layered = bare.clone().layer(UserInfoLayer::new(Resolver::new()));
+    let noop = bare
+        .clone()
+        .layer(tower::layer::layer_fn(|service| service));
+    let layer = UserInfoLayer::new(Resolver::new());
+    let route_layer = bare.clone().layer(layer.clone());
+    let wrapped = layer.layer(bare.clone());
+
     let requests: [(&str, Option<(&str, &str)>); 3] = [
         ("anonymous", None),
         ("api_key", Some(("x-api-key", "sk-service-abc123"))),
         ("jwt_keycloak_full", Some(("authorization", KEYCLOAK_JWT))),
     ];
-    let mut group = c.benchmark_group("layer");
     for (name, header) in requests {
         let request = move || {
             let mut request = Request::get("/");
@@ -33,19 +75,21 @@ fn layer(c: &mut Criterion) {
             }
             request.body(Body::empty()).unwrap()
         };
-        for (variant, app) in [("bare", &bare), ("layered", &layered)] {
-            let response = runtime.block_on(app.clone().oneshot(request())).unwrap();
-            assert_eq!(response.status(), 200, "{variant}/{name}");
-            group.bench_function(format!("{variant}/{name}"), |b| {
-                b.iter_batched(
-                    request,
-                    |request| runtime.block_on(app.clone().oneshot(request)),
-                    BatchSize::SmallInput,
-                );
-            });
-        }
+        bench(c, &format!("layer/bare/{name}"), &bare, &request);
+        bench(
+            c,
+            &format!("layer/noop_route_layer/{name}"),
+            &noop,
+            &request,
+        );
+        bench(
+            c,
+            &format!("layer/route_layer/{name}"),
+            &route_layer,
+            &request,
+        );
+        bench(c, &format!("layer/wrapped/{name}"), &wrapped, &request);
     }
-    group.finish();
 }
 
 criterion_group!(benches, layer);

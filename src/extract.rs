@@ -32,7 +32,7 @@ use std::any::Any;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use crate::request::{Resolution, resolve};
+use crate::request::{is_websocket_upgrade, resolve, resolved_by_layer};
 use crate::{Resolver, UserInfo, UserInfoRejection};
 
 /// The resolver for a request that no layer resolved.
@@ -46,16 +46,12 @@ pub(crate) fn resolver_for<S: Any>(parts: &Parts, state: &S) -> Resolver {
 }
 
 fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInfoRejection> {
-    if let Some(resolution) = parts.extensions.get::<Resolution>() {
-        return Ok(resolution.user.clone());
+    if let Some(user) = resolved_by_layer(&parts.extensions) {
+        return Ok(user);
     }
     let resolver = resolver_for(parts, state);
-    Ok(resolve(
-        &resolver,
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-    )?)
+    let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
+    Ok(resolve(&resolver, upgrade, &parts.uri, &parts.headers)?)
 }
 
 impl<S> FromRequestParts<S> for UserInfo

@@ -31,8 +31,8 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::request::{Resolution, resolve};
-use crate::{Resolver, UserInfo, UserInfoRejection};
+use crate::request::{Anonymous, UpgradeResolver, is_websocket_upgrade, resolve};
+use crate::{Resolver, UserInfoRejection};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 
@@ -194,22 +194,18 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let config = &*self.config;
-        let outcome = resolve(
-            &config.resolver,
-            request.method(),
-            request.uri(),
-            request.headers(),
-        );
+        let upgrade = is_websocket_upgrade(request.method(), request.headers());
+        let outcome = resolve(&config.resolver, upgrade, request.uri(), request.headers());
         let rejection = match outcome {
             Ok(Some(user)) => {
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
-                accept(&mut request, config, Some(user));
-                return ResponseFuture::inner(self.inner.call(request));
+                request.extensions_mut().insert(user);
+                return self.accepted(request, upgrade);
             }
             Ok(None) if !config.required => {
                 tracing::debug!("anonymous request");
-                accept(&mut request, config, None);
-                return ResponseFuture::inner(self.inner.call(request));
+                request.extensions_mut().insert(Anonymous);
+                return self.accepted(request, upgrade);
             }
             Ok(None) => UserInfoRejection::missing_credentials(),
             Err(error) => UserInfoRejection::refused(error),
@@ -223,15 +219,19 @@ where
     }
 }
 
-fn accept<B>(request: &mut Request<B>, config: &Config, user: Option<UserInfo>) {
-    let extensions = request.extensions_mut();
-    if let Some(user) = &user {
-        extensions.insert(user.clone());
+impl<S> UserInfoService<S> {
+    /// Passes an accepted request on; a WebSocket upgrade also carries the resolver, for the
+    /// socket's auth messages.
+    fn accepted<B>(&mut self, mut request: Request<B>, upgrade: bool) -> ResponseFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response>,
+    {
+        if upgrade {
+            let resolver = UpgradeResolver(self.config.resolver.clone());
+            request.extensions_mut().insert(resolver);
+        }
+        ResponseFuture::inner(self.inner.call(request))
     }
-    extensions.insert(Resolution {
-        user,
-        resolver: config.resolver.clone(),
-    });
 }
 
 pin_project! {

@@ -2,20 +2,25 @@
 //! the outcome is kept in the request's extensions for the extractors.
 
 use http::header::UPGRADE;
-use http::{HeaderMap, Method, Uri};
+use http::{Extensions, HeaderMap, Method, Uri};
 
 use crate::{ResolveError, Resolver, UserInfo};
 
-/// What [`UserInfoLayer`](crate::UserInfoLayer) left in a request's extensions: the outcome
-/// (`None` for anonymous) and the resolver that produced it.
+/// Left in a request's extensions by [`UserInfoLayer`](crate::UserInfoLayer) when it let an
+/// anonymous request through (a resolved user is left as the [`UserInfo`] itself).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Anonymous;
+
+/// Left by the layer on a WebSocket upgrade: its resolver, for the socket's auth messages.
 #[derive(Debug, Clone)]
-pub(crate) struct Resolution {
-    pub(crate) user: Option<UserInfo>,
-    #[cfg_attr(
-        not(feature = "ws"),
-        allow(dead_code, reason = "read by the WebSocket extractor")
-    )]
-    pub(crate) resolver: Resolver,
+pub(crate) struct UpgradeResolver(pub(crate) Resolver);
+
+/// What a layer resolved for this request: `None` when no layer ran.
+pub(crate) fn resolved_by_layer(extensions: &Extensions) -> Option<Option<UserInfo>> {
+    match extensions.get::<UserInfo>() {
+        Some(user) => Some(Some(user.clone())),
+        None => extensions.get::<Anonymous>().map(|_| None),
+    }
 }
 
 /// Whether a request asks for a WebSocket (HTTP/1.1 `Upgrade: websocket`, or HTTP/2's extended
@@ -30,11 +35,11 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
 /// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does not.
 pub(crate) fn resolve(
     resolver: &Resolver,
-    method: &Method,
+    upgrade: bool,
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<Option<UserInfo>, ResolveError> {
-    if is_websocket_upgrade(method, headers) {
+    if upgrade {
         resolver.resolve_websocket(headers, uri.query())
     } else {
         resolver.resolve(headers)

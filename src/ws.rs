@@ -34,7 +34,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use http::request::Parts;
 
 use crate::extract::resolver_for;
-use crate::request::{Resolution, resolve};
+use crate::request::{UpgradeResolver, is_websocket_upgrade, resolve, resolved_by_layer};
 use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo};
 
 /// The close reason for an unsafe `?session=` id.
@@ -60,14 +60,15 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(Resolution { user, resolver }) = parts.extensions.get::<Resolution>() {
-            return Ok(Self {
-                outcome: Ok(user.clone()),
-                resolver: resolver.clone(),
-            });
-        }
-        let resolver = resolver_for(parts, state);
-        let outcome = resolve(&resolver, &parts.method, &parts.uri, &parts.headers);
+        let layer_resolver = parts.extensions.get::<UpgradeResolver>();
+        let resolver = layer_resolver.map_or_else(|| resolver_for(parts, state), |r| r.0.clone());
+        let outcome = match resolved_by_layer(&parts.extensions) {
+            Some(user) => Ok(user),
+            None => {
+                let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
+                resolve(&resolver, upgrade, &parts.uri, &parts.headers)
+            }
+        };
         Ok(Self { outcome, resolver })
     }
 }
