@@ -31,7 +31,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::request::{Anonymous, UpgradeResolver, is_websocket_upgrade, resolve};
+use crate::request::{Anonymous, is_websocket_upgrade, resolve};
 use crate::{Resolver, UserInfoRejection};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
@@ -195,19 +195,27 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let config = &*self.config;
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let outcome = resolve(&config.resolver, upgrade, request.uri(), request.headers());
-        let rejection = match outcome {
-            Ok(Some(user)) => {
-                tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
-                request.extensions_mut().insert(user);
-                return self.accepted(request, upgrade);
+        let rejection = match resolve(&config.resolver, upgrade, request.uri(), request.headers()) {
+            Ok(user) if user.is_some() || !config.required => {
+                let extensions = request.extensions_mut();
+                match user {
+                    Some(user) => {
+                        tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
+                        extensions.insert(user);
+                    }
+                    None => {
+                        tracing::debug!("anonymous request");
+                        extensions.insert(Anonymous);
+                    }
+                }
+                // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
+                #[cfg(feature = "ws")]
+                if upgrade {
+                    extensions.insert(crate::request::UpgradeResolver(config.resolver.clone()));
+                }
+                return ResponseFuture::inner(self.inner.call(request));
             }
-            Ok(None) if !config.required => {
-                tracing::debug!("anonymous request");
-                request.extensions_mut().insert(Anonymous);
-                return self.accepted(request, upgrade);
-            }
-            Ok(None) => UserInfoRejection::missing_credentials(),
+            Ok(_) => UserInfoRejection::missing_credentials(),
             Err(error) => UserInfoRejection::refused(error),
         };
         tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
@@ -216,21 +224,6 @@ where
             None => rejection.into_response(),
         };
         ResponseFuture::rejected(response)
-    }
-}
-
-impl<S> UserInfoService<S> {
-    /// Passes an accepted request on; a WebSocket upgrade also carries the resolver, for the
-    /// socket's auth messages.
-    fn accepted<B>(&mut self, mut request: Request<B>, upgrade: bool) -> ResponseFuture<S::Future>
-    where
-        S: Service<Request<B>, Response = Response>,
-    {
-        if upgrade {
-            let resolver = UpgradeResolver(self.config.resolver.clone());
-            request.extensions_mut().insert(resolver);
-        }
-        ResponseFuture::inner(self.inner.call(request))
     }
 }
 

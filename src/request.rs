@@ -12,6 +12,7 @@ use crate::{ResolveError, Resolver, UserInfo};
 pub(crate) struct Anonymous;
 
 /// Left by the layer on a WebSocket upgrade: its resolver, for the socket's auth messages.
+#[cfg(feature = "ws")]
 #[derive(Debug, Clone)]
 pub(crate) struct UpgradeResolver(pub(crate) Resolver);
 

@@ -9,7 +9,8 @@
 //!   `ext_authz`. Anonymous: 200 `{"outcome":"anonymous"}`, or 401 with `--require`.
 //! - `GET /websocket`: answers `auth_message` frames, and any other text frame with the
 //!   socket's current identity.
-//! - `GET /healthz`: 200.
+//! - `GET /ping`: `pong`, behind the identity layer (a forward-auth check without a body).
+//! - `GET /healthz`: 200, with no identity involved.
 //!
 //! `KINDS` is a comma list of `session_cookie,jwt,api_key,basic` (empty: accept none). Logs go
 //! through `tracing`, filtered by `RUST_LOG` (default `info`).
