@@ -2,50 +2,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use axum_userinfo::{CredentialKind, Resolver, UserInfo, UserInfoLayer, UserInfoRejection};
-use http::{Request, StatusCode};
-use tower::ServiceExt;
+use http::StatusCode;
 
-async fn required(user: UserInfo) -> String {
-    user.user_id().to_string()
-}
+mod common;
 
-async fn optional(user: Option<UserInfo>) -> String {
-    user.map_or("anonymous".to_owned(), |user| user.user_id().to_string())
-}
-
-async fn extension(Extension(user): Extension<UserInfo>) -> String {
-    user.user_id().to_string()
-}
-
-fn routes() -> Router {
-    Router::new()
-        .route("/required", get(required))
-        .route("/optional", get(optional))
-        .route("/extension", get(extension))
-}
-
-async fn call(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-        .await
-        .unwrap();
-    (status, String::from_utf8(body.to_vec()).unwrap())
-}
+use common::{call, optional, routes};
 
 const API_KEY_ID: &str = "06d2b7c6-c9cf-58f3-a90b-ed272501211d";
 const KEY: (&str, &str) = ("x-api-key", "sk-service-abc123");

@@ -4,35 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::routing::get;
-use axum_userinfo::{Resolver, UserInfo, UserInfoLayer};
-use http::Request;
-use tower::ServiceExt;
+mod common;
 
-async fn optional(user: Option<UserInfo>) -> String {
-    user.map_or("anonymous".to_owned(), |user| user.user_id().to_string())
-}
-
-fn routes() -> Router {
-    Router::new().route("/optional", get(optional))
-}
-
-async fn call(app: &Router, uri: &str, headers: &[(&str, &str)]) {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    axum::body::to_bytes(response.into_body(), 1 << 16)
-        .await
-        .unwrap();
-}
+use axum_userinfo::{Resolver, UserInfoLayer};
+use common::{call, routes};
 
 /// A `tracing` writer into a shared buffer.
 #[derive(Clone, Default)]
