@@ -9,6 +9,8 @@
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
+use crate::ResolveError;
+use crate::limits::bounded;
 use crate::text::py_split_once_bytes;
 
 /// A credential carried by the `Authorization` header.
@@ -20,16 +22,25 @@ pub(crate) enum Authorization<'a> {
     Basic(&'a [u8]),
 }
 
-/// The credential of the first `Authorization` header, if it has a known scheme.
-pub(crate) fn authorization(headers: &HeaderMap) -> Option<Authorization<'_>> {
-    let (scheme, credential) = py_split_once_bytes(headers.get(AUTHORIZATION)?.as_bytes())?;
-    if scheme.eq_ignore_ascii_case(b"bearer") {
+/// The credential of the first `Authorization` header, if it has a known scheme. A header
+/// longer than `max_len` is refused unread.
+pub(crate) fn authorization(
+    headers: &HeaderMap,
+    max_len: usize,
+) -> Result<Option<Authorization<'_>>, ResolveError> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let Some((scheme, credential)) = py_split_once_bytes(bounded(value, max_len)?) else {
+        return Ok(None);
+    };
+    Ok(if scheme.eq_ignore_ascii_case(b"bearer") {
         Some(Authorization::Bearer(credential))
     } else if scheme.eq_ignore_ascii_case(b"basic") {
         Some(Authorization::Basic(credential))
     } else {
         None
-    }
+    })
 }
 
 #[cfg(test)]
@@ -59,7 +70,7 @@ mod tests {
             for value in *values {
                 headers.append(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
             }
-            assert_eq!(authorization(&headers), *want, "{values:?}");
+            assert_eq!(authorization(&headers, 64), Ok(*want), "{values:?}");
         }
     }
 }

@@ -11,17 +11,22 @@ use std::borrow::Cow;
 use http::HeaderMap;
 use http::header::COOKIE;
 
+use crate::ResolveError;
+use crate::limits::bounded;
 use crate::text::{latin1, py_strip_bytes};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "nat-session";
 
 /// The last `nat-session` value over all `Cookie` headers, unquoted; `None` when there is none.
-/// The value may be empty.
-pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+/// The value may be empty. A `Cookie` header longer than `max_len` is refused unread.
+pub(crate) fn session_cookie(
+    headers: &HeaderMap,
+    max_len: usize,
+) -> Result<Option<Cow<'_, str>>, ResolveError> {
     let mut last = None;
     for header in headers.get_all(COOKIE) {
-        for chunk in header.as_bytes().split(|&b| b == b';') {
+        for chunk in bounded(header, max_len)?.split(|&b| b == b';') {
             let Some(eq) = chunk.iter().position(|&b| b == b'=') else {
                 continue; // an empty name: never ours
             };
@@ -31,7 +36,7 @@ pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<Cow<'_, str>> {
             }
         }
     }
-    last.map(unquote)
+    Ok(last.map(unquote))
 }
 
 /// Python's `http.cookies._unquote` over Latin-1 bytes.
@@ -77,7 +82,9 @@ mod tests {
         for value in values {
             headers.append(COOKIE, HeaderValue::from_bytes(value).unwrap());
         }
-        session_cookie(&headers).map(Cow::into_owned)
+        session_cookie(&headers, usize::MAX)
+            .unwrap()
+            .map(Cow::into_owned)
     }
 
     #[test]

@@ -52,17 +52,36 @@ pub enum ResolveError {
     /// A WebSocket `auth_message` on a deployment whose identity comes from a trusted header.
     #[error("WebSocket auth messages cannot replace an identity asserted by a trusted header")]
     AuthMessageWithIdentityHeader,
+    /// A credential header longer than the resolver's limit: refused before it is parsed.
+    #[error("a credential header exceeds the {limit}-byte limit")]
+    CredentialTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A WebSocket auth message longer than the resolver's limit: refused before it is parsed.
+    #[error("the auth message exceeds the {limit}-byte limit")]
+    AuthFrameTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl ResolveError {
     /// Whether the request itself is malformed (HTTP 400) rather than carrying a credential that
     /// is refused (HTTP 401).
     ///
-    /// Malformed: an invalid `?session=` id and an invalid auth message. Everything else,
-    /// trusted identity header errors included (as in the reference), is a refused credential.
+    /// Malformed: an invalid `?session=` id, an invalid auth message, and a credential or auth
+    /// message over the size limit. Everything else, trusted identity header errors included
+    /// (as in the reference), is a refused credential.
     #[must_use]
     pub fn is_malformed_request(&self) -> bool {
-        matches!(self, Self::InvalidSessionId | Self::InvalidAuthMessage(_))
+        matches!(
+            self,
+            Self::InvalidSessionId
+                | Self::InvalidAuthMessage(_)
+                | Self::CredentialTooLarge { .. }
+                | Self::AuthFrameTooLarge { .. }
+        )
     }
 }
 

@@ -10,11 +10,16 @@
 
 use http::{HeaderMap, HeaderName};
 
+use crate::limits::bounded;
 use crate::text::{latin1, py_strip};
 use crate::{ResolveError, UserInfo};
 
 /// The user asserted by the trusted header `name`.
-pub(crate) fn resolve(headers: &HeaderMap, name: &HeaderName) -> Result<UserInfo, ResolveError> {
+pub(crate) fn resolve(
+    headers: &HeaderMap,
+    name: &HeaderName,
+    max_len: usize,
+) -> Result<UserInfo, ResolveError> {
     let mut values = headers.get_all(name).iter();
     let value = values
         .next()
@@ -22,7 +27,7 @@ pub(crate) fn resolve(headers: &HeaderMap, name: &HeaderName) -> Result<UserInfo
     if values.next().is_some() {
         return Err(ResolveError::IdentityHeaderRepeated(name.clone()));
     }
-    let value = latin1(value.as_bytes());
+    let value = latin1(bounded(value, max_len)?);
     let identity = py_strip(&value);
     if identity.is_empty() {
         return Err(ResolveError::IdentityHeaderBlank(name.clone()));

@@ -26,13 +26,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
-use http::Request;
+use http::header::{AUTHORIZATION, COOKIE, Entry};
+use http::{HeaderMap, Request};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::request::{Anonymous, is_websocket_upgrade, resolve};
-use crate::{Resolver, UserInfoRejection};
+use crate::{Resolver, UserInfoRejection, X_API_KEY};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 
@@ -194,6 +195,7 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let config = &*self.config;
+        mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
         let rejection = match resolve(&config.resolver, upgrade, request.uri(), request.headers()) {
             Ok(user) if user.is_some() || !config.required => {
@@ -224,6 +226,17 @@ where
             None => rejection.into_response(),
         };
         ResponseFuture::rejected(response)
+    }
+}
+
+/// Marks the credential headers sensitive, so that what logs a request's headers after this
+/// layer (with `Debug`) shows `Sensitive` rather than the credential, and HTTP/2 never indexes
+/// them.
+fn mark_sensitive(headers: &mut HeaderMap) {
+    for name in [&AUTHORIZATION, &COOKIE, &X_API_KEY] {
+        if let Entry::Occupied(mut entry) = headers.entry(name) {
+            entry.iter_mut().for_each(|value| value.set_sensitive(true));
+        }
     }
 }
 

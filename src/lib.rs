@@ -11,6 +11,7 @@ mod identity_header;
 mod jwt;
 mod jwt_user_info;
 mod layer;
+mod limits;
 mod policy;
 mod rejection;
 mod request;
@@ -38,6 +39,8 @@ pub use error::{
 pub use jwt_user_info::JwtUserInfo;
 #[doc(inline)]
 pub use layer::{ResponseFuture, UserInfoLayer, UserInfoService};
+#[doc(inline)]
+pub use limits::{DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN};
 #[doc(inline)]
 pub use policy::{AcceptedKinds, CredentialKind};
 #[doc(inline)]

@@ -5,6 +5,7 @@
 //!   `Basic realm="api", charset="UTF-8"` for Basic credentials, a plain `Bearer` otherwise.
 //! - No credential where one is required: **401** with `Bearer` and `Basic` challenges.
 //! - A malformed request (an unsafe WebSocket `?session=` id): **400**.
+//! - A credential header over the resolver's size limit: **431** (RFC 6585).
 //!
 //! The body is the reference's error object,
 //! `{"code":"user_auth_error","message":"Authentication failed","details":"…"}`
@@ -52,10 +53,14 @@ impl UserInfoRejection {
         self.error.is_none()
     }
 
-    /// 400 for a malformed request, 401 otherwise.
+    /// 431 for a credential over the size limit, 400 for another malformed request, 401
+    /// otherwise.
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match &self.error {
+            Some(ResolveError::CredentialTooLarge { .. }) => {
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            }
             Some(error) if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -179,6 +184,11 @@ mod tests {
                 "Bearer",
             ),
             (ResolveError::InvalidSessionId.into(), 400, ""),
+            (
+                ResolveError::CredentialTooLarge { limit: 1 }.into(),
+                431,
+                "",
+            ),
         ];
         for (rejection, status, challenge) in cases {
             assert_eq!(rejection.status().as_u16(), status, "{rejection}");

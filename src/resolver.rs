@@ -18,6 +18,7 @@ use secrecy::ExposeSecret;
 
 use crate::authorization::{Authorization, authorization};
 use crate::cookie::session_cookie;
+use crate::limits::{DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, bounded};
 use crate::session_query::check_session_id;
 use crate::text::latin1;
 use crate::{
@@ -52,10 +53,23 @@ pub struct Resolver {
     config: Arc<Config>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Config {
     accepted: AcceptedKinds,
     identity_header: Option<HeaderName>,
+    max_credential_len: usize,
+    max_auth_frame_len: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            accepted: AcceptedKinds::default(),
+            identity_header: None,
+            max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
+            max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
+        }
+    }
 }
 
 /// Builds a [`Resolver`]; the configuration is checked by [`build`](Self::build).
@@ -64,6 +78,8 @@ struct Config {
 pub struct ResolverBuilder {
     accepted: Option<AcceptedKinds>,
     identity_header: Option<String>,
+    max_credential_len: Option<usize>,
+    max_auth_frame_len: Option<usize>,
 }
 
 impl ResolverBuilder {
@@ -94,6 +110,39 @@ impl ResolverBuilder {
         self
     }
 
+    /// Refuses a credential header (`Cookie`, `Authorization`, `X-API-Key`, the identity
+    /// header) longer than `max_len` bytes before parsing it, with
+    /// [`ResolveError::CredentialTooLarge`] (HTTP 431). Default:
+    /// [`DEFAULT_MAX_CREDENTIAL_LEN`](crate::DEFAULT_MAX_CREDENTIAL_LEN), 32 KiB.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder().with_max_credential_len(8).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-api-key", HeaderValue::from_static("sk-longer-than-8"));
+    /// assert_eq!(resolver.resolve(&headers), Err(ResolveError::CredentialTooLarge { limit: 8 }));
+    /// ```
+    pub fn with_max_credential_len(mut self, max_len: usize) -> Self {
+        self.max_credential_len = Some(max_len);
+        self
+    }
+
+    /// Refuses a WebSocket auth message longer than `max_len` bytes before parsing it, with
+    /// [`ResolveError::AuthFrameTooLarge`]. Default:
+    /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
+    ///
+    /// ```
+    /// # use axum_userinfo::{AuthFrame, Resolver};
+    /// let resolver = Resolver::builder().with_max_auth_frame_len(16).build().unwrap();
+    /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"k"}}"#;
+    /// assert!(matches!(resolver.handle_auth_frame(frame), Some(AuthFrame::Rejected { .. })));
+    /// ```
+    pub fn with_max_auth_frame_len(mut self, max_len: usize) -> Self {
+        self.max_auth_frame_len = Some(max_len);
+        self
+    }
+
     /// Checks the configuration and builds the resolver.
     ///
     /// # Errors
@@ -114,6 +163,12 @@ impl ResolverBuilder {
             config: Arc::new(Config {
                 accepted: self.accepted.unwrap_or_default(),
                 identity_header,
+                max_credential_len: self
+                    .max_credential_len
+                    .unwrap_or(DEFAULT_MAX_CREDENTIAL_LEN),
+                max_auth_frame_len: self
+                    .max_auth_frame_len
+                    .unwrap_or(DEFAULT_MAX_AUTH_FRAME_LEN),
             }),
         })
     }
@@ -204,11 +259,12 @@ impl Resolver {
         if let Some(id) = session {
             check_session_id(id)?;
         }
+        let max_len = self.config.max_credential_len;
         if let Some(name) = &self.config.identity_header {
-            return identity_header::resolve(headers, name).map(Some);
+            return identity_header::resolve(headers, name, max_len).map(Some);
         }
 
-        match session_cookie(headers) {
+        match session_cookie(headers, max_len)? {
             Some(cookie) if !cookie.is_empty() => {
                 self.accept(CredentialKind::SessionCookie)?;
                 return Ok(Some(UserInfo::from_session_cookie(cookie)));
@@ -222,7 +278,7 @@ impl Resolver {
             }
         }
 
-        match authorization(headers) {
+        match authorization(headers, max_len)? {
             Some(Authorization::Bearer(token)) if jwt::is_jwt_shaped(token) => {
                 self.accept(CredentialKind::Jwt)?;
                 return jwt_user(token).map(Some);
@@ -240,8 +296,9 @@ impl Resolver {
 
         match headers.get(X_API_KEY) {
             Some(key) if !key.is_empty() => {
+                let key = bounded(key, max_len)?;
                 self.accept(CredentialKind::ApiKey)?;
-                Ok(Some(UserInfo::from_api_key(latin1(key.as_bytes()))))
+                Ok(Some(UserInfo::from_api_key(latin1(key))))
             }
             _ => Ok(None),
         }
@@ -299,6 +356,16 @@ impl Resolver {
     /// ```
     #[must_use]
     pub fn handle_auth_frame(&self, frame: &str) -> Option<AuthFrame> {
+        let limit = self.config.max_auth_frame_len;
+        if frame.len() > limit {
+            // Too long to parse: refused when it says it is an auth message, else not ours.
+            memchr::memmem::find(frame.as_bytes(), br#""auth_message""#)?;
+            let error = ResolveError::AuthFrameTooLarge { limit };
+            return Some(AuthFrame::Rejected {
+                response: AuthResponse::error(&error),
+                error,
+            });
+        }
         let resolved = match AuthMessage::parse(frame)? {
             Ok(AuthMessage::OAuthModePreference { mode }) => {
                 return Some(AuthFrame::OAuthModePreference(mode));
@@ -364,6 +431,38 @@ mod tests {
         assert_send_sync::<Resolver>();
         assert_send_sync::<ResolverBuilder>();
         assert_send_sync::<AuthFrame>();
+    }
+
+    #[test]
+    fn limits_apply_before_parsing() {
+        let resolver = Resolver::builder()
+            .with_identity_header("x-user")
+            .with_max_credential_len(4)
+            .build()
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-user", http::HeaderValue::from_static("alice"));
+        assert_eq!(
+            resolver.resolve(&headers),
+            Err(ResolveError::CredentialTooLarge { limit: 4 })
+        );
+
+        let resolver = Resolver::builder()
+            .with_max_auth_frame_len(32)
+            .build()
+            .unwrap();
+        let long_other = format!(r#"{{"type":"chat","text":"{}"}}"#, "x".repeat(64));
+        assert!(resolver.handle_auth_frame(&long_other).is_none());
+        let long_auth = format!(
+            r#"{{"type":"auth_message","payload":{{"method":"api_key","token":"{}"}}}}"#,
+            "k".repeat(64)
+        );
+        let Some(AuthFrame::Rejected { error, response }) = resolver.handle_auth_frame(&long_auth)
+        else {
+            panic!("an oversized auth message is refused");
+        };
+        assert_eq!(error, ResolveError::AuthFrameTooLarge { limit: 32 });
+        assert!(response.to_json().contains("invalid_message"));
     }
 
     #[test]

@@ -166,3 +166,95 @@ async fn websocket_upgrades_resolve_their_session_query() {
         (StatusCode::OK, "anonymous".to_owned())
     );
 }
+
+#[tokio::test]
+async fn credential_headers_are_marked_sensitive() {
+    async fn sensitive(headers: http::HeaderMap) -> String {
+        let names = ["authorization", "cookie", "x-api-key", "accept"];
+        let flags: Vec<String> = names
+            .iter()
+            .flat_map(|name| {
+                headers
+                    .get_all(*name)
+                    .iter()
+                    .map(move |v| format!("{name}={}", v.is_sensitive()))
+            })
+            .collect();
+        flags.join(",")
+    }
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(sensitive))
+        .layer(UserInfoLayer::new(Resolver::new()));
+    let headers = [
+        ("authorization", "Bearer sk-1"),
+        ("cookie", "a=1"),
+        ("cookie", "nat-session=s"),
+        ("x-api-key", "k"),
+        ("accept", "text/plain"),
+    ];
+    let (status, body) = call(&app, "/", &headers).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        "authorization=true,cookie=true,cookie=true,x-api-key=true,accept=false"
+    );
+}
+
+#[tokio::test]
+async fn oversized_credentials_are_refused_unread() {
+    let resolver = Resolver::builder()
+        .with_max_credential_len(16)
+        .build()
+        .unwrap();
+    let app = routes().layer(UserInfoLayer::new(resolver));
+    let fits = "k".repeat(16);
+    let over = "k".repeat(17);
+    let cases = [
+        ("x-api-key", fits.clone(), StatusCode::OK),
+        (
+            "x-api-key",
+            over.clone(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ),
+        (
+            "authorization",
+            format!("Bearer {}", &over[..9]),
+            StatusCode::OK,
+        ),
+        (
+            "authorization",
+            format!("Bearer {over}"),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ),
+        (
+            "cookie",
+            format!("nat-session={}", &over[..4]),
+            StatusCode::OK,
+        ),
+        (
+            "cookie",
+            format!("nat-session={over}"),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ),
+    ];
+    for (name, value, want) in cases {
+        let (status, body) = call(&app, "/optional", &[(name, value.as_str())]).await;
+        assert_eq!(status, want, "{name}: {value}");
+        if want != StatusCode::OK {
+            assert!(body.contains(r#""code":"invalid_message""#), "{body}");
+            assert!(
+                body.contains("16-byte limit") && !body.contains("kkk"),
+                "{body}"
+            );
+        }
+    }
+    // The defaults still resolve the conformance vectors' 21 KB JWT (checked there) and a 4 KB cookie.
+    let app = routes().layer(UserInfoLayer::new(Resolver::new()));
+    let cookie = format!("nat-session={}", "c".repeat(4096));
+    assert_eq!(
+        call(&app, "/required", &[("cookie", cookie.as_str())])
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
