@@ -197,3 +197,50 @@ proptest! {
         }
     }
 }
+
+/// Valid credentials of every kind, as (header, value).
+fn valid_credentials() -> Vec<(&'static str, String)> {
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ3cy11c2VyIiwiZW1haWwiOiJ3c0BleGFtcGxlLmNvbSJ9.F_davh-r9umUl9viiduYW3fWcuYQN_4WG9aBvuplMkI";
+    vec![
+        ("authorization", format!("Bearer {jwt}")),
+        ("authorization", "Bearer sk-service-abc123".to_owned()),
+        ("authorization", "Basic YWxpY2U6czNjcmV0".to_owned()),
+        ("x-api-key", "sk-header-key-1".to_owned()),
+        ("cookie", "nat-session=2b6c7a3e-0c1f-4a8e".to_owned()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// A credential with one byte changed resolves to another id or is refused; when it keeps
+    /// its id (a JWT's signature is not verified) it keeps its source too.
+    #[test]
+    fn a_mutated_credential_is_another_user_or_none(
+        which in 0..5usize,
+        position in any::<prop::sample::Index>(),
+        byte in prop_oneof![0x20u8..0x7f, 0x80u8..=0xff, Just(b'\t')],
+    ) {
+        let resolver = Resolver::new();
+        let (name, value) = &valid_credentials()[which];
+        let header = |value: &[u8]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(HeaderName::from_static(name), HeaderValue::from_bytes(value).unwrap());
+            headers
+        };
+        let original = resolver.resolve(&header(value.as_bytes())).unwrap().unwrap();
+        // Mutate the credential, not the scheme or cookie name before it.
+        let start = value.find([' ', '=']).map_or(0, |i| i + 1);
+        let mut mutated = value.clone().into_bytes();
+        let at = start + position.index(mutated.len() - start);
+        prop_assume!(mutated[at] != byte);
+        mutated[at] = byte;
+        match resolver.resolve(&header(&mutated)) {
+            Ok(Some(user)) if user.user_id() == original.user_id() => {
+                prop_assert_eq!(user.source(), original.source());
+                prop_assert_eq!(original.source().as_str(), "jwt", "only a JWT's unverified parts may change");
+            }
+            _ => {}
+        }
+    }
+}
