@@ -52,6 +52,10 @@ pub enum ResolveError {
     /// A WebSocket `auth_message` on a deployment whose identity comes from a trusted header.
     #[error("WebSocket auth messages cannot replace an identity asserted by a trusted header")]
     AuthMessageWithIdentityHeader,
+    /// A WebSocket upgrade authenticated by a session cookie, from an `Origin` that is not
+    /// allowed (cross-site WebSocket hijacking, RFC 6455 §10.2).
+    #[error("WebSocket upgrade from an origin that is not allowed")]
+    OriginNotAllowed,
     /// A credential header longer than the resolver's limit: refused before it is parsed.
     #[error("a credential header exceeds the {limit}-byte limit")]
     CredentialTooLarge {

@@ -13,7 +13,8 @@
 
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName};
+use http::header::ORIGIN;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
 
 use crate::authorization::{Authorization, authorization};
@@ -57,6 +58,7 @@ pub struct Resolver {
 struct Config {
     accepted: AcceptedKinds,
     identity_header: Option<HeaderName>,
+    allowed_origins: Option<Vec<String>>,
     max_credential_len: usize,
     max_auth_frame_len: usize,
 }
@@ -66,6 +68,7 @@ impl Default for Config {
         Self {
             accepted: AcceptedKinds::default(),
             identity_header: None,
+            allowed_origins: None,
             max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
         }
@@ -78,6 +81,7 @@ impl Default for Config {
 pub struct ResolverBuilder {
     accepted: Option<AcceptedKinds>,
     identity_header: Option<String>,
+    allowed_origins: Option<Vec<String>>,
     max_credential_len: Option<usize>,
     max_auth_frame_len: Option<usize>,
 }
@@ -107,6 +111,34 @@ impl ResolverBuilder {
     /// ```
     pub fn with_identity_header(mut self, name: impl Into<String>) -> Self {
         self.identity_header = Some(name.into());
+        self
+    }
+
+    /// Accepts a WebSocket upgrade authenticated by a session cookie only from these origins
+    /// (`scheme://host[:port]`, compared case-insensitively), against cross-site WebSocket
+    /// hijacking (RFC 6455 §10.2): a browser attaches a site's cookies to an upgrade whatever
+    /// page opens it. Other upgrades (a token, an API key, a `?session=` id, an auth message)
+    /// are not ambient credentials and are not checked. Default: no check.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder()
+    ///     .with_allowed_origins(["https://app.example.com"])
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", HeaderValue::from_static("nat-session=s1"));
+    /// headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// assert_eq!(resolver.resolve_websocket(&headers, None), Err(ResolveError::OriginNotAllowed));
+    /// assert!(resolver.resolve(&headers).is_ok()); // plain requests: CORS and SameSite's job
+    /// ```
+    pub fn with_allowed_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.allowed_origins = Some(origins.into_iter().map(Into::into).collect());
         self
     }
 
@@ -163,6 +195,7 @@ impl ResolverBuilder {
             config: Arc::new(Config {
                 accepted: self.accepted.unwrap_or_default(),
                 identity_header,
+                allowed_origins: self.allowed_origins,
                 max_credential_len: self
                     .max_credential_len
                     .unwrap_or(DEFAULT_MAX_CREDENTIAL_LEN),
@@ -226,16 +259,19 @@ impl Resolver {
     /// A [`ResolveError`] when it carries a credential that cannot be resolved or is not
     /// accepted.
     pub fn resolve(&self, headers: &HeaderMap) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_with_session(headers, None)
+        self.resolve_request(headers, None, false)
     }
 
     /// Resolves a WebSocket upgrade: like [`resolve`](Self::resolve), with the `?session=` id of
     /// `query` (the URI's query string, without `?`) acting as the session cookie when the
-    /// request carries none.
+    /// request carries none, and the `Origin` checked when the upgrade rides on a session
+    /// cookie and an allow-list is configured
+    /// ([`with_allowed_origins`](ResolverBuilder::with_allowed_origins)).
     ///
     /// # Errors
     /// [`ResolveError::InvalidSessionId`] for an unsafe session id (the reference closes such a
-    /// socket with code 1008), and the errors of [`resolve`](Self::resolve).
+    /// socket with code 1008), [`ResolveError::OriginNotAllowed`], and the errors of
+    /// [`resolve`](Self::resolve).
     pub fn resolve_websocket(
         &self,
         headers: &HeaderMap,
@@ -245,7 +281,7 @@ impl Resolver {
         self.resolve_with_session(headers, session.as_deref())
     }
 
-    /// Resolves a request with an already-extracted WebSocket session id (`None` or empty:
+    /// Resolves a WebSocket upgrade with an already-extracted `?session=` id (`None` or empty:
     /// none).
     ///
     /// # Errors
@@ -254,6 +290,15 @@ impl Resolver {
         &self,
         headers: &HeaderMap,
         session: Option<&str>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        self.resolve_request(headers, session, true)
+    }
+
+    fn resolve_request(
+        &self,
+        headers: &HeaderMap,
+        session: Option<&str>,
+        upgrade: bool,
     ) -> Result<Option<UserInfo>, ResolveError> {
         let session = session.filter(|id| !id.is_empty());
         if let Some(id) = session {
@@ -267,6 +312,9 @@ impl Resolver {
         match session_cookie(headers, max_len)? {
             Some(cookie) if !cookie.is_empty() => {
                 self.accept(CredentialKind::SessionCookie)?;
+                if upgrade {
+                    self.check_origin(headers)?;
+                }
                 return Ok(Some(UserInfo::from_session_cookie(cookie)));
             }
             Some(_) => {} // present but empty: ignored, and the query id does not replace it
@@ -384,6 +432,26 @@ impl Resolver {
                 error,
             },
         })
+    }
+
+    /// Cross-site WebSocket hijacking (RFC 6455 §10.2): a browser sends a site's cookies with a
+    /// WebSocket upgrade whatever page opened it, so an upgrade that rides on a session cookie
+    /// must come from an allowed `Origin`, when an allow-list is configured.
+    fn check_origin(&self, headers: &HeaderMap) -> Result<(), ResolveError> {
+        let Some(allowed) = &self.config.allowed_origins else {
+            return Ok(());
+        };
+        let origin = headers.get(ORIGIN).map(HeaderValue::as_bytes);
+        let is_allowed = |origin: &[u8]| {
+            allowed
+                .iter()
+                .any(|a| a.as_bytes().eq_ignore_ascii_case(origin))
+        };
+        if origin.is_some_and(is_allowed) {
+            Ok(())
+        } else {
+            Err(ResolveError::OriginNotAllowed)
+        }
     }
 
     fn accept(&self, kind: CredentialKind) -> Result<(), ResolveError> {

@@ -258,3 +258,45 @@ async fn oversized_credentials_are_refused_unread() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_layer_refuses_cross_site_cookie_upgrades_with_403() {
+    let resolver = Resolver::builder()
+        .with_allowed_origins(["https://app.example.com"])
+        .build()
+        .unwrap();
+    let app = routes().layer(UserInfoLayer::new(resolver));
+    let upgrade = [
+        ("connection", "upgrade"),
+        ("upgrade", "websocket"),
+        ("cookie", "nat-session=s"),
+    ];
+    let from = |origin: &'static str| [upgrade[0], upgrade[1], upgrade[2], ("origin", origin)];
+    assert_eq!(
+        call(&app, "/optional", &from("https://app.example.com"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app, "/optional", &from("https://evil.example"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&app, "/optional", &upgrade).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // A plain request with the same cookie is CORS's and SameSite's business, not this check's.
+    assert_eq!(
+        call(
+            &app,
+            "/optional",
+            &[upgrade[2], ("origin", "https://evil.example")]
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}

@@ -433,3 +433,57 @@ async fn websocket_auth_messages() {
     assert_eq!(reply["user_id"], id("sk-ws-key"));
     assert!(!reply.to_string().contains("sk-ws-key"));
 }
+
+#[tokio::test]
+async fn cookie_websockets_need_an_allowed_origin() {
+    let server = serve(Options {
+        allowed_origins: vec!["https://app.example.com".into()],
+        ..Options::default()
+    })
+    .await;
+    let cookie = ("cookie", "nat-session=from-cookie");
+    let whoami = json!({"type": "whoami"});
+
+    let mut socket = server
+        .socket(
+            "/websocket",
+            &[cookie, ("origin", "https://app.example.com")],
+        )
+        .await;
+    assert_eq!(
+        ask(&mut socket, whoami.clone()).await["user_id"],
+        "7cdeca08-14ff-5874-ab00-10475fded3da"
+    );
+
+    for origin in [Some("https://evil.example"), None] {
+        let headers: Vec<_> = std::iter::once(cookie)
+            .chain(origin.map(|o| ("origin", o)))
+            .collect();
+        let mut socket = server.socket("/websocket", &headers).await;
+        let reply = next_json(&mut socket).await;
+        assert_eq!(
+            reply["payload"]["details"],
+            "WebSocket upgrade from an origin that is not allowed"
+        );
+        expect_close(&mut socket, "Identity credential was rejected").await;
+    }
+
+    // Not ambient credentials: an explicit session id and an API key need no origin.
+    let mut socket = server
+        .socket(
+            "/websocket?session=s-query-1",
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(
+        ask(&mut socket, whoami.clone()).await["source"],
+        "session_cookie"
+    );
+    let mut socket = server
+        .socket(
+            "/websocket",
+            &[("x-api-key", "k"), ("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(ask(&mut socket, whoami).await["source"], "api_key");
+}

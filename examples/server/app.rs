@@ -29,6 +29,8 @@ pub(crate) struct Options {
     pub(crate) accept: Option<AcceptedKinds>,
     /// Take identities only from this trusted proxy header.
     pub(crate) identity_header: Option<String>,
+    /// Accept cookie-authenticated WebSocket upgrades only from these origins.
+    pub(crate) allowed_origins: Vec<String>,
 }
 
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
@@ -39,6 +41,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if let Some(header) = &options.identity_header {
         builder = builder.with_identity_header(header.as_str());
+    }
+    if !options.allowed_origins.is_empty() {
+        builder = builder.with_allowed_origins(options.allowed_origins.iter().cloned());
     }
     let resolver = builder.build()?;
 

@@ -1,7 +1,7 @@
 //! The demo server: who is calling, over HTTP and WebSocket, and a forward-auth endpoint.
 //!
 //! ```text
-//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME]
+//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME] [--allow-origin ORIGIN]...
 //! ```
 //!
 //! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
@@ -28,7 +28,8 @@ const USAGE: &str =
   --addr ADDR             listen address (default 127.0.0.1:3000)
   --require               refuse anonymous requests to /whoami with 401
   --accept KINDS          comma list of session_cookie,jwt,api_key,basic ('' accepts none)
-  --identity-header NAME  take identities only from this trusted proxy header";
+  --identity-header NAME  take identities only from this trusted proxy header
+  --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)";
 
 fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options), String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
@@ -51,6 +52,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options)
                 );
             }
             "--identity-header" => options.identity_header = Some(value("--identity-header")?),
+            "--allow-origin" => options.allowed_origins.push(value("--allow-origin")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
