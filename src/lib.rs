@@ -40,7 +40,9 @@ pub use jwt_user_info::JwtUserInfo;
 #[doc(inline)]
 pub use layer::{ResponseFuture, UserInfoLayer, UserInfoService};
 #[doc(inline)]
-pub use limits::{DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN};
+pub use limits::{
+    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
+};
 #[doc(inline)]
 pub use policy::{AcceptedKinds, CredentialKind};
 #[doc(inline)]

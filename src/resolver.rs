@@ -12,6 +12,7 @@
 //! 5. Otherwise anonymous: `Ok(None)`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::header::ORIGIN;
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -19,7 +20,9 @@ use secrecy::ExposeSecret;
 
 use crate::authorization::{Authorization, authorization};
 use crate::cookie::session_cookie;
-use crate::limits::{DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, bounded};
+use crate::limits::{
+    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT, bounded,
+};
 use crate::session_query::check_session_id;
 use crate::text::latin1;
 use crate::{
@@ -61,6 +64,7 @@ struct Config {
     allowed_origins: Option<Vec<String>>,
     max_credential_len: usize,
     max_auth_frame_len: usize,
+    websocket_auth_timeout: Option<Duration>,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Default for Config {
             allowed_origins: None,
             max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
+            websocket_auth_timeout: Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT),
         }
     }
 }
@@ -84,6 +89,7 @@ pub struct ResolverBuilder {
     allowed_origins: Option<Vec<String>>,
     max_credential_len: Option<usize>,
     max_auth_frame_len: Option<usize>,
+    websocket_auth_timeout: Option<Option<Duration>>,
 }
 
 impl ResolverBuilder {
@@ -175,6 +181,23 @@ impl ResolverBuilder {
         self
     }
 
+    /// How long a WebSocket that opens without an identity has to authenticate with an auth
+    /// message before it is closed with 1008; `None` lets anonymous sockets stay. Default:
+    /// [`DEFAULT_WEBSOCKET_AUTH_TIMEOUT`](crate::DEFAULT_WEBSOCKET_AUTH_TIMEOUT), 10 s.
+    /// Enforced by [`SocketIdentity::recv`](crate::SocketIdentity::recv).
+    ///
+    /// ```
+    /// # use axum_userinfo::Resolver;
+    /// # use std::time::Duration;
+    /// let resolver = Resolver::builder().with_websocket_auth_timeout(None).build().unwrap();
+    /// assert_eq!(resolver.websocket_auth_timeout(), None);
+    /// assert_eq!(Resolver::new().websocket_auth_timeout(), Some(Duration::from_secs(10)));
+    /// ```
+    pub fn with_websocket_auth_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.websocket_auth_timeout = Some(timeout);
+        self
+    }
+
     /// Checks the configuration and builds the resolver.
     ///
     /// # Errors
@@ -202,6 +225,9 @@ impl ResolverBuilder {
                 max_auth_frame_len: self
                     .max_auth_frame_len
                     .unwrap_or(DEFAULT_MAX_AUTH_FRAME_LEN),
+                websocket_auth_timeout: self
+                    .websocket_auth_timeout
+                    .unwrap_or(Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT)),
             }),
         })
     }
@@ -245,6 +271,12 @@ impl Resolver {
     #[must_use]
     pub fn accepted_kinds(&self) -> AcceptedKinds {
         self.config.accepted
+    }
+
+    /// How long an anonymous WebSocket has to authenticate, when limited.
+    #[must_use]
+    pub fn websocket_auth_timeout(&self) -> Option<Duration> {
+        self.config.websocket_auth_timeout
     }
 
     /// The trusted identity header, when configured.

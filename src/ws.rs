@@ -4,23 +4,22 @@
 //! [`WebSocketAuth`] extractor never refuses the upgrade: it resolves it (headers and
 //! `?session=`), and [`WebSocketAuth::accept`] then either hands back the socket's
 //! [`SocketIdentity`] or sends the error reply and closes the socket with code 1008.
-//! On the open socket, [`SocketIdentity::on_text`] answers every `auth_message` frame; an
-//! identity resolved from one replaces the socket's identity for the rest of the socket.
+//! On the open socket, [`SocketIdentity::recv`] answers every `auth_message` frame (or
+//! [`SocketIdentity::on_text`], for a loop of your own); an identity resolved from one replaces
+//! the socket's identity for the rest of the socket, and an anonymous socket that sends none in
+//! time is closed with 1008.
 //!
 //! ```no_run
 //! use axum::extract::ws::{Message, WebSocketUpgrade};
 //! use axum::{Router, response::Response, routing::get};
-//! use axum_userinfo::{AuthOutcome, WebSocketAuth};
+//! use axum_userinfo::WebSocketAuth;
 //!
 //! async fn socket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
 //!     ws.on_upgrade(|mut socket| async move {
 //!         let Some(mut identity) = auth.accept(&mut socket).await else { return };
-//!         while let Some(Ok(Message::Text(text))) = socket.recv().await {
-//!             match identity.on_text(&text) {
-//!                 AuthOutcome::Reply(reply) => { let _ = socket.send(reply).await; }
-//!                 AuthOutcome::NotAuthMessage => { /* the application's frame */ }
-//!                 _ => {} // an auth message that takes no reply
-//!             }
+//!         // Auth messages are answered inside recv(); an anonymous socket has 10 s to send one.
+//!         while let Some(message) = identity.recv(&mut socket).await {
+//!             if let Message::Text(_text) = message { /* identity.user() is the caller */ }
 //!         }
 //!     })
 //! }
@@ -32,6 +31,7 @@ use std::fmt;
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use http::request::Parts;
+use tokio::time::Instant;
 
 use crate::extract::resolver_for;
 use crate::request::{UpgradeResolver, is_websocket_upgrade, resolve, resolved_by_layer};
@@ -41,6 +41,17 @@ use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo};
 const INVALID_SESSION: &str = "Invalid session ID";
 /// The close reason for a refused credential.
 const REJECTED: &str = "Identity credential was rejected";
+/// The close reason for an anonymous socket that did not authenticate in time.
+const TIMED_OUT: &str = "Authentication timed out";
+
+/// Sends a close frame with code 1008 (policy violation). A peer already gone needs none.
+async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
+    let close = CloseFrame {
+        code: close_code::POLICY,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
 
 /// The resolved identity of a WebSocket upgrade, not yet judged: see the [module docs](self).
 ///
@@ -98,11 +109,7 @@ impl WebSocketAuth {
                     REJECTED
                 };
                 tracing::debug!(reason, error = %error, "WebSocket refused");
-                let close = CloseFrame {
-                    code: close_code::POLICY,
-                    reason: reason.into(),
-                };
-                let _ = socket.send(Message::Close(Some(close))).await;
+                close_policy(socket, reason).await;
                 None
             }
         }
@@ -114,6 +121,8 @@ impl WebSocketAuth {
 pub struct SocketIdentity {
     resolver: Resolver,
     user: Option<UserInfo>,
+    /// When an anonymous socket must have authenticated by.
+    deadline: Option<Instant>,
 }
 
 /// What [`SocketIdentity::on_text`] made of a text frame.
@@ -129,10 +138,60 @@ pub enum AuthOutcome {
 }
 
 impl SocketIdentity {
-    /// A socket's identity: `user` is `None` for an anonymous socket.
+    /// A socket's identity: `user` is `None` for an anonymous socket, which then has the
+    /// resolver's [`websocket_auth_timeout`](Resolver::websocket_auth_timeout) to authenticate.
     #[must_use]
     pub fn new(resolver: Resolver, user: Option<UserInfo>) -> Self {
-        Self { resolver, user }
+        let timeout = resolver.websocket_auth_timeout().filter(|_| user.is_none());
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        Self {
+            resolver,
+            user,
+            deadline,
+        }
+    }
+
+    /// The socket's next frame for the application: auth messages are answered here, and an
+    /// anonymous socket that has not authenticated by the deadline is closed with 1008
+    /// "Authentication timed out". `None` when the socket is closed or fails.
+    ///
+    /// ```no_run
+    /// # use axum::extract::ws::{Message, WebSocket};
+    /// # use axum_userinfo::SocketIdentity;
+    /// # async fn serve(mut socket: WebSocket, mut identity: SocketIdentity) {
+    /// while let Some(message) = identity.recv(&mut socket).await {
+    ///     if let Message::Text(text) = message {
+    ///         // The application's frame; identity.user() is the caller.
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn recv(&mut self, socket: &mut WebSocket) -> Option<Message> {
+        loop {
+            let next = match self.deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, socket.recv()).await {
+                    Ok(next) => next,
+                    Err(_elapsed) => {
+                        tracing::debug!("WebSocket closed: no auth message in time");
+                        close_policy(socket, TIMED_OUT).await;
+                        return None;
+                    }
+                },
+                None => socket.recv().await,
+            };
+            let message = next?.ok()?;
+            if let Message::Text(text) = &message {
+                match self.on_text(text) {
+                    AuthOutcome::Reply(reply) => {
+                        socket.send(reply).await.ok()?;
+                        continue;
+                    }
+                    AuthOutcome::NoReply => continue,
+                    AuthOutcome::NotAuthMessage => {}
+                }
+            }
+            return Some(message);
+        }
     }
 
     /// The socket's current user.
@@ -149,6 +208,7 @@ impl SocketIdentity {
             Some(AuthFrame::Resolved { user, response }) => {
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");
                 self.user = Some(user);
+                self.deadline = None;
                 AuthOutcome::Reply(Message::Text(response.to_json().into()))
             }
             Some(AuthFrame::Rejected { error, response }) => {

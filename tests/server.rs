@@ -487,3 +487,33 @@ async fn cookie_websockets_need_an_allowed_origin() {
         .await;
     assert_eq!(ask(&mut socket, whoami).await["source"], "api_key");
 }
+
+#[tokio::test]
+async fn anonymous_sockets_must_authenticate_in_time() {
+    let timeout = std::time::Duration::from_millis(300);
+    let server = serve(Options {
+        auth_timeout: Some(timeout),
+        ..Options::default()
+    })
+    .await;
+    let whoami = json!({"type": "whoami"});
+
+    // Anonymous and silent: closed when the time is up, frames or not.
+    let started = std::time::Instant::now();
+    let mut socket = server.socket("/websocket", &[]).await;
+    assert_eq!(
+        ask(&mut socket, whoami.clone()).await["user_id"],
+        Value::Null
+    );
+    expect_close(&mut socket, "Authentication timed out").await;
+    assert!(started.elapsed() >= timeout);
+
+    // Authenticated in time by an auth message, or at connect: no deadline any more.
+    let mut socket = server.socket("/websocket", &[]).await;
+    let auth = json!({"type": "auth_message", "payload": {"method": "api_key", "token": "k"}});
+    assert_eq!(ask(&mut socket, auth).await["status"], "success");
+    let mut authenticated = server.socket("/websocket", &[("x-api-key", "k")]).await;
+    tokio::time::sleep(timeout * 2).await;
+    assert_eq!(ask(&mut socket, whoami.clone()).await["source"], "api_key");
+    assert_eq!(ask(&mut authenticated, whoami).await["source"], "api_key");
+}

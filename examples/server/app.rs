@@ -9,8 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use axum_userinfo::{
-    AcceptedKinds, AuthOutcome, ConfigError, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
-    WebSocketAuth,
+    AcceptedKinds, ConfigError, Resolver, SocketIdentity, UserInfo, UserInfoLayer, WebSocketAuth,
 };
 use serde_json::{Value, json};
 
@@ -31,6 +30,8 @@ pub(crate) struct Options {
     pub(crate) identity_header: Option<String>,
     /// Accept cookie-authenticated WebSocket upgrades only from these origins.
     pub(crate) allowed_origins: Vec<String>,
+    /// How long an anonymous socket has to authenticate (`None`: the default, 10 s; zero: no limit).
+    pub(crate) auth_timeout: Option<std::time::Duration>,
 }
 
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
@@ -41,6 +42,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if let Some(header) = &options.identity_header {
         builder = builder.with_identity_header(header.as_str());
+    }
+    if let Some(timeout) = options.auth_timeout {
+        builder = builder.with_websocket_auth_timeout(Some(timeout).filter(|t| !t.is_zero()));
     }
     if !options.allowed_origins.is_empty() {
         builder = builder.with_allowed_origins(options.allowed_origins.iter().cloned());
@@ -123,27 +127,27 @@ async fn websocket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
     response
 }
 
+/// Auth messages are answered inside `recv`; every other text frame gets the socket's identity.
 async fn serve_socket(mut socket: WebSocket, mut identity: SocketIdentity) {
-    while let Some(Ok(message)) = socket.recv().await {
-        let reply = match message {
-            Message::Text(text) => match identity.on_text(&text) {
-                AuthOutcome::Reply(reply) => reply,
-                AuthOutcome::NotAuthMessage => {
-                    let user = identity.user();
-                    let frame = json!({
-                        "type": "identity",
-                        "user_id": user.map(|u| u.user_id().to_string()),
-                        "source": user.map(|u| u.source().as_str()),
-                    });
-                    Message::Text(frame.to_string().into())
+    while let Some(message) = identity.recv(&mut socket).await {
+        match message {
+            Message::Text(_) => {
+                let user = identity.user();
+                let frame = json!({
+                    "type": "identity",
+                    "user_id": user.map(|u| u.user_id().to_string()),
+                    "source": user.map(|u| u.source().as_str()),
+                });
+                if socket
+                    .send(Message::Text(frame.to_string().into()))
+                    .await
+                    .is_err()
+                {
+                    break;
                 }
-                _ => continue,
-            },
+            }
             Message::Close(_) => break,
-            _ => continue,
-        };
-        if socket.send(reply).await.is_err() {
-            break;
+            _ => {}
         }
     }
 }

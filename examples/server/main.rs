@@ -1,7 +1,8 @@
 //! The demo server: who is calling, over HTTP and WebSocket, and a forward-auth endpoint.
 //!
 //! ```text
-//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME] [--allow-origin ORIGIN]...
+//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS]
+//!     [--identity-header NAME] [--allow-origin ORIGIN]... [--auth-timeout SECS]
 //! ```
 //!
 //! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
@@ -29,7 +30,8 @@ const USAGE: &str =
   --require               refuse anonymous requests to /whoami with 401
   --accept KINDS          comma list of session_cookie,jwt,api_key,basic ('' accepts none)
   --identity-header NAME  take identities only from this trusted proxy header
-  --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)";
+  --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)
+  --auth-timeout SECS     time an anonymous WebSocket has to authenticate (default 10, 0: no limit)";
 
 fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options), String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
@@ -53,6 +55,14 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options)
             }
             "--identity-header" => options.identity_header = Some(value("--identity-header")?),
             "--allow-origin" => options.allowed_origins.push(value("--allow-origin")?),
+            "--auth-timeout" => {
+                let secs: f64 = value("--auth-timeout")?
+                    .parse()
+                    .map_err(|e| format!("--auth-timeout: {e}"))?;
+                let timeout = std::time::Duration::try_from_secs_f64(secs)
+                    .map_err(|e| format!("--auth-timeout: {e}"))?;
+                options.auth_timeout = Some(timeout);
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
