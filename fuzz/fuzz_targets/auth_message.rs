@@ -5,11 +5,19 @@ use axum_userinfo::{AuthFrame, Resolver};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(frame) = std::str::from_utf8(data) else { return };
+    let Ok(frame) = std::str::from_utf8(data) else {
+        return;
+    };
     for resolver in [
         Resolver::new(),
-        Resolver::builder().with_identity_header("x-user").build().unwrap(),
-        Resolver::builder().with_max_auth_frame_len(64).build().unwrap(),
+        Resolver::builder()
+            .with_identity_header("x-user")
+            .build()
+            .unwrap(),
+        Resolver::builder()
+            .with_max_auth_frame_len(64)
+            .build()
+            .unwrap(),
     ] {
         match resolver.handle_auth_frame(frame) {
             Some(AuthFrame::Resolved { user, response }) => {

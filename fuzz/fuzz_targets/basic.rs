@@ -18,15 +18,26 @@ mod secrecy_free {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, data)) = data.split_first() else { return };
-    let credential = if mode % 2 == 0 { data.to_vec() } else { STANDARD.encode(data).into_bytes() };
-    let Ok(value) = HeaderValue::from_bytes(&[b"Basic ".as_slice(), &credential].concat()) else { return };
+    let Some((&mode, data)) = data.split_first() else {
+        return;
+    };
+    let credential = if mode % 2 == 0 {
+        data.to_vec()
+    } else {
+        STANDARD.encode(data).into_bytes()
+    };
+    let Ok(value) = HeaderValue::from_bytes(&[b"Basic ".as_slice(), &credential].concat()) else {
+        return;
+    };
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, value);
     if let Ok(Some(user)) = Resolver::new().resolve(&headers) {
-        let basic = user.basic().expect("a Basic credential resolves to a Basic user");
+        let basic = user
+            .basic()
+            .expect("a Basic credential resolves to a Basic user");
         // The id from the credential as sent equals the id derived from its parts.
-        let again = UserInfo::from_basic(BasicUserInfo::new(basic.username(), expose(basic)).unwrap());
+        let again =
+            UserInfo::from_basic(BasicUserInfo::new(basic.username(), expose(basic)).unwrap());
         assert_eq!(user.user_id(), again.user_id());
     }
 });

@@ -10,11 +10,15 @@ use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, data)) = data.split_first() else { return };
+    let Some((&mode, data)) = data.split_first() else {
+        return;
+    };
     let token = if mode % 2 == 0 {
         data.to_vec()
     } else {
-        let Some((&cut, data)) = data.split_first() else { return };
+        let Some((&cut, data)) = data.split_first() else {
+            return;
+        };
         let first = usize::from(cut) % (data.len() + 1);
         let (header, rest) = data.split_at(first);
         let second = rest.iter().position(|&b| b == 0xff).unwrap_or(rest.len());
@@ -27,14 +31,18 @@ fuzz_target!(|data: &[u8]| {
         )
         .into_bytes()
     };
-    let Ok(value) = HeaderValue::from_bytes(&[b"Bearer ".as_slice(), &token].concat()) else { return };
+    let Ok(value) = HeaderValue::from_bytes(&[b"Bearer ".as_slice(), &token].concat()) else {
+        return;
+    };
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, value);
     if let Ok(Some(user)) = Resolver::new().resolve(&headers) {
         if user.source() == Source::Jwt {
             let jwt = user.jwt().unwrap();
             // The lazily built fields agree with the id resolved in one pass.
-            let identity = jwt.identity_claim().expect("a resolved JWT has an identity");
+            let identity = jwt
+                .identity_claim()
+                .expect("a resolved JWT has an identity");
             assert_eq!(user.user_id(), axum_userinfo::user_id(identity));
         }
     }
