@@ -53,7 +53,11 @@ async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(close))).await;
 }
 
-/// The resolved identity of a WebSocket upgrade, not yet judged: see the [module docs](self).
+/// The resolved identity of a WebSocket upgrade, not yet judged.
+///
+/// Browsers cannot read an HTTP 401 on a WebSocket upgrade, so, as in the reference, this
+/// extractor never refuses the upgrade: [`accept`](Self::accept) either hands back the socket's
+/// [`SocketIdentity`] or sends the error reply and closes the socket with code 1008.
 ///
 /// Behind a [`UserInfoLayer`](crate::UserInfoLayer) it takes the layer's result (the layer has
 /// already refused bad credentials, before the upgrade); otherwise it resolves the upgrade with
