@@ -56,6 +56,10 @@ pub enum ResolveError {
     /// allowed (cross-site WebSocket hijacking, RFC 6455 §10.2).
     #[error("WebSocket upgrade from an origin that is not allowed")]
     OriginNotAllowed,
+    /// A trusted identity header from a peer outside the configured proxy ranges (or from a
+    /// peer whose address is unknown): never trusted.
+    #[error("the identity header is only accepted from the trusted proxies")]
+    UntrustedPeer,
     /// A credential header longer than the resolver's limit: refused before it is parsed.
     #[error("a credential header exceeds the {limit}-byte limit")]
     CredentialTooLarge {
@@ -211,6 +215,12 @@ pub enum ConfigError {
     /// A trusted identity header is the only identity source; it cannot verify JWTs.
     #[error("a trusted identity header cannot be combined with JWT verification")]
     IdentityHeaderWithVerification,
+    /// A trusted proxy range that is not an IP network in CIDR form (`10.0.0.0/8`, `::1/128`).
+    #[error("invalid trusted proxy range (expected CIDR, like 10.0.0.0/8)")]
+    InvalidProxyRange,
+    /// Trusted proxy ranges without a trusted identity header: they would restrict nothing.
+    #[error("trusted proxy ranges need a trusted identity header")]
+    TrustedProxiesWithoutIdentityHeader,
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
     #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
     UnknownCredentialKind,

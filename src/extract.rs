@@ -51,7 +51,13 @@ fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInf
     }
     let resolver = resolver_for(parts, state);
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    Ok(resolve(&resolver, upgrade, &parts.uri, &parts.headers)?)
+    Ok(resolve(
+        &resolver,
+        upgrade,
+        &parts.uri,
+        &parts.headers,
+        &parts.extensions,
+    )?)
 }
 
 impl<S> FromRequestParts<S> for UserInfo

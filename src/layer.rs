@@ -197,7 +197,14 @@ where
         let config = &*self.config;
         mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let rejection = match resolve(&config.resolver, upgrade, request.uri(), request.headers()) {
+        let outcome = resolve(
+            &config.resolver,
+            upgrade,
+            request.uri(),
+            request.headers(),
+            request.extensions(),
+        );
+        let rejection = match outcome {
             Ok(user) if user.is_some() || !config.required => {
                 let extensions = request.extensions_mut();
                 match user {

@@ -4,6 +4,7 @@
 mod auth_message;
 mod authorization;
 mod basic;
+mod connection;
 mod cookie;
 mod error;
 mod extract;
@@ -29,6 +30,8 @@ pub use auth_message::{
     AUTH_MESSAGE_TYPE, AuthErrorPayload, AuthMessage, AuthResponse, AuthStatus, ErrorCode,
     OAuthMode,
 };
+#[doc(inline)]
+pub use connection::Connection;
 #[doc(inline)]
 pub use cookie::SESSION_COOKIE;
 #[doc(inline)]

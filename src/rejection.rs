@@ -6,7 +6,8 @@
 //! - No credential where one is required: **401** with `Bearer` and `Basic` challenges.
 //! - A malformed request (an unsafe WebSocket `?session=` id): **400**.
 //! - A credential header over the resolver's size limit: **431** (RFC 6585).
-//! - A cookie-authenticated WebSocket upgrade from an origin that is not allowed: **403**.
+//! - A cookie-authenticated WebSocket upgrade from an origin that is not allowed, or an identity
+//!   header from a peer that is not a trusted proxy: **403**.
 //!
 //! The body is the reference's error object,
 //! `{"code":"user_auth_error","message":"Authentication failed","details":"…"}`
@@ -62,7 +63,9 @@ impl UserInfoRejection {
             Some(ResolveError::CredentialTooLarge { .. }) => {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
-            Some(ResolveError::OriginNotAllowed) => StatusCode::FORBIDDEN,
+            Some(ResolveError::OriginNotAllowed | ResolveError::UntrustedPeer) => {
+                StatusCode::FORBIDDEN
+            }
             Some(error) if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -92,7 +95,7 @@ impl UserInfoRejection {
         };
         match error {
             _ if error.is_malformed_request() => Vec::new(),
-            ResolveError::OriginNotAllowed => Vec::new(),
+            ResolveError::OriginNotAllowed | ResolveError::UntrustedPeer => Vec::new(),
             ResolveError::MalformedBasic(_) => vec![BASIC],
             ResolveError::MalformedJwt(_)
             | ResolveError::NoIdentityClaim

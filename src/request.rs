@@ -4,7 +4,11 @@
 use http::header::UPGRADE;
 use http::{Extensions, HeaderMap, Method, Uri};
 
-use crate::{ResolveError, Resolver, UserInfo};
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+
+use crate::{Connection, ResolveError, Resolver, UserInfo};
 
 /// Left in a request's extensions by [`UserInfoLayer`](crate::UserInfoLayer) when it let an
 /// anonymous request through (a resolved user is left as the [`UserInfo`] itself).
@@ -33,16 +37,21 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
             .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
 }
 
-/// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does not.
+/// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
+/// not. The peer's address comes from axum's `ConnectInfo`, when the server records it.
 pub(crate) fn resolve(
     resolver: &Resolver,
     upgrade: bool,
     uri: &Uri,
     headers: &HeaderMap,
+    extensions: &Extensions,
 ) -> Result<Option<UserInfo>, ResolveError> {
+    let mut connection = Connection::new(headers);
     if upgrade {
-        resolver.resolve_websocket(headers, uri.query())
-    } else {
-        resolver.resolve(headers)
+        connection = connection.websocket(uri.query());
     }
+    if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
+        connection = connection.peer(peer.ip());
+    }
+    resolver.resolve_connection(&connection)
 }

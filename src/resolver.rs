@@ -11,11 +11,13 @@
 //! 4. The first `X-API-Key` header, when non-empty.
 //! 5. Otherwise anonymous: `Ok(None)`.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::ORIGIN;
 use http::{HeaderMap, HeaderName, HeaderValue};
+use ipnet::IpNet;
 use secrecy::ExposeSecret;
 
 use crate::authorization::{Authorization, authorization};
@@ -26,8 +28,8 @@ use crate::limits::{
 use crate::session_query::check_session_id;
 use crate::text::latin1;
 use crate::{
-    AcceptedKinds, AuthMessage, AuthResponse, BasicUserInfo, ConfigError, CredentialKind,
-    JwtUserInfo, OAuthMode, ResolveError, UserInfo, basic, identity_header, jwt,
+    AcceptedKinds, AuthMessage, AuthResponse, BasicUserInfo, ConfigError, Connection,
+    CredentialKind, JwtUserInfo, OAuthMode, ResolveError, UserInfo, basic, identity_header, jwt,
 };
 
 /// The `X-API-Key` header.
@@ -61,6 +63,7 @@ pub struct Resolver {
 struct Config {
     accepted: AcceptedKinds,
     identity_header: Option<HeaderName>,
+    trusted_proxies: Option<Vec<IpNet>>,
     allowed_origins: Option<Vec<String>>,
     max_credential_len: usize,
     max_auth_frame_len: usize,
@@ -72,6 +75,7 @@ impl Default for Config {
         Self {
             accepted: AcceptedKinds::default(),
             identity_header: None,
+            trusted_proxies: None,
             allowed_origins: None,
             max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
@@ -86,6 +90,7 @@ impl Default for Config {
 pub struct ResolverBuilder {
     accepted: Option<AcceptedKinds>,
     identity_header: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
     allowed_origins: Option<Vec<String>>,
     max_credential_len: Option<usize>,
     max_auth_frame_len: Option<usize>,
@@ -117,6 +122,36 @@ impl ResolverBuilder {
     /// ```
     pub fn with_identity_header(mut self, name: impl Into<String>) -> Self {
         self.identity_header = Some(name.into());
+        self
+    }
+
+    /// Accepts the trusted identity header only from peers in these CIDR ranges (e.g.
+    /// `10.0.0.0/8`, `::1/128`): from any other peer, or one whose address is unknown, it is
+    /// refused with [`ResolveError::UntrustedPeer`] (HTTP 403), never trusted. The adapters read
+    /// the peer from axum's `ConnectInfo<SocketAddr>`: serve with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Connection, Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder()
+    ///     .with_identity_header("X-Forwarded-User")
+    ///     .with_trusted_proxies(["10.0.0.0/8"])
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-forwarded-user", HeaderValue::from_static("alice"));
+    /// let from_proxy = Connection::new(&headers).peer("10.1.2.3".parse().unwrap());
+    /// assert!(resolver.resolve_connection(&from_proxy).unwrap().is_some());
+    /// let direct = Connection::new(&headers).peer("203.0.113.9".parse().unwrap());
+    /// assert_eq!(resolver.resolve_connection(&direct), Err(ResolveError::UntrustedPeer));
+    /// ```
+    pub fn with_trusted_proxies<I>(mut self, ranges: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.trusted_proxies = Some(ranges.into_iter().map(Into::into).collect());
         self
     }
 
@@ -214,10 +249,24 @@ impl ResolverBuilder {
         if identity_header.is_some() && self.accepted.is_some() {
             return Err(ConfigError::IdentityHeaderWithAcceptedKinds);
         }
+        if identity_header.is_none() && self.trusted_proxies.is_some() {
+            return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
+        }
+        let trusted_proxies = self
+            .trusted_proxies
+            .map(|ranges| {
+                ranges
+                    .iter()
+                    .map(|range| range.trim().parse::<IpNet>().map(|net| net.trunc()))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| ConfigError::InvalidProxyRange)
+            })
+            .transpose()?;
         Ok(Resolver {
             config: Arc::new(Config {
                 accepted: self.accepted.unwrap_or_default(),
                 identity_header,
+                trusted_proxies,
                 allowed_origins: self.allowed_origins,
                 max_credential_len: self
                     .max_credential_len
@@ -291,7 +340,25 @@ impl Resolver {
     /// A [`ResolveError`] when it carries a credential that cannot be resolved or is not
     /// accepted.
     pub fn resolve(&self, headers: &HeaderMap) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_request(headers, None, false)
+        self.resolve_request(headers, None, false, None)
+    }
+
+    /// Resolves a [`Connection`]: a request or a WebSocket upgrade, with the peer's address
+    /// when it is known (needed when trusted proxies are configured).
+    ///
+    /// # Errors
+    /// As [`resolve_websocket`](Self::resolve_websocket) for an upgrade, else as
+    /// [`resolve`](Self::resolve); and [`ResolveError::UntrustedPeer`].
+    pub fn resolve_connection(
+        &self,
+        connection: &Connection<'_>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        let session = match connection.query {
+            Some(query) if connection.upgrade => crate::session_from_query(query)?,
+            _ => None,
+        };
+        let (headers, peer) = (connection.headers, connection.peer);
+        self.resolve_request(headers, session.as_deref(), connection.upgrade, peer)
     }
 
     /// Resolves a WebSocket upgrade: like [`resolve`](Self::resolve), with the `?session=` id of
@@ -309,8 +376,7 @@ impl Resolver {
         headers: &HeaderMap,
         query: Option<&str>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        let session = query.map(crate::session_from_query).transpose()?.flatten();
-        self.resolve_with_session(headers, session.as_deref())
+        self.resolve_connection(&Connection::new(headers).websocket(query))
     }
 
     /// Resolves a WebSocket upgrade with an already-extracted `?session=` id (`None` or empty:
@@ -323,7 +389,7 @@ impl Resolver {
         headers: &HeaderMap,
         session: Option<&str>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_request(headers, session, true)
+        self.resolve_request(headers, session, true, None)
     }
 
     fn resolve_request(
@@ -331,6 +397,7 @@ impl Resolver {
         headers: &HeaderMap,
         session: Option<&str>,
         upgrade: bool,
+        peer: Option<IpAddr>,
     ) -> Result<Option<UserInfo>, ResolveError> {
         let session = session.filter(|id| !id.is_empty());
         if let Some(id) = session {
@@ -338,6 +405,7 @@ impl Resolver {
         }
         let max_len = self.config.max_credential_len;
         if let Some(name) = &self.config.identity_header {
+            self.check_peer(peer)?;
             return identity_header::resolve(headers, name, max_len).map(Some);
         }
 
@@ -486,6 +554,18 @@ impl Resolver {
         }
     }
 
+    /// With trusted proxies configured, the identity header counts only from a peer in their
+    /// ranges; an unknown peer is not trusted.
+    fn check_peer(&self, peer: Option<IpAddr>) -> Result<(), ResolveError> {
+        let Some(proxies) = &self.config.trusted_proxies else {
+            return Ok(());
+        };
+        match peer.map(|ip| ip.to_canonical()) {
+            Some(ip) if proxies.iter().any(|range| range.contains(&ip)) => Ok(()),
+            _ => Err(ResolveError::UntrustedPeer),
+        }
+    }
+
     fn accept(&self, kind: CredentialKind) -> Result<(), ResolveError> {
         if self.config.accepted.contains(kind) {
             Ok(())
@@ -577,5 +657,44 @@ mod tests {
         );
         let bad = Resolver::builder().with_identity_header("x user").build();
         assert_eq!(bad.err(), Some(ConfigError::InvalidHeaderName));
+        let no_header = Resolver::builder()
+            .with_trusted_proxies(["10.0.0.0/8"])
+            .build();
+        assert_eq!(
+            no_header.err(),
+            Some(ConfigError::TrustedProxiesWithoutIdentityHeader)
+        );
+        let bad_range = Resolver::builder()
+            .with_identity_header("x-user")
+            .with_trusted_proxies(["10.0.0.0"])
+            .build();
+        assert_eq!(bad_range.err(), Some(ConfigError::InvalidProxyRange));
+    }
+
+    #[test]
+    fn trusted_proxies() {
+        let resolver = Resolver::builder()
+            .with_identity_header("x-user")
+            .with_trusted_proxies(["10.0.0.0/8", "2001:db8::/32"])
+            .build()
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-user", http::HeaderValue::from_static("alice"));
+        let from = |peer: Option<&str>| {
+            let connection = Connection::new(&headers);
+            let connection = match peer {
+                Some(peer) => connection.peer(peer.parse().unwrap()),
+                None => connection,
+            };
+            resolver
+                .resolve_connection(&connection)
+                .map(|user| user.is_some())
+        };
+        assert_eq!(from(Some("10.9.8.7")), Ok(true));
+        assert_eq!(from(Some("::ffff:10.9.8.7")), Ok(true)); // IPv4-mapped
+        assert_eq!(from(Some("2001:db8::1")), Ok(true));
+        assert_eq!(from(Some("11.0.0.1")), Err(ResolveError::UntrustedPeer));
+        assert_eq!(from(None), Err(ResolveError::UntrustedPeer)); // unknown: never trusted
+        assert_eq!(resolver.resolve(&headers), Err(ResolveError::UntrustedPeer));
     }
 }

@@ -81,7 +81,13 @@ where
             Some(user) => Ok(user),
             None => {
                 let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-                resolve(&resolver, upgrade, &parts.uri, &parts.headers)
+                resolve(
+                    &resolver,
+                    upgrade,
+                    &parts.uri,
+                    &parts.headers,
+                    &parts.extensions,
+                )
             }
         };
         Ok(Self { outcome, resolver })

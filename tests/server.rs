@@ -31,6 +31,7 @@ async fn serve(options: Options) -> Server {
     let app = app::app(&options).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Server {
         addr,
@@ -516,4 +517,28 @@ async fn anonymous_sockets_must_authenticate_in_time() {
     tokio::time::sleep(timeout * 2).await;
     assert_eq!(ask(&mut socket, whoami.clone()).await["source"], "api_key");
     assert_eq!(ask(&mut authenticated, whoami).await["source"], "api_key");
+}
+
+#[tokio::test]
+async fn the_identity_header_counts_only_from_trusted_proxies() {
+    let options = |ranges: &[&str]| Options {
+        identity_header: Some("X-Forwarded-User".into()),
+        trusted_proxies: ranges.iter().map(|r| (*r).to_owned()).collect(),
+        ..Options::default()
+    };
+    let header = [("x-forwarded-user", "alice")];
+
+    let loopback = serve(options(&["127.0.0.0/8"])).await;
+    let (status, _, body) = loopback.whoami(&header).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user_id"], "970689e0-10dd-55c4-a1ae-b67263f049eb");
+
+    let elsewhere = serve(options(&["10.0.0.0/8", "fd00::/8"])).await;
+    let (status, headers, body) = elsewhere.whoami(&header).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        body["details"],
+        "the identity header is only accepted from the trusted proxies"
+    );
+    assert!(headers.get("www-authenticate").is_none());
 }

@@ -23,7 +23,11 @@ const JWT: &str = "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyL
 /// Resident memory of this process, in KiB (Linux).
 fn rss_kib() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     pages * 4
 }
 
@@ -36,18 +40,45 @@ fn headers(i: u64) -> Vec<(String, String)> {
         2 => vec![("authorization".into(), JWT.into())],
         3 => vec![("authorization".into(), "Basic YWxpY2U6czNjcmV0".into())],
         4 => vec![("cookie".into(), format!("a=1; nat-session=s{i}"))],
-        5 => vec![("authorization".into(), pick(&["Bearer a.b.c", "Basic !!", "Basic OnB3", "Bearer ..", "Basic Zm9v"]))],
-        6 => vec![("authorization".into(), format!("Bearer {}", "k".repeat(40 * 1024)))],
-        7 => vec![("cookie".into(), format!("nat-session={}", "c".repeat(40 * 1024)))],
-        8 => vec![("authorization".into(), format!("Bearer {}.{}.x", "e".repeat(300), "[".repeat(200)))],
-        9 => vec![("cookie".into(), pick(&["nat-session=\"\\\\\\\"", ";;;=;", "nat-session=\"", "=\"\""]))],
-        _ => vec![("authorization".into(), pick(&["Bearer", "Basic", "Digest x", "   ", "bearer \t x"]))],
+        5 => vec![(
+            "authorization".into(),
+            pick(&[
+                "Bearer a.b.c",
+                "Basic !!",
+                "Basic OnB3",
+                "Bearer ..",
+                "Basic Zm9v",
+            ]),
+        )],
+        6 => vec![(
+            "authorization".into(),
+            format!("Bearer {}", "k".repeat(40 * 1024)),
+        )],
+        7 => vec![(
+            "cookie".into(),
+            format!("nat-session={}", "c".repeat(40 * 1024)),
+        )],
+        8 => vec![(
+            "authorization".into(),
+            format!("Bearer {}.{}.x", "e".repeat(300), "[".repeat(200)),
+        )],
+        9 => vec![(
+            "cookie".into(),
+            pick(&["nat-session=\"\\\\\\\"", ";;;=;", "nat-session=\"", "=\"\""]),
+        )],
+        _ => vec![(
+            "authorization".into(),
+            pick(&["Bearer", "Basic", "Digest x", "   ", "bearer \t x"]),
+        )],
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak() {
-    let seconds: u64 = std::env::var("SOAK_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    let seconds: u64 = std::env::var("SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
     let app = app::app(&app::Options::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -70,7 +101,11 @@ async fn soak() {
                 for (name, value) in headers(i) {
                     request = request.header(name, value);
                 }
-                let status = request.send().await.expect("the server answers every request").status();
+                let status = request
+                    .send()
+                    .await
+                    .expect("the server answers every request")
+                    .status();
                 *statuses.entry(status.as_u16()).or_default() += 1;
                 i += 4;
             }
@@ -81,9 +116,11 @@ async fn soak() {
     let sockets = tokio::spawn(async move {
         let mut sessions = 0u64;
         while Instant::now() < deadline {
-            let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/websocket?session=s{sessions}"))
-                .await
-                .expect("the upgrade succeeds");
+            let (mut socket, _) = tokio_tungstenite::connect_async(format!(
+                "ws://{addr}/websocket?session=s{sessions}"
+            ))
+            .await
+            .expect("the upgrade succeeds");
             for frame in [
                 r#"{"type":"auth_message","payload":{"method":"api_key","token":"k"}}"#,
                 r#"{"type":"auth_message","payload":{"method":"jwt","token":"a.b.c"}}"#,
@@ -111,14 +148,23 @@ async fn soak() {
     }
     let sessions = sockets.await.unwrap();
     let total: u64 = statuses.values().sum();
-    println!("soak: {total} requests and {sessions} WebSocket sessions in {:?}; statuses {statuses:?}; RSS KiB {memory:?}", start.elapsed());
+    println!(
+        "soak: {total} requests and {sessions} WebSocket sessions in {:?}; statuses {statuses:?}; RSS KiB {memory:?}",
+        start.elapsed()
+    );
 
     assert!(total > 0 && sessions > 0);
     for status in statuses.keys() {
-        assert!([200, 401, 431].contains(status), "unexpected status {status}");
+        assert!(
+            [200, 401, 431].contains(status),
+            "unexpected status {status}"
+        );
     }
     // Flat memory: after the first second's warm-up, RSS grows by less than 16 MiB.
     let warm = memory.get(4).or(memory.last()).copied().unwrap_or(0);
     let last = memory.last().copied().unwrap_or(0);
-    assert!(last < warm + 16 * 1024, "RSS grew from {warm} KiB to {last} KiB");
+    assert!(
+        last < warm + 16 * 1024,
+        "RSS grew from {warm} KiB to {last} KiB"
+    );
 }

@@ -28,6 +28,8 @@ pub(crate) struct Options {
     pub(crate) accept: Option<AcceptedKinds>,
     /// Take identities only from this trusted proxy header.
     pub(crate) identity_header: Option<String>,
+    /// Accept the identity header only from peers in these CIDR ranges.
+    pub(crate) trusted_proxies: Vec<String>,
     /// Accept cookie-authenticated WebSocket upgrades only from these origins.
     pub(crate) allowed_origins: Vec<String>,
     /// How long an anonymous socket has to authenticate (`None`: the default, 10 s; zero: no limit).
@@ -42,6 +44,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if let Some(header) = &options.identity_header {
         builder = builder.with_identity_header(header.as_str());
+    }
+    if !options.trusted_proxies.is_empty() {
+        builder = builder.with_trusted_proxies(options.trusted_proxies.iter().cloned());
     }
     if let Some(timeout) = options.auth_timeout {
         builder = builder.with_websocket_auth_timeout(Some(timeout).filter(|t| !t.is_zero()));

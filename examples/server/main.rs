@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS]
-//!     [--identity-header NAME] [--allow-origin ORIGIN]... [--auth-timeout SECS]
+//!     [--identity-header NAME [--trusted-proxy CIDR]...] [--allow-origin ORIGIN]...
+//!     [--auth-timeout SECS]
 //! ```
 //!
 //! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
@@ -30,6 +31,7 @@ const USAGE: &str =
   --require               refuse anonymous requests to /whoami with 401
   --accept KINDS          comma list of session_cookie,jwt,api_key,basic ('' accepts none)
   --identity-header NAME  take identities only from this trusted proxy header
+  --trusted-proxy CIDR    accept the identity header only from peers in CIDR (repeatable)
   --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)
   --auth-timeout SECS     time an anonymous WebSocket has to authenticate (default 10, 0: no limit)";
 
@@ -55,6 +57,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options)
             }
             "--identity-header" => options.identity_header = Some(value("--identity-header")?),
             "--allow-origin" => options.allowed_origins.push(value("--allow-origin")?),
+            "--trusted-proxy" => options.trusted_proxies.push(value("--trusted-proxy")?),
             "--auth-timeout" => {
                 let secs: f64 = value("--auth-timeout")?
                     .parse()
@@ -110,6 +113,8 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // The peer's address, for --trusted-proxy.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     match axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
