@@ -7,7 +7,9 @@ Not used by CI. It lets a developer check this crate against the reference on ne
     /tmp/ref/bin/python scripts/reference_oracle.py cases.json > /tmp/oracle-vectors.json
     CONFORMANCE_VECTORS=/tmp/oracle-vectors.json cargo test --test conformance
 
-`cases.json` is a list of {"name", "headers": [[name, value], ...]} (values are Latin-1 strings).
+`cases.json` is a list of {"name", "headers": [[name, value], ...]} (values are Latin-1 strings),
+optionally with "accepted" (a list of credential kinds: a `policy` case) or "identity_header"
+(a header name: an `identity_header` case).
 Cases on which this crate deliberately differs from the reference (SPEC.md) will fail; read them.
 """
 import json
@@ -24,9 +26,10 @@ def request(headers):
     return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
 
 
-def outcome(headers):
+def outcome(headers, accepted=None, identity_header=None):
     try:
-        user = UserManager.extract_user_from_connection(request(headers))
+        user = UserManager.extract_user_from_connection(
+            request(headers), accepted_identity_credentials=accepted, identity_header=identity_header)
     except Exception as exc:  # the reference raises ValueError and pydantic's ValidationError
         return {"outcome": "error", "reference_error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
     if user is None:
@@ -40,6 +43,8 @@ def outcome(headers):
                    basic={"username": details.username, "password": details.password.get_secret_value()})
     elif user.api_key is not None:
         out.update(source="api_key", api_key=details)
+    elif details is None:
+        out.update(source="identity_header")
     else:
         out.update(source="session_cookie", session_cookie=details)
     return out
@@ -47,14 +52,15 @@ def outcome(headers):
 
 def main():
     cases = json.load(open(sys.argv[1]))
-    requests = []
+    sections = {"requests": [], "policy": [], "identity_header": []}
     for case in cases:
         try:
-            expect = outcome(case["headers"])
+            expect = outcome(case["headers"], case.get("accepted"), case.get("identity_header"))
         except UnicodeEncodeError:
             continue  # not representable as HTTP header bytes
-        requests.append({"name": case["name"], "headers": case["headers"], "expect": expect})
-    json.dump({"reference": "nvidia-nat-core 1.9.0 (scripts/reference_oracle.py)", "requests": requests},
+        section = "policy" if "accepted" in case else "identity_header" if "identity_header" in case else "requests"
+        sections[section].append({**case, "expect": expect})
+    json.dump({"reference": "nvidia-nat-core 1.9.0 (scripts/reference_oracle.py)", **sections},
               sys.stdout, indent=1, ensure_ascii=True)
 
 
