@@ -542,3 +542,17 @@ async fn the_identity_header_counts_only_from_trusted_proxies() {
     );
     assert!(headers.get("www-authenticate").is_none());
 }
+
+#[tokio::test]
+async fn oversized_frames_are_refused() {
+    let server = serve(Options::default()).await;
+    let mut socket = server.socket("/websocket", &[("x-api-key", "k")]).await;
+    let frame = "x".repeat(axum_userinfo::DEFAULT_MAX_AUTH_FRAME_LEN + 1);
+    // The server refuses the frame and closes the socket (1009, message too big).
+    let _ = socket.send(Message::Text(frame.into())).await;
+    match socket.next().await {
+        Some(Ok(Message::Close(Some(close)))) => assert_eq!(close.code, CloseCode::Size),
+        Some(Ok(Message::Close(None))) | Some(Err(_)) | None => {}
+        other => panic!("expected the socket to close, got {other:?}"),
+    }
+}
