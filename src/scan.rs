@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -125,31 +126,33 @@ pub(crate) fn scan_object<'a, const N: usize>(
     text: &'a str,
     keys: &[&str; N],
 ) -> Result<[Option<Scanned<'a>>; N], ScanError> {
-    let scan = |unbounded: bool| {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        if unbounded {
-            deserializer.disable_recursion_limit();
-        }
-        let members = ObjectSeed { keys }.deserialize(&mut deserializer)?;
-        deserializer.end()?;
-        Ok::<_, serde_json::Error>(members)
-    };
-    match scan(false) {
-        // serde_json stops one level short of 128 on what it builds.
-        Err(err) if err.is_syntax() && depth(text.as_bytes()) == MAX_DEPTH => Ok(scan(true)?),
-        result => Ok(result?),
-    }
+    deserialize_within_depth(text, ObjectSeed { keys })
 }
 
 /// Parses a JSON object fully, with the same nesting limit as [`scan_object`].
 pub(crate) fn parse_object(text: &str) -> Result<serde_json::Map<String, Value>, ScanError> {
-    match serde_json::from_str(text) {
-        Err(err) if err.is_syntax() && depth(text.as_bytes()) == MAX_DEPTH => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserialize_within_depth(text, PhantomData)
+}
+
+/// Deserializes the whole text with `seed`, nested [`MAX_DEPTH`] levels at most: serde_json
+/// stops one level short of that, so a text refused at exactly [`MAX_DEPTH`] is read again
+/// without serde_json's limit.
+fn deserialize_within_depth<'a, T>(
+    text: &'a str,
+    seed: impl DeserializeSeed<'a, Value = T> + Copy,
+) -> Result<T, ScanError> {
+    let deserialize = |unbounded: bool| {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        if unbounded {
             deserializer.disable_recursion_limit();
-            let object = de::Deserialize::deserialize(&mut deserializer)?;
-            deserializer.end()?;
-            Ok(object)
+        }
+        let value = seed.deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok::<_, serde_json::Error>(value)
+    };
+    match deserialize(false) {
+        Err(err) if err.is_syntax() && depth(text.as_bytes()) == MAX_DEPTH => {
+            Ok(deserialize(true)?)
         }
         result => Ok(result?),
     }
@@ -181,6 +184,7 @@ pub(crate) fn depth(json: &[u8]) -> usize {
     deepest
 }
 
+#[derive(Clone, Copy)]
 struct ObjectSeed<'k, const N: usize> {
     keys: &'k [&'k str; N],
 }
