@@ -32,7 +32,7 @@ use std::any::Any;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use crate::request::{is_websocket_upgrade, resolve, resolved_by_layer};
+use crate::request::{resolve_parts, resolved_by_layer};
 use crate::{Resolver, UserInfo, UserInfoRejection};
 
 /// The resolver for a request that no layer resolved.
@@ -50,14 +50,7 @@ fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInf
         return Ok(user);
     }
     let resolver = resolver_for(parts, state);
-    let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    Ok(resolve(
-        &resolver,
-        upgrade,
-        &parts.uri,
-        &parts.headers,
-        &parts.extensions,
-    )?)
+    Ok(resolve_parts(&resolver, parts)?)
 }
 
 impl<S> FromRequestParts<S> for UserInfo

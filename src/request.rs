@@ -2,6 +2,7 @@
 //! the outcome is kept in the request's extensions for the extractors.
 
 use http::header::UPGRADE;
+use http::request::Parts;
 use http::{Extensions, HeaderMap, Method, Uri};
 
 use std::net::SocketAddr;
@@ -39,6 +40,21 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
 
 /// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
 /// not. The peer's address comes from axum's `ConnectInfo`, when the server records it.
+/// Resolves an extractor's request parts: [`resolve`] over them.
+pub(crate) fn resolve_parts(
+    resolver: &Resolver,
+    parts: &Parts,
+) -> Result<Option<UserInfo>, ResolveError> {
+    let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
+    resolve(
+        resolver,
+        upgrade,
+        &parts.uri,
+        &parts.headers,
+        &parts.extensions,
+    )
+}
+
 pub(crate) fn resolve(
     resolver: &Resolver,
     upgrade: bool,

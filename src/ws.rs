@@ -34,7 +34,7 @@ use http::request::Parts;
 use tokio::time::Instant;
 
 use crate::extract::resolver_for;
-use crate::request::{UpgradeResolver, is_websocket_upgrade, resolve, resolved_by_layer};
+use crate::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
 use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo};
 
 /// The close reason for an unsafe `?session=` id.
@@ -79,16 +79,7 @@ where
         let resolver = layer_resolver.map_or_else(|| resolver_for(parts, state), |r| r.0.clone());
         let outcome = match resolved_by_layer(&parts.extensions) {
             Some(user) => Ok(user),
-            None => {
-                let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-                resolve(
-                    &resolver,
-                    upgrade,
-                    &parts.uri,
-                    &parts.headers,
-                    &parts.extensions,
-                )
-            }
+            None => resolve_parts(&resolver, parts),
         };
         Ok(Self { outcome, resolver })
     }
