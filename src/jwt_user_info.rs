@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::jwt::json_error;
 use crate::scan::{Json, parse_object, scan_object};
 use crate::text::{py_split_once, py_split_whitespace, py_strip};
-use crate::user_id::{user_id, user_id_of_pair};
+use crate::user_id::user_id;
 use crate::{ClaimsError, ResolveError, Segment};
 
 /// The identity fields of a decoded JWT, and every claim as decoded.
@@ -60,11 +60,10 @@ struct Details {
 }
 
 /// The claims that can refuse a token, or make its identity.
-const CHECKED: [&str; 10] = [
+const CHECKED: [&str; 9] = [
     "sub",
     "email",
     "preferred_username",
-    "iss",
     "roles",
     "realm_access",
     "groups",
@@ -208,12 +207,9 @@ impl JwtUserInfo {
         })
     }
 
-    /// Checks a decoded payload in one pass and derives its user id (issuer-scoped when asked);
-    /// the fields are built when first read.
-    pub(crate) fn from_payload(
-        payload: String,
-        issuer_scoped: bool,
-    ) -> Result<(Self, Uuid), ResolveError> {
+    /// Checks a decoded payload in one pass and derives its user id; the fields are built when
+    /// first read.
+    pub(crate) fn from_payload(payload: String) -> Result<(Self, Uuid), ResolveError> {
         let malformed = |err| ResolveError::MalformedJwt(json_error(err, Segment::Payload));
         let members = scan_object(&payload, &CHECKED).map_err(malformed)?;
         let get = |key: &str| {
@@ -222,14 +218,7 @@ impl JwtUserInfo {
         };
         let identity = identity(get).ok_or(ResolveError::NoIdentityClaim)?;
         check(get).map_err(ResolveError::InvalidClaims)?;
-        let id = if issuer_scoped {
-            let issuer = get("iss")
-                .and_then(Json::as_str)
-                .filter(|iss| !iss.is_empty());
-            user_id_of_pair(issuer.ok_or(ResolveError::MissingIssuer)?, identity)
-        } else {
-            user_id(identity)
-        };
+        let id = user_id(identity);
         drop(members);
         Ok((
             Self {
@@ -537,7 +526,7 @@ mod tests {
         ) {
             let claims: Map<String, Value> = members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             let text = serde_json::to_string(&claims).unwrap();
-            let scanned = JwtUserInfo::from_payload(text, false)
+            let scanned = JwtUserInfo::from_payload(text)
                 .map(|(jwt, id)| (serde_json::to_value(&jwt).unwrap(), id));
             let mapped = match identity(|key| claims.get(key)) {
                 None => Err(ResolveError::NoIdentityClaim),

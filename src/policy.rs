@@ -131,6 +131,24 @@ impl FromIterator<CredentialKind> for AcceptedKinds {
     }
 }
 
+impl<const N: usize> From<[CredentialKind; N]> for AcceptedKinds {
+    fn from(kinds: [CredentialKind; N]) -> Self {
+        kinds.into_iter().collect()
+    }
+}
+
+impl From<&[CredentialKind]> for AcceptedKinds {
+    fn from(kinds: &[CredentialKind]) -> Self {
+        kinds.iter().copied().collect()
+    }
+}
+
+impl From<Vec<CredentialKind>> for AcceptedKinds {
+    fn from(kinds: Vec<CredentialKind>) -> Self {
+        kinds.into_iter().collect()
+    }
+}
+
 impl fmt::Debug for AcceptedKinds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()

@@ -579,26 +579,8 @@ impl Resolver {
 /// the reference.
 fn jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
     let payload = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
-    let (jwt, id) = JwtUserInfo::from_payload(payload, false)?;
+    let (jwt, id) = JwtUserInfo::from_payload(payload)?;
     Ok(UserInfo::from_checked_jwt(id, jwt))
-}
-
-impl<const N: usize> From<[CredentialKind; N]> for AcceptedKinds {
-    fn from(kinds: [CredentialKind; N]) -> Self {
-        kinds.into_iter().collect()
-    }
-}
-
-impl From<&[CredentialKind]> for AcceptedKinds {
-    fn from(kinds: &[CredentialKind]) -> Self {
-        kinds.iter().copied().collect()
-    }
-}
-
-impl From<Vec<CredentialKind>> for AcceptedKinds {
-    fn from(kinds: Vec<CredentialKind>) -> Self {
-        kinds.into_iter().collect()
-    }
 }
 
 #[cfg(test)]
