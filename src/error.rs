@@ -72,6 +72,11 @@ pub enum ResolveError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A JWT that a configured verifier refuses (feature `verify`): HTTP 401
+    /// `error="invalid_token"`, or 503 when the issuer's keys cannot be had
+    /// ([`VerifyError::KeysUnavailable`]).
+    #[error("JWT verification failed: {0}")]
+    Verification(VerifyError),
 }
 
 impl ResolveError {
@@ -143,6 +148,55 @@ pub enum JwtError {
     /// `b64: false` (RFC 7797): an unencoded, detached payload, which carries no claims here.
     #[error("unencoded payloads (b64: false) are not supported")]
     UnencodedPayload,
+}
+
+/// Why a configured verifier refuses a JWT (feature `verify`). Messages name the check that
+/// failed, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The token's `iss` names no configured issuer.
+    #[error("unknown issuer")]
+    UnknownIssuer,
+    /// `alg` is missing, `none`, unknown, or not allowed by the issuer's keys.
+    #[error("algorithm not allowed")]
+    AlgorithmNotAllowed,
+    /// No key of the issuer matches the token's `kid` (or, without a `kid`, its `alg`).
+    #[error("no matching key")]
+    UnknownKey,
+    /// The issuer's keys could not be fetched, and none are cached: HTTP 503.
+    #[error("the issuer's keys are unavailable")]
+    KeysUnavailable,
+    /// The signature does not verify.
+    #[error("invalid signature")]
+    InvalidSignature,
+    /// `exp` is in the past (beyond the leeway).
+    #[error("token expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// A claim the verifier requires is absent (`exp`, `aud`).
+    #[error("the {0} claim is required")]
+    MissingClaim(&'static str),
+    /// A claim has the wrong JSON type (a string `exp`, a numeric `iss`, an object `aud`).
+    #[error("the {0} claim has the wrong type")]
+    ClaimType(&'static str),
+    /// None of the token's audiences is an accepted one.
+    #[error("audience not accepted")]
+    AudienceMismatch,
+    /// The `typ` header is not the expected one (e.g. `at+jwt`).
+    #[error("unexpected token type")]
+    TypeMismatch,
+    /// A `crit` header parameter: no extension is implemented, so any is refused (RFC 7515).
+    #[error("critical header extensions are not supported")]
+    UnsupportedCrit,
+    /// A JWE (five segments, or an `enc` header): encrypted tokens are not accepted.
+    #[error("encrypted tokens (JWE) are not accepted")]
+    Encrypted,
+    /// A nested JWT (`cty: JWT`).
+    #[error("nested tokens are not accepted")]
+    Nested,
 }
 
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).
@@ -221,6 +275,19 @@ pub enum ConfigError {
     /// Trusted proxy ranges without a trusted identity header: they would restrict nothing.
     #[error("trusted proxy ranges need a trusted identity header")]
     TrustedProxiesWithoutIdentityHeader,
+    /// A verification key that cannot be used (bad PEM or JWK, unsupported key type, or an
+    /// algorithm that does not fit the key).
+    #[error("invalid verification key: {0}")]
+    InvalidKey(&'static str),
+    /// A JWT verifier for an issuer that is empty, or configured twice.
+    #[error("invalid or duplicate JWT issuer")]
+    InvalidIssuer,
+    /// A JWT verifier with no key source.
+    #[error("a JWT verifier needs keys, a JWKS URL or OIDC discovery")]
+    NoKeySource,
+    /// A JWKS or discovery URL that is not `https` (or loopback `http` when allowed).
+    #[error("key URLs must be https (or http on loopback, when allowed)")]
+    InsecureUrl,
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
     #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
     UnknownCredentialKind,

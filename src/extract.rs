@@ -45,12 +45,12 @@ pub(crate) fn resolver_for<S: Any>(parts: &Parts, state: &S) -> Resolver {
         .unwrap_or_default()
 }
 
-fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInfoRejection> {
+async fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInfoRejection> {
     if let Some(user) = resolved_by_layer(&parts.extensions) {
         return Ok(user);
     }
     let resolver = resolver_for(parts, state);
-    Ok(resolve_parts(&resolver, parts)?)
+    Ok(resolve_parts(&resolver, parts).await?)
 }
 
 impl<S> FromRequestParts<S> for UserInfo
@@ -60,7 +60,9 @@ where
     type Rejection = UserInfoRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        user_of(parts, state)?.ok_or_else(UserInfoRejection::missing_credentials)
+        user_of(parts, state)
+            .await?
+            .ok_or_else(UserInfoRejection::missing_credentials)
     }
 }
 
@@ -74,6 +76,6 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        user_of(parts, state)
+        user_of(parts, state).await
     }
 }

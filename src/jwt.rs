@@ -32,6 +32,24 @@ pub(crate) fn is_jwt_shaped(credential: &[u8]) -> bool {
 /// Decodes a compact JWT without verifying it: its header checked, its signature decodable;
 /// returns the payload text, UTF-8 (without a byte-order mark) but not yet parsed.
 pub(crate) fn decode_unverified(token: &[u8]) -> Result<String, JwtError> {
+    decode(token).map(|decoded| decoded.payload)
+}
+
+/// A compact JWT taken apart: what a verifier needs besides the payload.
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+pub(crate) struct Decoded<'a> {
+    /// The JOSE header as JSON text.
+    pub(crate) header: String,
+    /// The claims as JSON text.
+    pub(crate) payload: String,
+    /// `header "." payload`, as sent: what the signature signs.
+    pub(crate) signing_input: &'a [u8],
+    /// The signature segment, base64url as sent.
+    pub(crate) signature: &'a [u8],
+}
+
+/// Decodes a compact JWT's segments, as [`decode_unverified`] does.
+pub(crate) fn decode(token: &[u8]) -> Result<Decoded<'_>, JwtError> {
     let mut dots = memchr::memchr_iter(b'.', token);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(JwtError::SegmentCount);
@@ -45,7 +63,12 @@ pub(crate) fn decode_unverified(token: &[u8]) -> Result<String, JwtError> {
     check_header(&header)?;
     let payload = text(base64url(payload, Segment::Payload)?, Segment::Payload)?;
     base64url(signature, Segment::Signature)?;
-    Ok(payload)
+    Ok(Decoded {
+        header,
+        payload,
+        signing_input: segment(0..second),
+        signature,
+    })
 }
 
 fn base64url(segment: &[u8], which: Segment) -> Result<Vec<u8>, JwtError> {

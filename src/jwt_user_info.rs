@@ -12,9 +12,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::jwt::json_error;
-use crate::scan::{Json, parse_object, scan_object};
+use crate::scan::{Json, Scanned, parse_object, scan_object};
 use crate::text::{py_split_once, py_split_whitespace, py_strip};
-use crate::user_id::user_id;
+use crate::user_id::{user_id, verified_jwt_user_id};
 use crate::{ClaimsError, ResolveError, Segment};
 
 /// The identity fields of a decoded JWT, and every claim as decoded.
@@ -60,7 +60,7 @@ struct Details {
 }
 
 /// The claims that can refuse a token, or make its identity.
-const CHECKED: [&str; 9] = [
+const CHECKED: [&str; 13] = [
     "sub",
     "email",
     "preferred_username",
@@ -70,7 +70,26 @@ const CHECKED: [&str; 9] = [
     "aud",
     "azp",
     "client_id",
+    // What a verifier checks (feature `verify`).
+    "iss",
+    "exp",
+    "nbf",
+    "iat",
 ];
+
+/// A payload's members as one scan found them: what a verifier reads before the token is kept.
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+pub(crate) struct ScannedClaims<'a> {
+    members: &'a [Option<Scanned<'a>>; CHECKED.len()],
+}
+
+impl<'a> ScannedClaims<'a> {
+    /// A member, when it is one of the checked claims and present.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Scanned<'a>> {
+        let index = CHECKED.iter().position(|k| *k == key)?;
+        self.members.get(index)?.as_ref()
+    }
+}
 
 /// The first of `sub`, `email`, `preferred_username` that is a non-blank string, trimmed.
 fn identity<'a, J: Json + 'a>(get: impl Fn(&str) -> Option<&'a J>) -> Option<&'a str> {
@@ -210,23 +229,53 @@ impl JwtUserInfo {
     /// Checks a decoded payload in one pass and derives its user id; the fields are built when
     /// first read.
     pub(crate) fn from_payload(payload: String) -> Result<(Self, Uuid), ResolveError> {
+        Self::scan_payload(
+            payload,
+            None::<fn(&ScannedClaims<'_>) -> Result<(), ResolveError>>,
+        )
+    }
+
+    /// As [`from_payload`](Self::from_payload), for a token that `verify` checks first (its
+    /// signature and claims, in the same scan); the id is then issuer-scoped.
+    #[cfg_attr(not(feature = "verify"), allow(dead_code))]
+    pub(crate) fn from_verified_payload(
+        payload: String,
+        verify: impl FnOnce(&ScannedClaims<'_>) -> Result<(), ResolveError>,
+    ) -> Result<(Self, Uuid), ResolveError> {
+        Self::scan_payload(payload, Some(verify))
+    }
+
+    fn scan_payload(
+        payload: String,
+        verify: Option<impl FnOnce(&ScannedClaims<'_>) -> Result<(), ResolveError>>,
+    ) -> Result<(Self, Uuid), ResolveError> {
         let malformed = |err| ResolveError::MalformedJwt(json_error(err, Segment::Payload));
         let members = scan_object(&payload, &CHECKED).map_err(malformed)?;
-        let get = |key: &str| {
-            let index = CHECKED.iter().position(|k| *k == key)?;
-            members.get(index)?.as_ref()
+        let claims = ScannedClaims { members: &members };
+        let get = |key: &str| claims.get(key);
+        let scoped = match verify {
+            Some(verify) => {
+                verify(&claims)?;
+                true
+            }
+            None => false,
         };
         let identity = identity(get).ok_or(ResolveError::NoIdentityClaim)?;
         check(get).map_err(ResolveError::InvalidClaims)?;
-        let id = user_id(identity);
+        let id = if scoped {
+            verified_jwt_user_id(get("iss").and_then(Json::as_str), identity)?
+        } else {
+            user_id(identity)
+        };
         drop(members);
-        Ok((
-            Self {
-                payload: payload.into_boxed_str(),
-                details: OnceLock::new(),
-            },
-            id,
-        ))
+        Ok((Self::from_checked_payload(payload), id))
+    }
+
+    fn from_checked_payload(payload: String) -> Self {
+        Self {
+            payload: payload.into_boxed_str(),
+            details: OnceLock::new(),
+        }
     }
 
     fn details(&self) -> &Details {

@@ -183,11 +183,13 @@ impl<S: fmt::Debug> fmt::Debug for UserInfoService<S> {
 
 impl<S, B> Service<Request<B>> for UserInfoService<S>
 where
-    S: Service<Request<B>, Response = Response>,
+    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -197,43 +199,90 @@ where
         let config = &*self.config;
         mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let outcome = resolve(
-            &config.resolver,
-            upgrade,
-            request.uri(),
-            request.headers(),
-            request.extensions(),
-        );
-        let rejection = match outcome {
-            Ok(user) if user.is_some() || !config.required => {
-                let extensions = request.extensions_mut();
-                match user {
-                    Some(user) => {
-                        tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
-                        extensions.insert(user);
+        let outcome = resolve_request(&config.resolver, upgrade, &request);
+        if let Err(error) = &outcome {
+            if config.resolver.may_refetch(error) {
+                // A verified JWT missed its issuer's fetched keys: wait for the refetch.
+                let error = error.clone();
+                let config = Arc::clone(&self.config);
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                return ResponseFuture::boxed(Box::pin(async move {
+                    let outcome = if config
+                        .resolver
+                        .refetch_keys(&error, request.headers())
+                        .await
+                    {
+                        resolve_request(&config.resolver, upgrade, &request)
+                    } else {
+                        Err(error)
+                    };
+                    match admit(&config, &mut request, upgrade, outcome) {
+                        None => inner.call(request).await,
+                        Some(response) => Ok(response),
                     }
-                    None => {
-                        tracing::debug!("anonymous request");
-                        extensions.insert(Anonymous);
-                    }
-                }
-                // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
-                #[cfg(feature = "ws")]
-                if upgrade {
-                    extensions.insert(crate::request::UpgradeResolver(config.resolver.clone()));
-                }
-                return ResponseFuture::inner(self.inner.call(request));
+                }));
             }
-            Ok(_) => UserInfoRejection::missing_credentials(),
-            Err(error) => UserInfoRejection::refused(error),
-        };
-        tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
-        let response = match &config.on_rejection {
-            Some(on_rejection) => on_rejection(rejection),
-            None => rejection.into_response(),
-        };
-        ResponseFuture::rejected(response)
+        }
+        match admit(config, &mut request, upgrade, outcome) {
+            None => ResponseFuture::inner(self.inner.call(request)),
+            Some(response) => ResponseFuture::rejected(response),
+        }
     }
+}
+
+fn resolve_request<B>(
+    resolver: &crate::Resolver,
+    upgrade: bool,
+    request: &Request<B>,
+) -> Result<Option<crate::UserInfo>, crate::ResolveError> {
+    resolve(
+        resolver,
+        upgrade,
+        request.uri(),
+        request.headers(),
+        request.extensions(),
+    )
+}
+
+/// Lets a resolved request through (its user, or the anonymous marker, in its extensions):
+/// `None`; or the rejection's response.
+fn admit<B>(
+    config: &Config,
+    request: &mut Request<B>,
+    upgrade: bool,
+    outcome: Result<Option<crate::UserInfo>, crate::ResolveError>,
+) -> Option<Response> {
+    let rejection = match outcome {
+        Ok(user) if user.is_some() || !config.required => {
+            let extensions = request.extensions_mut();
+            match user {
+                Some(user) => {
+                    tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
+                    extensions.insert(user);
+                }
+                None => {
+                    tracing::debug!("anonymous request");
+                    extensions.insert(Anonymous);
+                }
+            }
+            // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
+            #[cfg(feature = "ws")]
+            if upgrade {
+                extensions.insert(crate::request::UpgradeResolver(config.resolver.clone()));
+            }
+            #[cfg(not(feature = "ws"))]
+            let _ = upgrade;
+            return None;
+        }
+        Ok(_) => UserInfoRejection::missing_credentials(),
+        Err(error) => UserInfoRejection::refused(error),
+    };
+    tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
+    Some(match &config.on_rejection {
+        Some(on_rejection) => on_rejection(rejection),
+        None => rejection.into_response(),
+    })
 }
 
 /// Marks the credential headers sensitive, so that what logs a request's headers after this
@@ -248,23 +297,28 @@ fn mark_sensitive(headers: &mut HeaderMap) {
     }
 }
 
+/// The boxed future of a request that waits for its issuer's keys.
+type Refetching<E> = Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>;
+
 pin_project! {
-    /// The response future of [`UserInfoService`]: the inner service's, or a ready rejection.
-    pub struct ResponseFuture<F> {
+    /// The response future of [`UserInfoService`]: the inner service's, a ready rejection, or
+    /// (rarely: a verified JWT waiting for its issuer's keys) a boxed one.
+    pub struct ResponseFuture<F, E = std::convert::Infallible> {
         #[pin]
-        kind: Kind<F>,
+        kind: Kind<F, E>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
-    enum Kind<F> {
+    enum Kind<F, E> {
         Inner { #[pin] future: F },
         Rejected { response: Option<Response> },
+        Refetching { future: Refetching<E> },
     }
 }
 
-impl<F> ResponseFuture<F> {
+impl<F, E> ResponseFuture<F, E> {
     fn inner(future: F) -> Self {
         Self {
             kind: Kind::Inner { future },
@@ -278,15 +332,21 @@ impl<F> ResponseFuture<F> {
             },
         }
     }
+
+    fn boxed(future: Refetching<E>) -> Self {
+        Self {
+            kind: Kind::Refetching { future },
+        }
+    }
 }
 
-impl<F> fmt::Debug for ResponseFuture<F> {
+impl<F, E> fmt::Debug for ResponseFuture<F, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
 
-impl<F, E> Future for ResponseFuture<F>
+impl<F, E> Future for ResponseFuture<F, E>
 where
     F: Future<Output = Result<Response, E>>,
 {
@@ -296,6 +356,7 @@ where
         match self.project().kind.project() {
             KindProj::Inner { future } => future.poll(cx),
             KindProj::Rejected { response } => Poll::Ready(Ok(response.take().unwrap_or_default())),
+            KindProj::Refetching { future } => future.as_mut().poll(cx),
         }
     }
 }

@@ -16,12 +16,17 @@ mod limits;
 mod policy;
 mod rejection;
 mod request;
+mod resolve_async;
 mod resolver;
 mod scan;
 mod session_query;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod text;
 mod user_id;
 mod user_info;
+#[cfg(feature = "verify")]
+mod verify;
 #[cfg(feature = "ws")]
 mod ws;
 
@@ -37,7 +42,12 @@ pub use cookie::SESSION_COOKIE;
 #[doc(inline)]
 pub use error::{
     AuthMessageError, BasicError, ClaimsError, ConfigError, JwtError, ResolveError, Segment,
+    VerifyError,
 };
+#[cfg(feature = "verify")]
+/// The `jsonwebtoken` crate this crate verifies with, for its [`Algorithm`](jsonwebtoken::Algorithm)
+/// and [`Jwk`](jsonwebtoken::jwk::Jwk) types.
+pub use jsonwebtoken;
 #[doc(inline)]
 pub use jwt_user_info::JwtUserInfo;
 #[doc(inline)]
@@ -58,6 +68,11 @@ pub use session_query::{SESSION_QUERY_PARAM, session_from_query};
 pub use user_id::{NAMESPACE, user_id};
 #[doc(inline)]
 pub use user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
+#[cfg(feature = "verify")]
+#[doc(inline)]
+pub use verify::{
+    CachePolicy, DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder, MAX_LEEWAY, VerificationKey,
+};
 #[cfg(feature = "ws")]
 #[doc(inline)]
 pub use ws::{AuthOutcome, SocketIdentity, WebSocketAuth};

@@ -6,6 +6,8 @@
 //! - No credential where one is required: **401** with `Bearer` and `Basic` challenges.
 //! - A malformed request (an unsafe WebSocket `?session=` id): **400**.
 //! - A credential header over the resolver's size limit: **431** (RFC 6585).
+//! - A verified JWT whose issuer's keys cannot be fetched (none cached): **503**, with
+//!   `Retry-After`; the token may be fine, the identity provider is not.
 //! - A cookie-authenticated WebSocket upgrade from an origin that is not allowed, or an identity
 //!   header from a peer that is not a trusted proxy: **403**.
 //!
@@ -16,10 +18,10 @@
 use std::fmt;
 
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
-use crate::{AuthErrorPayload, CredentialKind, ErrorCode, ResolveError};
+use crate::{AuthErrorPayload, CredentialKind, ErrorCode, ResolveError, VerifyError};
 
 /// Why the identity layer or the `UserInfo` extractor refused a request.
 ///
@@ -66,6 +68,9 @@ impl UserInfoRejection {
             Some(ResolveError::OriginNotAllowed | ResolveError::UntrustedPeer) => {
                 StatusCode::FORBIDDEN
             }
+            Some(ResolveError::Verification(VerifyError::KeysUnavailable)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Some(error) if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -95,12 +100,15 @@ impl UserInfoRejection {
         };
         match error {
             _ if error.is_malformed_request() => Vec::new(),
-            ResolveError::OriginNotAllowed | ResolveError::UntrustedPeer => Vec::new(),
+            ResolveError::OriginNotAllowed
+            | ResolveError::UntrustedPeer
+            | ResolveError::Verification(VerifyError::KeysUnavailable) => Vec::new(),
             ResolveError::MalformedBasic(_) => vec![BASIC],
             ResolveError::MalformedJwt(_)
             | ResolveError::NoIdentityClaim
             | ResolveError::InvalidClaims(_)
             | ResolveError::MissingIssuer
+            | ResolveError::Verification(_)
             | ResolveError::NotAccepted(CredentialKind::Jwt | CredentialKind::ApiKey) => {
                 vec![invalid_token(error)]
             }
@@ -155,6 +163,9 @@ impl IntoResponse for UserInfoRejection {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         for challenge in self.challenges() {
             headers.append(WWW_AUTHENTICATE, challenge);
+        }
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static("30"));
         }
         response
     }

@@ -38,23 +38,35 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
             .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
 }
 
-/// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
-/// not. The peer's address comes from axum's `ConnectInfo`, when the server records it.
-/// Resolves an extractor's request parts: [`resolve`] over them.
-pub(crate) fn resolve_parts(
+/// Resolves an extractor's request parts: [`resolve`] over them, waiting for a verified JWT's
+/// fetched keys when they miss.
+pub(crate) async fn resolve_parts(
     resolver: &Resolver,
     parts: &Parts,
 ) -> Result<Option<UserInfo>, ResolveError> {
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    resolve(
-        resolver,
-        upgrade,
-        &parts.uri,
-        &parts.headers,
-        &parts.extensions,
-    )
+    let once = || {
+        resolve(
+            resolver,
+            upgrade,
+            &parts.uri,
+            &parts.headers,
+            &parts.extensions,
+        )
+    };
+    match once() {
+        Err(error)
+            if resolver.may_refetch(&error)
+                && resolver.refetch_keys(&error, &parts.headers).await =>
+        {
+            once()
+        }
+        outcome => outcome,
+    }
 }
 
+/// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
+/// not. The peer's address comes from axum's `ConnectInfo`, when the server records it.
 pub(crate) fn resolve(
     resolver: &Resolver,
     upgrade: bool,

@@ -68,6 +68,8 @@ struct Config {
     max_credential_len: usize,
     max_auth_frame_len: usize,
     websocket_auth_timeout: Option<Duration>,
+    #[cfg(feature = "verify")]
+    issuers: crate::verify::Issuers,
 }
 
 impl Default for Config {
@@ -80,6 +82,8 @@ impl Default for Config {
             max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
             websocket_auth_timeout: Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT),
+            #[cfg(feature = "verify")]
+            issuers: crate::verify::Issuers::default(),
         }
     }
 }
@@ -95,9 +99,31 @@ pub struct ResolverBuilder {
     max_credential_len: Option<usize>,
     max_auth_frame_len: Option<usize>,
     websocket_auth_timeout: Option<Option<Duration>>,
+    #[cfg(feature = "verify")]
+    verifiers: Vec<crate::JwtVerifier>,
 }
 
 impl ResolverBuilder {
+    /// Verifies JWTs of this issuer (feature `verify`; call again for more issuers). Once a
+    /// verifier is configured, every JWT must be verified by the verifier of its `iss`: a
+    /// token of another issuer, or without `iss`, is refused, and ids are issuer-scoped
+    /// (`iss` `U+001F` identity). Other credential kinds are unaffected.
+    ///
+    /// ```
+    /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
+    /// let verifier = JwtVerifier::builder("https://issuer.example.com")
+    ///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes...."))
+    ///     .build()
+    ///     .unwrap();
+    /// let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    /// assert!(resolver.verifies_jwts());
+    /// ```
+    #[cfg(feature = "verify")]
+    pub fn with_verifier(mut self, verifier: crate::JwtVerifier) -> Self {
+        self.verifiers.push(verifier);
+        self
+    }
+
     /// Accepts only these credential kinds (default: all). A recognised credential of another
     /// kind is refused with [`ResolveError::NotAccepted`].
     ///
@@ -237,7 +263,9 @@ impl ResolverBuilder {
     ///
     /// # Errors
     /// [`ConfigError::InvalidHeaderName`] for an identity header that is not a header name,
-    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`] when both are configured.
+    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`] when both are configured,
+    /// [`ConfigError::IdentityHeaderWithVerification`] for a trusted identity header with JWT
+    /// verifiers, [`ConfigError::InvalidIssuer`] for two verifiers of one issuer.
     pub fn build(self) -> Result<Resolver, ConfigError> {
         let identity_header = self
             .identity_header
@@ -248,6 +276,10 @@ impl ResolverBuilder {
             .transpose()?;
         if identity_header.is_some() && self.accepted.is_some() {
             return Err(ConfigError::IdentityHeaderWithAcceptedKinds);
+        }
+        #[cfg(feature = "verify")]
+        if identity_header.is_some() && !self.verifiers.is_empty() {
+            return Err(ConfigError::IdentityHeaderWithVerification);
         }
         if identity_header.is_none() && self.trusted_proxies.is_some() {
             return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
@@ -277,6 +309,8 @@ impl ResolverBuilder {
                 websocket_auth_timeout: self
                     .websocket_auth_timeout
                     .unwrap_or(Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT)),
+                #[cfg(feature = "verify")]
+                issuers: crate::verify::Issuers::new(self.verifiers)?,
             }),
         })
     }
@@ -326,6 +360,23 @@ impl Resolver {
     #[must_use]
     pub fn websocket_auth_timeout(&self) -> Option<Duration> {
         self.config.websocket_auth_timeout
+    }
+
+    /// Whether JWTs are verified (verifiers are configured; feature `verify`).
+    #[must_use]
+    pub fn verifies_jwts(&self) -> bool {
+        #[cfg(feature = "verify")]
+        return !self.config.issuers.is_empty();
+        #[cfg(not(feature = "verify"))]
+        false
+    }
+
+    /// Fetches the keys of every verifier whose keys are fetched (feature `jwks`), at most once
+    /// per refetch interval: for a readiness probe, or to warm the cache before serving.
+    /// Returns whether every such verifier has keys. Verifiers also fetch on their own.
+    #[cfg(feature = "verify")]
+    pub async fn load_keys(&self) -> bool {
+        self.config.issuers.load_keys().await
     }
 
     /// The trusted identity header, when configured.
@@ -429,7 +480,14 @@ impl Resolver {
         match authorization(headers, max_len)? {
             Some(Authorization::Bearer(token)) if jwt::is_jwt_shaped(token) => {
                 self.accept(CredentialKind::Jwt)?;
-                return jwt_user(token).map(Some);
+                return self.jwt_user(token).map(Some);
+            }
+            #[cfg(feature = "verify")]
+            Some(Authorization::Bearer(token))
+                if self.verifies_jwts() && crate::verify::is_jwe_shaped(token) =>
+            {
+                self.accept(CredentialKind::Jwt)?;
+                return Err(ResolveError::Verification(crate::VerifyError::Encrypted));
             }
             Some(Authorization::Bearer(key)) => {
                 self.accept(CredentialKind::ApiKey)?;
@@ -472,7 +530,7 @@ impl Resolver {
         let user = match message {
             AuthMessage::Jwt { token } => {
                 self.accept(CredentialKind::Jwt)?;
-                jwt_user(token.expose_secret().as_bytes())?
+                self.jwt_user(token.expose_secret().as_bytes())?
             }
             AuthMessage::ApiKey { token } => {
                 self.accept(CredentialKind::ApiKey)?;
@@ -566,6 +624,25 @@ impl Resolver {
         }
     }
 
+    #[cfg(feature = "verify")]
+    pub(crate) fn issuers(&self) -> &crate::verify::Issuers {
+        &self.config.issuers
+    }
+
+    #[cfg(feature = "verify")]
+    pub(crate) fn max_credential_len(&self) -> usize {
+        self.config.max_credential_len
+    }
+
+    /// A user from a JWT: verified when verifiers are configured, else decoded.
+    fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, ResolveError> {
+        #[cfg(feature = "verify")]
+        if self.verifies_jwts() {
+            return self.config.issuers.user(token);
+        }
+        unverified_jwt_user(token)
+    }
+
     fn accept(&self, kind: CredentialKind) -> Result<(), ResolveError> {
         if self.config.accepted.contains(kind) {
             Ok(())
@@ -577,7 +654,7 @@ impl Resolver {
 
 /// A user from an unverified JWT; the identity claim is checked before the claim types, as in
 /// the reference.
-fn jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
+fn unverified_jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
     let payload = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
     let (jwt, id) = JwtUserInfo::from_payload(payload)?;
     Ok(UserInfo::from_checked_jwt(id, jwt))

@@ -21,8 +21,9 @@ pub(crate) const MAX_DEPTH: usize = 128;
 pub(crate) enum Scanned<'a> {
     Null,
     Bool(bool),
-    /// A number, and whether Python finds it truthy (non-zero).
-    Number(bool),
+    /// A number (Python finds it truthy when non-zero). Integers beyond 2^53 lose precision,
+    /// which no check here minds.
+    Number(f64),
     Str(Cow<'a, str>),
     List(Vec<Scanned<'a>>),
     /// An object: whether it is non-empty, and its `roles` member (Keycloak's `realm_access`).
@@ -89,7 +90,8 @@ impl Json for Scanned<'_> {
     fn truthy(&self) -> bool {
         match self {
             Scanned::Null => false,
-            Scanned::Bool(b) | Scanned::Number(b) => *b,
+            Scanned::Bool(b) => *b,
+            Scanned::Number(n) => *n != 0.0,
             Scanned::Str(s) => !s.is_empty(),
             Scanned::List(items) => !items.is_empty(),
             Scanned::Object { non_empty, .. } => *non_empty,
@@ -313,13 +315,13 @@ impl<'de> Visitor<'de> for ScannedVisitor {
         Ok(Scanned::Bool(b))
     }
     fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
-        Ok(Scanned::Number(n != 0))
+        Ok(Scanned::Number(n as f64))
     }
     fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
-        Ok(Scanned::Number(n != 0))
+        Ok(Scanned::Number(n as f64))
     }
     fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
-        Ok(Scanned::Number(n != 0.0))
+        Ok(Scanned::Number(n))
     }
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
         Ok(Scanned::Str(Cow::Borrowed(s)))
@@ -360,7 +362,7 @@ mod tests {
         assert_eq!(
             b,
             Some(Scanned::List(vec![
-                Scanned::Number(true),
+                Scanned::Number(1.0),
                 Scanned::Str("y".into())
             ]))
         );

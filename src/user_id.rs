@@ -39,6 +39,18 @@ pub(crate) fn user_id_of_pair(prefix: &str, identity: &str) -> Uuid {
     uuid5(&[prefix.as_bytes(), separator, identity.as_bytes()])
 }
 
+/// The user id of a verified JWT: its issuer `U+001F` its identity claim. Without a non-empty
+/// issuer the id cannot be scoped, and the token is refused.
+pub(crate) fn verified_jwt_user_id(
+    issuer: Option<&str>,
+    identity: &str,
+) -> Result<Uuid, crate::ResolveError> {
+    match issuer {
+        Some(issuer) if !issuer.is_empty() => Ok(user_id_of_pair(issuer, identity)),
+        _ => Err(crate::ResolveError::MissingIssuer),
+    }
+}
+
 /// RFC 9562 UUIDv5: SHA-1 over the namespace and the name, version and variant bits set.
 fn uuid5(name: &[&[u8]]) -> Uuid {
     let mut hasher = Sha1::new();

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
-use crate::user_id::{user_id, user_id_of_pair};
+use crate::user_id::{user_id, user_id_of_pair, verified_jwt_user_id};
 use crate::{BasicError, JwtUserInfo, ResolveError};
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
@@ -160,11 +160,7 @@ impl UserInfo {
     /// [`ResolveError::MissingIssuer`] when `iss` is absent or empty.
     pub fn from_verified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
-        let issuer = jwt
-            .issuer()
-            .filter(|iss| !iss.is_empty())
-            .ok_or(ResolveError::MissingIssuer)?;
-        let id = user_id_of_pair(issuer, identity);
+        let id = verified_jwt_user_id(jwt.issuer(), identity)?;
         Ok(Self::new(id, UserDetails::Jwt(jwt)))
     }
 

@@ -79,7 +79,7 @@ where
         let resolver = layer_resolver.map_or_else(|| resolver_for(parts, state), |r| r.0.clone());
         let outcome = match resolved_by_layer(&parts.extensions) {
             Some(user) => Ok(user),
-            None => resolve_parts(&resolver, parts),
+            None => resolve_parts(&resolver, parts).await,
         };
         Ok(Self { outcome, resolver })
     }
@@ -182,7 +182,8 @@ impl SocketIdentity {
             };
             let message = next?.ok()?;
             if let Message::Text(text) = &message {
-                match self.on_text(text) {
+                let frame = self.resolver.handle_auth_frame_async(text).await;
+                match self.apply(frame) {
                     AuthOutcome::Reply(reply) => {
                         socket.send(reply).await.ok()?;
                         continue;
@@ -203,8 +204,16 @@ impl SocketIdentity {
 
     /// Handles a text frame: an `auth_message` is answered (and, when it resolves, becomes the
     /// socket's identity); any other frame is left to the application.
+    ///
+    /// A verified JWT whose issuer's fetched keys miss is refused here;
+    /// [`recv`](Self::recv) waits for the refetch instead.
     pub fn on_text(&mut self, text: &str) -> AuthOutcome {
-        match self.resolver.handle_auth_frame(text) {
+        let frame = self.resolver.handle_auth_frame(text);
+        self.apply(frame)
+    }
+
+    fn apply(&mut self, frame: Option<AuthFrame>) -> AuthOutcome {
+        match frame {
             None => AuthOutcome::NotAuthMessage,
             Some(AuthFrame::Resolved { user, response }) => {
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");

@@ -1,0 +1,101 @@
+//! The asynchronous face of the [`Resolver`]: what the layer, the extractors and WebSocket
+//! sockets use.
+//!
+//! Resolution itself never waits. The one exception is a JWT whose issuer's keys are fetched
+//! (feature `jwks`) and miss its `kid` (or are not loaded yet): then the request waits for the
+//! issuer's refetch, which it shares with every other request that missed, at most one per
+//! refetch interval, and is resolved again. Without fetched keys these are the synchronous
+//! methods, ready at once.
+
+use http::HeaderMap;
+
+use crate::{AuthFrame, Connection, ResolveError, Resolver, UserInfo};
+
+impl Resolver {
+    /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
+    /// them (an unknown `kid`, a cold cache).
+    ///
+    /// # Errors
+    /// As [`resolve`](Self::resolve).
+    pub async fn resolve_async(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        self.resolve_connection_async(&Connection::new(headers))
+            .await
+    }
+
+    /// As [`resolve_connection`](Self::resolve_connection), waiting for the issuer's keys when
+    /// a verified JWT needs them.
+    ///
+    /// # Errors
+    /// As [`resolve_connection`](Self::resolve_connection).
+    pub async fn resolve_connection_async(
+        &self,
+        connection: &Connection<'_>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        let outcome = self.resolve_connection(connection);
+        if let Err(error) = &outcome {
+            if self.refetch_keys(error, connection.headers).await {
+                return self.resolve_connection(connection);
+            }
+        }
+        outcome
+    }
+
+    /// As [`handle_auth_frame`](Self::handle_auth_frame), waiting for the issuer's keys when
+    /// the message's JWT needs them.
+    pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<AuthFrame> {
+        let handled = self.handle_auth_frame(frame);
+        if let Some(AuthFrame::Rejected { error, .. }) = &handled {
+            if self.refetch_keys_for_frame(error, frame).await {
+                return self.handle_auth_frame(frame);
+            }
+        }
+        handled
+    }
+
+    /// After `error` on a request: when it is a miss on fetched keys, waits for the refetch
+    /// and returns `true` (resolve again).
+    pub(crate) async fn refetch_keys(&self, error: &ResolveError, headers: &HeaderMap) -> bool {
+        #[cfg(feature = "verify")]
+        {
+            use crate::authorization::{Authorization, authorization};
+            if let Ok(Some(Authorization::Bearer(token))) =
+                authorization(headers, self.max_credential_len())
+            {
+                if let Some(cache) = self.issuers().cache_to_refetch(error, token) {
+                    cache.refetch().await;
+                    return true;
+                }
+            }
+        }
+        let _ = (error, headers);
+        false
+    }
+
+    /// Whether `error` on a request is a miss on fetched keys that a refetch may cure.
+    pub(crate) fn may_refetch(&self, error: &ResolveError) -> bool {
+        self.verifies_jwts()
+            && matches!(
+                error,
+                ResolveError::Verification(
+                    crate::VerifyError::UnknownKey | crate::VerifyError::KeysUnavailable
+                )
+            )
+    }
+
+    async fn refetch_keys_for_frame(&self, error: &ResolveError, frame: &str) -> bool {
+        #[cfg(feature = "verify")]
+        if let Some(Ok(crate::AuthMessage::Jwt { token })) = crate::AuthMessage::parse(frame) {
+            use secrecy::ExposeSecret;
+            let token = token.expose_secret().as_bytes();
+            if let Some(cache) = self.issuers().cache_to_refetch(error, token) {
+                cache.refetch().await;
+                return true;
+            }
+        }
+        let _ = (error, frame);
+        false
+    }
+}

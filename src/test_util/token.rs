@@ -1,0 +1,130 @@
+//! [`TokenBuilder`]: mint a signed JWT with the claims a test needs.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, Header};
+use serde_json::{Map, Value};
+
+use crate::test_util::TestKey;
+
+/// A token being minted. Defaults: signed by the identity provider's current key (with its
+/// `kid`), `iss` the provider, `sub` `test-user`, `iat` now, `exp` in five minutes.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TokenBuilder {
+    key: TestKey,
+    header: Header,
+    claims: Map<String, Value>,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+impl TokenBuilder {
+    /// A token of `issuer`, signed with `key`.
+    pub fn new(issuer: &str, key: TestKey) -> Self {
+        let mut header = Header::new(key.algorithm());
+        header.kid = Some(key.kid().to_owned());
+        let mut claims = Map::new();
+        claims.insert("iss".into(), issuer.into());
+        claims.insert("sub".into(), "test-user".into());
+        claims.insert("iat".into(), now().into());
+        claims.insert("exp".into(), (now() + 300).into());
+        Self {
+            key,
+            header,
+            claims,
+        }
+    }
+
+    /// Signs with another key (its algorithm and `kid` too).
+    pub fn key(mut self, key: TestKey) -> Self {
+        self.key = key;
+        self.header.alg = key.algorithm();
+        self.header.kid = Some(key.kid().to_owned());
+        self
+    }
+
+    /// Sets `sub`.
+    pub fn subject(self, sub: &str) -> Self {
+        self.claim("sub", sub)
+    }
+
+    /// Sets `aud`.
+    pub fn audience(self, aud: &str) -> Self {
+        self.claim("aud", aud)
+    }
+
+    /// Sets `exp` to now plus `seconds` (negative: in the past).
+    pub fn expires_in(self, seconds: i64) -> Self {
+        self.claim("exp", now() + seconds)
+    }
+
+    /// Sets `nbf` to now plus `seconds`.
+    pub fn not_before_in(self, seconds: i64) -> Self {
+        self.claim("nbf", now() + seconds)
+    }
+
+    /// Sets any claim.
+    pub fn claim(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.claims.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Removes a claim.
+    pub fn without_claim(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    /// Sets the `kid` header (`None`: no `kid`).
+    pub fn kid(mut self, kid: Option<&str>) -> Self {
+        self.header.kid = kid.map(str::to_owned);
+        self
+    }
+
+    /// Sets the `typ` header.
+    pub fn typ(mut self, typ: &str) -> Self {
+        self.header.typ = Some(typ.to_owned());
+        self
+    }
+
+    /// Signs with `key` but claims `algorithm` in the header (to test confusion attacks, the
+    /// key must fit the algorithm: see [`sign_hmac`](Self::sign_hmac)).
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.header.alg = algorithm;
+        self
+    }
+
+    /// The signed token.
+    ///
+    /// # Panics
+    /// When the key cannot sign with the header's algorithm (a test's mistake).
+    #[must_use]
+    pub fn sign(&self) -> String {
+        #[allow(clippy::expect_used)]
+        jsonwebtoken::encode(&self.header, &self.claims, &self.key.encoding_key())
+            .expect("the test key signs with this algorithm")
+    }
+
+    /// The token signed with an HMAC `secret` (the header's `alg` becomes HS256 unless set
+    /// to another HS algorithm).
+    ///
+    /// # Panics
+    /// Never for an HMAC algorithm.
+    #[must_use]
+    pub fn sign_hmac(&self, secret: &[u8]) -> String {
+        let mut header = self.header.clone();
+        if !matches!(header.alg, Algorithm::HS384 | Algorithm::HS512) {
+            header.alg = Algorithm::HS256;
+        }
+        let key = jsonwebtoken::EncodingKey::from_secret(secret);
+        #[allow(clippy::expect_used)]
+        jsonwebtoken::encode(&header, &self.claims, &key).expect("HMAC signs")
+    }
+}

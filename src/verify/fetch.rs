@@ -1,0 +1,281 @@
+//! Fetching keys over HTTP (feature `jwks`): a JWKS URL, or OIDC discovery first.
+//!
+//! `https` only (plain `http` to loopback when allowed, for development and tests); connect
+//! timeout 2 s and total 5 s by default; documents over 1 MiB refused; redirects followed only
+//! on the same host and scheme, three at most. `Cache-Control: max-age` is passed to the cache.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::{Client, Url, redirect};
+use serde::Deserialize;
+
+use crate::ConfigError;
+use crate::verify::jwks::signing_keys;
+use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
+
+/// Where the keys are.
+#[derive(Debug, Clone)]
+pub(crate) enum Remote {
+    Jwks(String),
+    Discovery,
+}
+
+/// The HTTP client's limits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HttpOptions {
+    pub(crate) allow_http_loopback: bool,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) max_body: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            allow_http_loopback: false,
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+/// Keys fetched over HTTP.
+#[derive(Debug)]
+pub(crate) struct HttpKeySource {
+    client: Client,
+    options: HttpOptions,
+    source: Source,
+}
+
+#[derive(Debug)]
+enum Source {
+    Jwks(Url),
+    Discovery {
+        issuer: String,
+        document: Url,
+        /// The discovered JWKS URL, once known; discovery is repeated when it fails.
+        jwks: std::sync::Mutex<Option<Url>>,
+    },
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+}
+
+impl HttpKeySource {
+    pub(crate) fn new(
+        remote: Remote,
+        issuer: &str,
+        options: HttpOptions,
+    ) -> Result<Self, ConfigError> {
+        let source = match remote {
+            Remote::Jwks(url) => Source::Jwks(allowed_url(&url, options)?),
+            Remote::Discovery => {
+                let base = issuer.trim_end_matches('/');
+                let document = format!("{base}/.well-known/openid-configuration");
+                Source::Discovery {
+                    issuer: issuer.to_owned(),
+                    document: allowed_url(&document, options)?,
+                    jwks: std::sync::Mutex::new(None),
+                }
+            }
+        };
+        let allow_http = options.allow_http_loopback;
+        let policy = redirect::Policy::custom(move |attempt| {
+            let same_origin = attempt.previous().first().is_some_and(|first| {
+                first.host_str() == attempt.url().host_str()
+                    && first.scheme() == attempt.url().scheme()
+                    && first.port_or_known_default() == attempt.url().port_or_known_default()
+            });
+            if attempt.previous().len() > 3 || !same_origin {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .redirect(policy)
+            .https_only(!allow_http)
+            .build()
+            .map_err(|_| ConfigError::InsecureUrl)?;
+        Ok(Self {
+            client,
+            options,
+            source,
+        })
+    }
+
+    async fn fetch_keys(&self) -> Result<Fetched, String> {
+        let url = match &self.source {
+            Source::Jwks(url) => url.clone(),
+            Source::Discovery { jwks, .. } => {
+                let known = jwks.lock().ok().and_then(|url| url.clone());
+                match known {
+                    Some(url) => url,
+                    None => self.discover().await?,
+                }
+            }
+        };
+        let result = self.get(&url).await.and_then(|(body, max_age)| {
+            Ok(Fetched {
+                keys: signing_keys(&body)?,
+                max_age,
+            })
+        });
+        if result.is_err() {
+            if let Source::Discovery { jwks, .. } = &self.source {
+                if let Ok(mut jwks) = jwks.lock() {
+                    *jwks = None; // discover again next time
+                }
+            }
+        }
+        result
+    }
+
+    async fn discover(&self) -> Result<Url, String> {
+        let Source::Discovery {
+            issuer,
+            document,
+            jwks,
+        } = &self.source
+        else {
+            return Err("not a discovery source".to_owned());
+        };
+        let (body, _) = self.get(document).await?;
+        let discovery: Discovery = serde_json::from_slice(&body)
+            .map_err(|err| format!("malformed discovery document: {err}"))?;
+        if discovery.issuer != *issuer {
+            return Err("the discovery document names another issuer".to_owned());
+        }
+        let url = allowed_url(&discovery.jwks_uri, self.options)
+            .map_err(|_| "jwks_uri is not an allowed URL".to_owned())?;
+        if let Ok(mut jwks) = jwks.lock() {
+            *jwks = Some(url.clone());
+        }
+        Ok(url)
+    }
+
+    /// GETs a document, within the size limit; with its `max-age`.
+    async fn get(&self, url: &Url) -> Result<(Vec<u8>, Option<Duration>), String> {
+        let mut response = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|err| format!("request failed: {}", without_url(&err)))?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()));
+        }
+        let max = self.options.max_body;
+        if response
+            .content_length()
+            .is_some_and(|len| len > max as u64)
+        {
+            return Err("document too large".to_owned());
+        }
+        let max_age = response
+            .headers()
+            .get(reqwest::header::CACHE_CONTROL)
+            .and_then(|value| value.to_str().ok())
+            .and_then(max_age);
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| format!("reading failed: {}", without_url(&err)))?
+        {
+            if body.len() + chunk.len() > max {
+                return Err("document too large".to_owned());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((body, max_age))
+    }
+}
+
+impl KeySource for HttpKeySource {
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched, String>> {
+        Box::pin(self.fetch_keys())
+    }
+}
+
+fn without_url(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connect() {
+        "could not connect".to_owned()
+    } else if err.is_redirect() {
+        "redirect refused".to_owned()
+    } else {
+        err.to_string()
+    }
+}
+
+/// `max-age` of a `Cache-Control` value; `no-store` / `no-cache` count as zero.
+fn max_age(cache_control: &str) -> Option<Duration> {
+    cache_control.split(',').find_map(|directive| {
+        let directive = directive.trim();
+        if directive.eq_ignore_ascii_case("no-store") || directive.eq_ignore_ascii_case("no-cache")
+        {
+            return Some(Duration::ZERO);
+        }
+        let (name, value) = directive.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("max-age") {
+            return None;
+        }
+        value
+            .trim()
+            .trim_matches('"')
+            .parse()
+            .ok()
+            .map(Duration::from_secs)
+    })
+}
+
+/// A key URL as the policy allows: `https`, or `http` to loopback when allowed.
+fn allowed_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
+    let url = Url::parse(url).map_err(|_| ConfigError::InsecureUrl)?;
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" if !host.is_empty() => Ok(url),
+        "http" if options.allow_http_loopback && loopback => Ok(url),
+        _ => Err(ConfigError::InsecureUrl),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_cache_control() {
+        let strict = HttpOptions::default();
+        let dev = HttpOptions {
+            allow_http_loopback: true,
+            ..strict
+        };
+        assert!(allowed_url("https://idp.example/jwks", strict).is_ok());
+        assert!(allowed_url("http://127.0.0.1:8080/jwks", strict).is_err());
+        assert!(allowed_url("http://127.0.0.1:8080/jwks", dev).is_ok());
+        assert!(allowed_url("http://[::1]/jwks", dev).is_ok());
+        assert!(allowed_url("http://localhost/jwks", dev).is_ok());
+        assert!(allowed_url("http://idp.example/jwks", dev).is_err());
+        assert!(allowed_url("ftp://127.0.0.1/jwks", dev).is_err());
+        assert_eq!(
+            max_age("public, max-age=600"),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(max_age("no-store"), Some(Duration::ZERO));
+        assert_eq!(max_age("public"), None);
+    }
+}

@@ -1,0 +1,249 @@
+//! The key cache of an issuer whose keys are fetched (a JWKS URL or OIDC discovery).
+//!
+//! - **Reads never lock**: the request path loads the current key set from an [`ArcSwap`].
+//! - **Refresh ahead**: once three quarters of the keys' lifetime has passed (the TTL,
+//!   default 15 minutes, or the response's `Cache-Control: max-age` clamped to
+//!   [`CachePolicy`]'s bounds), the next request starts a refresh in the background and
+//!   goes on with the keys it has.
+//! - **Unknown `kid`**: the request waits for a refetch, at most one per
+//!   [`CachePolicy::refetch_interval`] (default 30 s) for the issuer, and all the requests
+//!   that miss meanwhile share it (single flight). Past that, an unknown `kid` fails at once:
+//!   a flood of random `kid`s costs one fetch per interval, and the `kid` is never sent
+//!   upstream.
+//! - **Failures**: the last good keys keep serving. With none (a cold start while the
+//!   identity provider is down), tokens fail with [`VerifyError::KeysUnavailable`](crate::VerifyError::KeysUnavailable)
+//!   (HTTP 503) until a fetch succeeds; the server itself starts and serves.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use crate::VerificationKey;
+
+/// How long fetched keys are kept, and how often they may be refetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// Lifetime of fetched keys when the response has no `max-age`. Default 15 minutes.
+    pub ttl: Duration,
+    /// The shortest lifetime a `max-age` may set. Default 1 minute.
+    pub min_ttl: Duration,
+    /// The longest lifetime a `max-age` may set. Default 24 hours.
+    pub max_ttl: Duration,
+    /// The least time between two fetches of one issuer's keys that requests trigger (an
+    /// unknown `kid`, no keys yet). Default 30 seconds.
+    pub refetch_interval: Duration,
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(15 * 60),
+            min_ttl: Duration::from_secs(60),
+            max_ttl: Duration::from_secs(24 * 60 * 60),
+            refetch_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Keys as a source returned them.
+pub(crate) struct Fetched {
+    pub(crate) keys: Vec<VerificationKey>,
+    /// `Cache-Control: max-age`, when the response had one.
+    pub(crate) max_age: Option<Duration>,
+}
+
+/// A boxed, sendable future.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where an issuer's keys come from.
+pub(crate) trait KeySource: Send + Sync + fmt::Debug + 'static {
+    /// Fetches the current keys; the error is for the logs.
+    fn fetch(&self) -> BoxFuture<'_, Result<Fetched, String>>;
+}
+
+/// The keys of one moment.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    pub(crate) keys: Vec<VerificationKey>,
+    /// Whether a fetch ever succeeded.
+    pub(crate) loaded: bool,
+    /// When a request should start a background refresh.
+    refresh_at: Option<Instant>,
+}
+
+/// The cache of one issuer's fetched keys.
+pub(crate) struct KeyCache {
+    source: Box<dyn KeySource>,
+    policy: CachePolicy,
+    current: ArcSwap<KeySet>,
+    /// Held while fetching: the single flight. The value is when the last fetch started.
+    fetching: tokio::sync::Mutex<Option<Instant>>,
+    /// A background refresh is under way.
+    refreshing: AtomicBool,
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("source", &self.source)
+            .field("policy", &self.policy)
+            .field("keys", &self.current.load().keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyCache {
+    #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
+    pub(crate) fn new(source: Box<dyn KeySource>, policy: CachePolicy) -> Self {
+        Self {
+            source,
+            policy,
+            current: ArcSwap::from_pointee(KeySet::default()),
+            fetching: tokio::sync::Mutex::new(None),
+            refreshing: AtomicBool::new(false),
+        }
+    }
+
+    /// The current keys, without waiting; starts a background refresh when they are due for
+    /// one and a tokio runtime is at hand.
+    pub(crate) fn current(self: &Arc<Self>) -> Arc<KeySet> {
+        let keys = self.current.load_full();
+        if keys.refresh_at.is_some_and(|at| Instant::now() >= at) {
+            self.refresh_in_background();
+        }
+        keys
+    }
+
+    fn refresh_in_background(self: &Arc<Self>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.refreshing.swap(true, Ordering::AcqRel) {
+            return; // one is under way
+        }
+        let cache = Arc::clone(self);
+        runtime.spawn(async move {
+            let mut last = cache.fetching.lock().await;
+            if cache
+                .current
+                .load()
+                .refresh_at
+                .is_some_and(|at| Instant::now() >= at)
+            {
+                *last = Some(Instant::now());
+                cache.fetch_now().await;
+            }
+            drop(last);
+            cache.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    /// After a miss (an unknown `kid`, or no keys): fetches, unless a fetch started less than
+    /// the refetch interval ago; concurrent callers share one fetch. Returns once the keys
+    /// are as fresh as they will get.
+    pub(crate) async fn refetch(&self) {
+        let mut last = self.fetching.lock().await;
+        let interval = self.policy.refetch_interval;
+        if last.is_some_and(|at| at.elapsed() < interval) {
+            return;
+        }
+        *last = Some(Instant::now());
+        self.fetch_now().await;
+    }
+
+    /// Fetches and stores the keys; on failure keeps the last good ones and retries no sooner
+    /// than the refetch interval.
+    async fn fetch_now(&self) {
+        let now = Instant::now();
+        match self.source.fetch().await {
+            Ok(fetched) => {
+                let ttl = fetched.max_age.map_or(self.policy.ttl, |max_age| {
+                    max_age.clamp(self.policy.min_ttl, self.policy.max_ttl)
+                });
+                tracing::debug!(keys = fetched.keys.len(), ?ttl, "verification keys fetched");
+                self.current.store(Arc::new(KeySet {
+                    keys: fetched.keys,
+                    loaded: true,
+                    refresh_at: Some(now + ttl.mul_f32(0.75)),
+                }));
+            }
+            Err(reason) => {
+                let old = self.current.load_full();
+                tracing::warn!(
+                    source = ?self.source,
+                    %reason,
+                    cached_keys = old.keys.len(),
+                    "fetching verification keys failed"
+                );
+                self.current.store(Arc::new(KeySet {
+                    keys: old.keys.clone(),
+                    loaded: old.loaded,
+                    refresh_at: Some(now + self.policy.refetch_interval),
+                }));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    #[derive(Debug, Default)]
+    struct Counting {
+        calls: AtomicUsize,
+        fail: AtomicBool,
+    }
+
+    impl KeySource for Arc<Counting> {
+        fn fetch(&self) -> BoxFuture<'_, Result<Fetched, String>> {
+            Box::pin(async move {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if self.fail.load(Ordering::SeqCst) {
+                    return Err("down".to_owned());
+                }
+                Ok(Fetched {
+                    keys: vec![VerificationKey::hmac("k").with_kid("a")],
+                    max_age: Some(Duration::from_secs(1)),
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn one_fetch_per_interval_and_failures_keep_the_keys() {
+        let source = Arc::new(Counting::default());
+        let cache = Arc::new(KeyCache::new(
+            Box::new(Arc::clone(&source)),
+            CachePolicy::default(),
+        ));
+        assert!(!cache.current().loaded);
+        let misses = (0..50).map(|_| {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move { cache.refetch().await })
+        });
+        for miss in misses.collect::<Vec<_>>() {
+            miss.await.unwrap();
+        }
+        assert_eq!(source.calls.load(Ordering::SeqCst), 1);
+        assert!(cache.current().loaded);
+        cache.refetch().await; // within the interval: no fetch
+        assert_eq!(source.calls.load(Ordering::SeqCst), 1);
+
+        // A max-age of 1 s is clamped to the 60 s minimum.
+        let refresh_at = cache.current().refresh_at.unwrap();
+        assert!(refresh_at > Instant::now() + Duration::from_secs(40));
+
+        source.fail.store(true, Ordering::SeqCst);
+        cache.fetch_now().await;
+        assert_eq!(cache.current().keys.len(), 1, "the last good keys stay");
+    }
+}

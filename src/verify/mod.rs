@@ -1,0 +1,36 @@
+//! JWT verification (feature `verify`; fetched keys with feature `jwks`).
+//!
+//! Decoding without verification stays the default, as in the reference. With verifiers
+//! configured ([`ResolverBuilder::with_verifier`](crate::ResolverBuilder::with_verifier)),
+//! a Bearer JWT or a WebSocket auth message's JWT is verified by the verifier of its
+//! unverified `iss`, and its user id is issuer-scoped (`iss` `U+001F` identity). A token of an
+//! unknown issuer, or without `iss`, is refused.
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `key.rs` | [`VerificationKey`]: a key and the algorithms its type allows |
+//! | `header.rs` | `alg`, `crit`, `typ`, `cty`, JWE: the header checks of RFC 8725 |
+//! | `claims.rs` | `iss`, `exp`, `nbf`, `iat`, `aud`, strictly typed, with leeway |
+//! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
+//! | `issuers.rs` | the verifier of a token's issuer |
+//! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
+//! | `jwks.rs` | a JWK Set document → its signing keys |
+//! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
+
+mod claims;
+#[cfg(feature = "jwks")]
+mod fetch;
+mod header;
+mod issuers;
+#[cfg(feature = "jwks")]
+mod jwks;
+mod key;
+mod key_cache;
+mod verifier;
+
+pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
+pub(crate) use header::is_jwe_shaped;
+pub(crate) use issuers::Issuers;
+pub use key::VerificationKey;
+pub use key_cache::CachePolicy;
+pub use verifier::{JwtVerifier, JwtVerifierBuilder};

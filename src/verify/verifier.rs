@@ -1,0 +1,273 @@
+//! [`JwtVerifier`]: how the tokens of one issuer are verified, and its builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::jwt_user_info::ScannedClaims;
+use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY};
+use crate::verify::header::TokenHeader;
+use crate::verify::key_cache::{CachePolicy, KeyCache};
+use crate::{ConfigError, VerificationKey, VerifyError};
+
+/// Verifies the tokens of one issuer: their signature with the issuer's keys, then their
+/// claims. Add it to a resolver with
+/// [`ResolverBuilder::with_verifier`](crate::ResolverBuilder::with_verifier); cloning it is a
+/// reference-count bump.
+///
+/// ```
+/// use axum_userinfo::{JwtVerifier, VerificationKey};
+/// let verifier = JwtVerifier::builder("https://issuer.example.com")
+///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes...."))
+///     .with_audience("my-api")
+///     .build()
+///     .unwrap();
+/// assert_eq!(verifier.issuer(), "https://issuer.example.com");
+/// ```
+#[derive(Debug, Clone)]
+pub struct JwtVerifier(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    checks: ClaimChecks,
+    typ: Option<String>,
+    keys: Vec<VerificationKey>,
+    fetched: Option<Arc<KeyCache>>,
+}
+
+impl JwtVerifier {
+    /// A builder for the verifier of `issuer`, the exact `iss` of its tokens.
+    pub fn builder(issuer: impl Into<String>) -> JwtVerifierBuilder {
+        JwtVerifierBuilder {
+            issuer: issuer.into(),
+            audience: Audience::None,
+            leeway: DEFAULT_LEEWAY,
+            require_exp: true,
+            typ: None,
+            keys: Vec::new(),
+            policy: CachePolicy::default(),
+            #[cfg(feature = "jwks")]
+            remote: None,
+            #[cfg(feature = "jwks")]
+            http: crate::verify::fetch::HttpOptions::default(),
+        }
+    }
+
+    /// The issuer, as its tokens' `iss` must be.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.0.checks.issuer
+    }
+
+    /// The key cache, when keys are fetched.
+    pub(crate) fn key_cache(&self) -> Option<&Arc<KeyCache>> {
+        self.0.fetched.as_ref()
+    }
+
+    /// Checks a token of this issuer: its type, its signature, then its claims.
+    pub(crate) fn verify(
+        &self,
+        header: &TokenHeader<'_>,
+        signing_input: &[u8],
+        signature: &[u8],
+        claims: &ScannedClaims<'_>,
+    ) -> Result<(), VerifyError> {
+        if let Some(typ) = &self.0.typ {
+            if !header.has_type(typ) {
+                return Err(VerifyError::TypeMismatch);
+            }
+        }
+        self.check_signature(header, signing_input, signature)?;
+        self.0.checks.check(claims)
+    }
+
+    fn check_signature(
+        &self,
+        header: &TokenHeader<'_>,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        let fetched = self.0.fetched.as_ref().map(KeyCache::current);
+        let fetched_keys = fetched.as_deref().map_or(&[][..], |set| &set.keys[..]);
+        let keys = || self.0.keys.iter().chain(fetched_keys);
+        // A `kid` picks its key; keys without one stand in when none has it.
+        let named = |key: &&VerificationKey| match header.kid() {
+            Some(kid) => key.kid() == Some(kid),
+            None => true,
+        };
+        let mut matching: Vec<&VerificationKey> = keys().filter(named).collect();
+        if matching.is_empty() {
+            matching = keys().filter(|key| key.kid().is_none()).collect();
+        }
+        if matching.is_empty() {
+            return Err(match &fetched {
+                Some(set) if !set.loaded && self.0.keys.is_empty() => VerifyError::KeysUnavailable,
+                _ => VerifyError::UnknownKey,
+            });
+        }
+        let signature =
+            std::str::from_utf8(signature).map_err(|_| VerifyError::InvalidSignature)?;
+        let mut allowed = matching
+            .into_iter()
+            .filter(|key| key.algorithms().contains(&header.alg))
+            .peekable();
+        if allowed.peek().is_none() {
+            return Err(VerifyError::AlgorithmNotAllowed);
+        }
+        let verifies = |key: &VerificationKey| {
+            jsonwebtoken::crypto::verify(signature, signing_input, key.decoding_key(), header.alg)
+                .unwrap_or(false)
+        };
+        if allowed.any(verifies) {
+            Ok(())
+        } else {
+            Err(VerifyError::InvalidSignature)
+        }
+    }
+}
+
+/// Builds a [`JwtVerifier`]. Give it keys ([`with_key`](Self::with_key)), a JWKS URL or OIDC
+/// discovery (feature `jwks`), or both.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct JwtVerifierBuilder {
+    issuer: String,
+    audience: Audience,
+    leeway: Duration,
+    require_exp: bool,
+    typ: Option<String>,
+    keys: Vec<VerificationKey>,
+    policy: CachePolicy,
+    #[cfg(feature = "jwks")]
+    remote: Option<crate::verify::fetch::Remote>,
+    #[cfg(feature = "jwks")]
+    http: crate::verify::fetch::HttpOptions,
+}
+
+impl JwtVerifierBuilder {
+    /// Adds a key.
+    pub fn with_key(mut self, key: VerificationKey) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds keys.
+    pub fn with_keys(mut self, keys: impl IntoIterator<Item = VerificationKey>) -> Self {
+        self.keys.extend(keys);
+        self
+    }
+
+    /// Accepts tokens whose `aud` names this audience (call again to accept several). Tokens
+    /// without `aud` are then refused. Without any audience configured, tokens that name one
+    /// are refused, unless [`allow_any_audience`](Self::allow_any_audience).
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        match &mut self.audience {
+            Audience::OneOf(audiences) => audiences.push(audience.into()),
+            other => *other = Audience::OneOf(vec![audience.into()]),
+        }
+        self
+    }
+
+    /// Does not check `aud` at all (it must still be a string or a list of strings).
+    pub fn allow_any_audience(mut self) -> Self {
+        self.audience = Audience::Any;
+        self
+    }
+
+    /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway.min(MAX_LEEWAY);
+        self
+    }
+
+    /// Whether `exp` is required (default `true`). It is checked whenever present.
+    pub fn with_required_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
+    }
+
+    /// Requires this `typ` header, e.g. `at+jwt` for OAuth access tokens (RFC 9068);
+    /// compared case-insensitively, with or without `application/`.
+    pub fn with_type(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// The key cache's lifetimes and refetch interval (fetched keys only).
+    pub fn with_cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Checks the configuration and builds the verifier. No key is fetched here: the first
+    /// token fetches them, or [`Resolver::load_keys`](crate::Resolver::load_keys).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidIssuer`] for an empty issuer, [`ConfigError::NoKeySource`]
+    /// without keys or URL, [`ConfigError::InsecureUrl`] for a key URL that is not `https`.
+    pub fn build(self) -> Result<JwtVerifier, ConfigError> {
+        if self.issuer.is_empty() {
+            return Err(ConfigError::InvalidIssuer);
+        }
+        #[cfg(feature = "jwks")]
+        let fetched = self
+            .remote
+            .map(|remote| {
+                let source =
+                    crate::verify::fetch::HttpKeySource::new(remote, &self.issuer, self.http)?;
+                Ok::<_, ConfigError>(Arc::new(KeyCache::new(Box::new(source), self.policy)))
+            })
+            .transpose()?;
+        #[cfg(not(feature = "jwks"))]
+        let fetched: Option<Arc<KeyCache>> = None;
+        if self.keys.is_empty() && fetched.is_none() {
+            return Err(ConfigError::NoKeySource);
+        }
+        Ok(JwtVerifier(Arc::new(Inner {
+            checks: ClaimChecks {
+                issuer: self.issuer,
+                audience: self.audience,
+                leeway: self.leeway,
+                require_exp: self.require_exp,
+            },
+            typ: self.typ,
+            keys: self.keys,
+            fetched,
+        })))
+    }
+}
+
+#[cfg(feature = "jwks")]
+impl JwtVerifierBuilder {
+    /// Fetches the issuer's keys from this JWKS URL (`https`), and caches them.
+    pub fn with_jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.remote = Some(crate::verify::fetch::Remote::Jwks(url.into()));
+        self
+    }
+
+    /// Finds the JWKS URL by OpenID Connect discovery: `{issuer}/.well-known/openid-configuration`,
+    /// whose `issuer` must be exactly this verifier's.
+    pub fn with_oidc_discovery(mut self) -> Self {
+        self.remote = Some(crate::verify::fetch::Remote::Discovery);
+        self
+    }
+
+    /// Allows `http` key URLs on loopback addresses (`127.0.0.0/8`, `::1`, `localhost`), for
+    /// local development and tests. Anything else must be `https`.
+    pub fn allow_http_loopback(mut self) -> Self {
+        self.http.allow_http_loopback = true;
+        self
+    }
+
+    /// Fetch timeouts: connecting (default 2 s) and the whole request (default 5 s).
+    pub fn with_fetch_timeouts(mut self, connect: Duration, total: Duration) -> Self {
+        self.http.connect_timeout = connect;
+        self.http.timeout = total;
+        self
+    }
+
+    /// The largest JWKS or discovery document accepted (default 1 MiB).
+    pub fn with_max_document_size(mut self, bytes: usize) -> Self {
+        self.http.max_body = bytes;
+        self
+    }
+}

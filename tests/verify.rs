@@ -1,0 +1,652 @@
+//! JWT verification against the test kit's identity provider: a real HTTP server on
+//! 127.0.0.1 whose JWKS and discovery requests are counted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use axum_userinfo::jsonwebtoken::Algorithm;
+use axum_userinfo::test_util::{TestIdp, TestKey, TokenBuilder};
+use axum_userinfo::{
+    CachePolicy, JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer,
+    VerificationKey, VerifyError, user_id,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+
+const HMAC_ISSUER: &str = "https://hmac.example";
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+fn bearer(token: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
+    );
+    headers
+}
+
+/// The provider's verifier (audience `api`) and a static HMAC issuer.
+fn resolver(idp: &TestIdp) -> Resolver {
+    let fetched = idp.verifier().with_audience("api").build().unwrap();
+    let hmac = JwtVerifier::builder(HMAC_ISSUER)
+        .with_key(VerificationKey::hmac(SECRET))
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    Resolver::builder()
+        .with_verifier(fetched)
+        .with_verifier(hmac)
+        .build()
+        .unwrap()
+}
+
+async fn verify(resolver: &Resolver, token: &str) -> Result<UserInfo, ResolveError> {
+    resolver
+        .resolve_async(&bearer(token))
+        .await
+        .map(|user| user.expect("a token is not anonymous"))
+}
+
+fn refused(error: VerifyError) -> Result<(), ResolveError> {
+    Err(ResolveError::Verification(error))
+}
+
+async fn outcome(resolver: &Resolver, token: &str) -> Result<(), ResolveError> {
+    verify(resolver, token).await.map(|_| ())
+}
+
+#[tokio::test]
+async fn valid_tokens_of_every_key_type() {
+    let idp = TestIdp::start().await;
+    idp.publish(&[TestKey::Rsa1, TestKey::Ec, TestKey::Ed]);
+    let resolver = resolver(&idp);
+    for key in [TestKey::Rsa1, TestKey::Ec, TestKey::Ed] {
+        let token = idp
+            .token()
+            .key(key)
+            .subject(" alice ")
+            .audience("api")
+            .sign();
+        let user = verify(&resolver, &token).await.unwrap();
+        assert_eq!(user.source(), Source::Jwt);
+        // Issuer-scoped: iss U+001F trimmed identity.
+        let expected = user_id(&format!("{}\u{1f}alice", idp.issuer()));
+        assert_eq!(user.user_id(), expected, "{key:?}");
+    }
+    assert_eq!(idp.discovery_requests(), 1);
+    assert_eq!(idp.jwks_requests(), 1);
+
+    // HS256 with the static secret of the other issuer.
+    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1)
+        .kid(None)
+        .sign_hmac(SECRET);
+    let user = verify(&resolver, &token).await.unwrap();
+    assert_eq!(
+        user.user_id(),
+        user_id(&format!("{HMAC_ISSUER}\u{1f}test-user"))
+    );
+    // Without kid, and with a kid that the static key does not have: the kid-less key stands in.
+    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1).sign_hmac(SECRET);
+    assert!(verify(&resolver, &token).await.is_ok());
+}
+
+#[tokio::test]
+async fn claims_are_checked_and_required() {
+    let idp = TestIdp::start().await;
+    let resolver = resolver(&idp);
+    let token = || idp.token().audience("api");
+    let cases = [
+        (
+            token().expires_in(-120).sign(),
+            refused(VerifyError::Expired),
+        ),
+        // Within the 60 s leeway.
+        (token().expires_in(-30).sign(), Ok(())),
+        (
+            token().not_before_in(120).sign(),
+            refused(VerifyError::NotYetValid),
+        ),
+        (token().not_before_in(30).sign(), Ok(())),
+        (
+            idp.token().audience("other").sign(),
+            refused(VerifyError::AudienceMismatch),
+        ),
+        (
+            idp.token().sign(),
+            refused(VerifyError::MissingClaim("aud")),
+        ),
+        (
+            token().claim("aud", serde_json::json!(["x", "api"])).sign(),
+            Ok(()),
+        ),
+        (
+            token().without_claim("exp").sign(),
+            refused(VerifyError::MissingClaim("exp")),
+        ),
+        (
+            token().claim("exp", "9999999999").sign(),
+            refused(VerifyError::ClaimType("exp")),
+        ),
+        (
+            token().claim("nbf", true).sign(),
+            refused(VerifyError::ClaimType("nbf")),
+        ),
+        (
+            token().claim("iat", "now").sign(),
+            refused(VerifyError::ClaimType("iat")),
+        ),
+        (
+            idp.token().claim("aud", serde_json::json!({})).sign(),
+            refused(VerifyError::ClaimType("aud")),
+        ),
+        (
+            token().claim("aud", serde_json::json!(["api", 1])).sign(),
+            refused(VerifyError::ClaimType("aud")),
+        ),
+        (
+            token().claim("iss", 123).sign(),
+            refused(VerifyError::ClaimType("iss")),
+        ),
+        (
+            token().claim("iss", "https://unknown.example").sign(),
+            refused(VerifyError::UnknownIssuer),
+        ),
+        (
+            token().without_claim("iss").sign(),
+            Err(ResolveError::MissingIssuer),
+        ),
+        (
+            token().without_claim("sub").sign(),
+            Err(ResolveError::NoIdentityClaim),
+        ),
+    ];
+    for (i, (token, expected)) in cases.into_iter().enumerate() {
+        assert_eq!(outcome(&resolver, &token).await, expected, "case {i}");
+    }
+}
+
+#[tokio::test]
+async fn forged_tokens_are_refused() {
+    let idp = TestIdp::start().await;
+    let resolver = resolver(&idp);
+    let valid = idp.token().audience("api").sign();
+    assert_eq!(outcome(&resolver, &valid).await, Ok(()));
+    let parts: Vec<&str> = valid.split('.').collect();
+
+    // alg: none, with and without a signature.
+    let none = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"rsa-1"}"#);
+    for signature in ["", parts[2]] {
+        let token = format!("{none}.{}.{signature}", parts[1]);
+        assert_eq!(
+            outcome(&resolver, &token).await,
+            refused(VerifyError::AlgorithmNotAllowed)
+        );
+    }
+
+    // Algorithm confusion: HS256 "signed" with the RSA public key as the secret.
+    let public_pem = {
+        let jwk = TestKey::Rsa1.jwk();
+        serde_json::to_vec(&jwk).unwrap()
+    };
+    let confused = idp.token().audience("api").sign_hmac(&public_pem);
+    assert_eq!(
+        outcome(&resolver, &confused).await,
+        refused(VerifyError::AlgorithmNotAllowed)
+    );
+
+    // A token of one issuer cannot be verified by another's key: the HMAC secret, claiming
+    // the provider as issuer.
+    let cross = idp.token().audience("api").kid(None).sign_hmac(SECRET);
+    assert_eq!(
+        outcome(&resolver, &cross).await,
+        refused(VerifyError::AlgorithmNotAllowed)
+    );
+
+    // Tampered payload: the signature no longer matches.
+    let tampered_claims = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap())
+        .unwrap()
+        .replace("test-user", "admin");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(tampered_claims),
+        parts[2]
+    );
+    assert_eq!(
+        outcome(&resolver, &tampered).await,
+        refused(VerifyError::InvalidSignature)
+    );
+
+    // RS256 header, signed with another RSA key under the published kid.
+    let wrong_key = idp
+        .token()
+        .audience("api")
+        .key(TestKey::Rsa2)
+        .kid(Some("rsa-1"))
+        .sign();
+    assert_eq!(
+        outcome(&resolver, &wrong_key).await,
+        refused(VerifyError::InvalidSignature)
+    );
+
+    // An RSA key does not verify PS256 when its JWK says RS256.
+    let ps = idp
+        .token()
+        .audience("api")
+        .algorithm(Algorithm::PS256)
+        .sign();
+    assert_eq!(
+        outcome(&resolver, &ps).await,
+        refused(VerifyError::AlgorithmNotAllowed)
+    );
+}
+
+#[tokio::test]
+async fn headers_rfc_8725() {
+    let idp = TestIdp::start().await;
+    let typed = idp
+        .verifier()
+        .with_audience("api")
+        .with_type("at+jwt")
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(typed).build().unwrap();
+    let token = || idp.token().audience("api");
+    assert_eq!(
+        outcome(&resolver, &token().typ("at+jwt").sign()).await,
+        Ok(())
+    );
+    assert_eq!(
+        outcome(&resolver, &token().typ("application/at+jwt").sign()).await,
+        Ok(())
+    );
+    assert_eq!(
+        outcome(&resolver, &token().typ("JWT").sign()).await,
+        refused(VerifyError::TypeMismatch)
+    );
+    assert_eq!(
+        outcome(&resolver, &token().sign()).await,
+        refused(VerifyError::TypeMismatch)
+    );
+
+    // Headers the builder cannot make: re-sign a hand-made header with the HMAC issuer.
+    let hmac = Resolver::builder()
+        .with_verifier(
+            JwtVerifier::builder(HMAC_ISSUER)
+                .with_key(VerificationKey::hmac(SECRET))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let sign = |header: &str| {
+        let claims = format!(r#"{{"iss":"{HMAC_ISSUER}","sub":"u","exp":9999999999}}"#);
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let key = axum_userinfo::jsonwebtoken::EncodingKey::from_secret(SECRET);
+        let signature =
+            axum_userinfo::jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256)
+                .unwrap();
+        format!("{input}.{signature}")
+    };
+    assert_eq!(outcome(&hmac, &sign(r#"{"alg":"HS256"}"#)).await, Ok(()));
+    // A crit that even decoding refuses (PyJWT's rule), and one that only verification does.
+    let crit_exp = sign(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#);
+    assert_eq!(
+        outcome(&hmac, &crit_exp).await,
+        Err(ResolveError::MalformedJwt(
+            axum_userinfo::JwtError::UnsupportedCrit
+        ))
+    );
+    let cases = [
+        (
+            r#"{"alg":"HS256","crit":["b64"],"b64":true}"#,
+            VerifyError::UnsupportedCrit,
+        ),
+        (r#"{"alg":"HS256","cty":"JWT"}"#, VerifyError::Nested),
+        (r#"{"alg":"HS256","enc":"A128GCM"}"#, VerifyError::Encrypted),
+        (r#"{"alg":"none"}"#, VerifyError::AlgorithmNotAllowed),
+    ];
+    for (header, error) in cases {
+        assert_eq!(
+            outcome(&hmac, &sign(header)).await,
+            refused(error),
+            "{header}"
+        );
+    }
+    // A five-segment JWE is refused, not taken for an API key.
+    let jwe = format!(
+        "{}.a.b.c.d",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#)
+    );
+    assert_eq!(outcome(&hmac, &jwe).await, refused(VerifyError::Encrypted));
+    // Without verifiers it stays what the reference makes of it: an API key.
+    let plain = Resolver::new().resolve(&bearer(&jwe)).unwrap().unwrap();
+    assert_eq!(plain.source(), Source::ApiKey);
+}
+
+#[tokio::test]
+async fn unknown_kid_burst_shares_one_refetch_and_rotation_needs_no_restart() {
+    let idp = TestIdp::start().await;
+    let interval = Duration::from_millis(500);
+    let verifier = idp
+        .verifier()
+        .with_audience("api")
+        .with_cache_policy(CachePolicy {
+            refetch_interval: interval,
+            ..CachePolicy::default()
+        })
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    assert!(resolver.load_keys().await);
+    assert_eq!(idp.jwks_requests(), 1);
+    tokio::time::sleep(interval).await;
+
+    // Rotation: the provider now signs with rsa-2; a burst of 100 concurrent requests with
+    // the new kid shares exactly one refetch.
+    idp.publish(&[TestKey::Rsa2]);
+    let token = idp.token().audience("api").sign();
+    let burst: Vec<_> = (0..100)
+        .map(|_| {
+            let (resolver, token) = (resolver.clone(), token.clone());
+            tokio::spawn(async move { outcome(&resolver, &token).await })
+        })
+        .collect();
+    for request in burst {
+        assert_eq!(request.await.unwrap(), Ok(()));
+    }
+    assert_eq!(idp.jwks_requests(), 2, "one refetch for the burst");
+    // The rotated-out key is gone.
+    let old = idp.token().key(TestKey::Rsa1).audience("api").sign();
+    assert_eq!(
+        outcome(&resolver, &old).await,
+        refused(VerifyError::UnknownKey)
+    );
+    assert_eq!(
+        idp.jwks_requests(),
+        2,
+        "within the refetch interval: no fetch"
+    );
+}
+
+#[tokio::test]
+async fn random_kid_flood_costs_one_fetch_per_interval() {
+    let idp = TestIdp::start().await;
+    let verifier = idp
+        .verifier()
+        .allow_any_audience()
+        .with_cache_policy(CachePolicy {
+            refetch_interval: Duration::from_millis(300),
+            ..CachePolicy::default()
+        })
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    let valid = idp.token().sign();
+    assert_eq!(outcome(&resolver, &valid).await, Ok(()));
+    let (_, claims_and_signature) = valid.split_once('.').unwrap();
+    let start = std::time::Instant::now();
+    let mut slowest_valid = Duration::ZERO;
+    for i in 0..10_000 {
+        // The kid is looked up before the signature is checked: no need to sign.
+        let header = format!(r#"{{"alg":"RS256","kid":"random-{i}"}}"#);
+        let forged = format!("{}.{claims_and_signature}", URL_SAFE_NO_PAD.encode(header));
+        assert_eq!(
+            outcome(&resolver, &forged).await,
+            refused(VerifyError::UnknownKey)
+        );
+        if i % 1000 == 0 {
+            let t = std::time::Instant::now();
+            assert_eq!(outcome(&resolver, &valid).await, Ok(()));
+            slowest_valid = slowest_valid.max(t.elapsed());
+        }
+    }
+    let intervals = start.elapsed().as_millis() / 300 + 1;
+    let fetches = idp.jwks_requests() - 1;
+    assert!(
+        fetches as u128 <= intervals,
+        "{fetches} fetches in {intervals} intervals"
+    );
+    // Valid tokens never wait for the flood (RSA verification in a debug build is slow, so
+    // the bound is loose; the point is that no fetch is in their path).
+    assert!(slowest_valid < Duration::from_secs(1), "{slowest_valid:?}");
+}
+
+#[tokio::test]
+async fn provider_down_warm_keeps_verifying_cold_is_503() {
+    let idp = TestIdp::start().await;
+    let policy = CachePolicy {
+        refetch_interval: Duration::ZERO,
+        ..CachePolicy::default()
+    };
+    let warm = Resolver::builder()
+        .with_verifier(
+            idp.verifier()
+                .allow_any_audience()
+                .with_cache_policy(policy)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let token = idp.token().sign();
+    assert_eq!(outcome(&warm, &token).await, Ok(()));
+    idp.set_down(true);
+    // A refetch (a new kid) fails, and the last good keys keep serving.
+    let unknown = idp.token().kid(Some("new")).sign();
+    assert_eq!(
+        outcome(&warm, &unknown).await,
+        refused(VerifyError::UnknownKey)
+    );
+    assert_eq!(outcome(&warm, &token).await, Ok(()));
+
+    // Cold: the server starts and answers; the token fails with 503 until the keys arrive.
+    let cold = Resolver::builder()
+        .with_verifier(
+            idp.verifier()
+                .allow_any_audience()
+                .with_cache_policy(policy)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(
+            "/",
+            get(|user: UserInfo| async move { user.user_id().to_string() }),
+        )
+        .layer(UserInfoLayer::new(cold).required());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::new();
+    let get = |token: String| {
+        client
+            .get(format!("http://{addr}/"))
+            .bearer_auth(token)
+            .send()
+    };
+    let response = get(token.clone()).await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "30");
+
+    idp.set_down(false);
+    let response = get(token.clone()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let expected = user_id(&format!("{}\u{1f}test-user", idp.issuer()));
+    assert_eq!(response.text().await.unwrap(), expected.to_string());
+
+    // A bad token: 401 with RFC 6750's invalid_token.
+    let response = get(idp.token().expires_in(-3600).sign()).await.unwrap();
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.starts_with(r#"Bearer error="invalid_token", error_description="#),
+        "{challenge}"
+    );
+    assert!(challenge.contains("token expired"), "{challenge}");
+}
+
+#[tokio::test]
+async fn oversized_or_malformed_jwks_is_not_used() {
+    let idp = TestIdp::start().await;
+    let token = idp.token().sign();
+    let policy = CachePolicy {
+        refetch_interval: Duration::ZERO,
+        ..CachePolicy::default()
+    };
+    let resolver = Resolver::builder()
+        .with_verifier(
+            idp.verifier()
+                .allow_any_audience()
+                .with_cache_policy(policy)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let mut big = br#"{"keys":[],"padding":""#.to_vec();
+    big.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    big.extend(br#""}"#);
+    for body in [big, b"not json".to_vec(), br#"{"keys":{}}"#.to_vec()] {
+        idp.set_jwks_body(Some(body));
+        assert_eq!(
+            outcome(&resolver, &token).await,
+            refused(VerifyError::KeysUnavailable)
+        );
+    }
+    idp.set_jwks_body(None);
+    assert_eq!(outcome(&resolver, &token).await, Ok(()));
+}
+
+#[tokio::test]
+async fn discovery_must_name_the_configured_issuer() {
+    let idp = TestIdp::start().await;
+    // The same server under another name (localhost rather than 127.0.0.1): its discovery
+    // document names 127.0.0.1, so the keys are never used.
+    let alias = idp.issuer().replace("127.0.0.1", "localhost");
+    let verifier = JwtVerifier::builder(&alias)
+        .with_oidc_discovery()
+        .allow_http_loopback()
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    let token = idp.token().claim("iss", alias.as_str()).sign();
+    assert_eq!(
+        outcome(&resolver, &token).await,
+        refused(VerifyError::KeysUnavailable)
+    );
+    assert_eq!(idp.jwks_requests(), 0);
+
+    // A direct JWKS URL works, and https is required elsewhere.
+    let direct = JwtVerifier::builder(idp.issuer())
+        .with_jwks_url(idp.jwks_url())
+        .allow_http_loopback()
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(direct).build().unwrap();
+    assert_eq!(outcome(&resolver, &idp.token().sign()).await, Ok(()));
+    let insecure = JwtVerifier::builder(idp.issuer())
+        .with_jwks_url(idp.jwks_url())
+        .build();
+    assert_eq!(
+        insecure.err(),
+        Some(axum_userinfo::ConfigError::InsecureUrl)
+    );
+}
+
+#[tokio::test]
+async fn websocket_auth_messages_are_verified_the_same_way() {
+    let idp = TestIdp::start().await;
+    let resolver = resolver(&idp);
+    let frame = |token: &str| {
+        format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#)
+    };
+    let good = idp.token().audience("api").sign();
+    let Some(axum_userinfo::AuthFrame::Resolved { user, response }) =
+        resolver.handle_auth_frame_async(&frame(&good)).await
+    else {
+        panic!("a valid token resolves");
+    };
+    assert_eq!(
+        user.user_id(),
+        user_id(&format!("{}\u{1f}test-user", idp.issuer()))
+    );
+    assert!(response.to_json().contains(r#""status":"success""#));
+    let bad = idp.token().sign(); // no aud
+    let Some(axum_userinfo::AuthFrame::Rejected { error, .. }) =
+        resolver.handle_auth_frame_async(&frame(&bad)).await
+    else {
+        panic!("a token without aud is refused");
+    };
+    assert_eq!(
+        error,
+        ResolveError::Verification(VerifyError::MissingClaim("aud"))
+    );
+}
+
+#[test]
+fn configuration_is_checked() {
+    let hmac = || {
+        JwtVerifier::builder(HMAC_ISSUER)
+            .with_key(VerificationKey::hmac(SECRET))
+            .build()
+            .unwrap()
+    };
+    let twice = Resolver::builder()
+        .with_verifier(hmac())
+        .with_verifier(hmac())
+        .build();
+    assert_eq!(twice.err(), Some(axum_userinfo::ConfigError::InvalidIssuer));
+    let with_header = Resolver::builder()
+        .with_identity_header("x-user")
+        .with_verifier(hmac())
+        .build();
+    assert_eq!(
+        with_header.err(),
+        Some(axum_userinfo::ConfigError::IdentityHeaderWithVerification)
+    );
+    assert_eq!(
+        JwtVerifier::builder(HMAC_ISSUER).build().err(),
+        Some(axum_userinfo::ConfigError::NoKeySource)
+    );
+    // Leeway is clamped to 300 s: a token expired 301 s ago (+ clock) fails even with 1 h.
+    let lenient = JwtVerifier::builder(HMAC_ISSUER)
+        .with_key(VerificationKey::hmac(SECRET))
+        .with_leeway(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(lenient).build().unwrap();
+    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1)
+        .expires_in(-400)
+        .sign_hmac(SECRET);
+    assert_eq!(
+        resolver.resolve(&bearer(&token)),
+        Err(ResolveError::Verification(VerifyError::Expired))
+    );
+    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1)
+        .expires_in(-200)
+        .sign_hmac(SECRET);
+    assert!(resolver.resolve(&bearer(&token)).is_ok());
+    // Other credential kinds are not affected by verification.
+    let mut headers = HeaderMap::new();
+    headers.insert("x-api-key", HeaderValue::from_static("sk-1"));
+    assert_eq!(
+        resolver.resolve(&headers).unwrap().unwrap().user_id(),
+        user_id("sk-1")
+    );
+    let _ = Arc::new(());
+}
