@@ -556,3 +556,50 @@ async fn oversized_frames_are_refused() {
         other => panic!("expected the socket to close, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn verified_jwts_with_oidc_discovery() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        audience: Some("api".to_owned()),
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let scoped = axum_userinfo::user_id(&format!("{}\u{1f}alice", idp.issuer())).to_string();
+
+    let token = idp.token().subject("alice").audience("api").sign();
+    let (status, _, body) = server
+        .whoami(&[("authorization", &format!("Bearer {token}"))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user_id"], scoped.as_str());
+
+    // The unverified token the other tests use is refused now: it has no issuer.
+    let (status, headers, _) = server
+        .whoami(&[("authorization", &format!("Bearer {JWT_SUB_USER_123}"))])
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let challenge = headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+
+    // A WebSocket auth message is verified the same way.
+    let mut socket = server.socket("/websocket", &[]).await;
+    let frame =
+        |token: &str| json!({"type": "auth_message", "payload": {"method": "jwt", "token": token}});
+    let reply = ask(&mut socket, frame(&token)).await;
+    assert_eq!(
+        (reply["status"].as_str(), reply["user_id"].as_str()),
+        (Some("success"), Some(scoped.as_str()))
+    );
+    let wrong_audience = idp.token().audience("other").sign();
+    let reply = ask(&mut socket, frame(&wrong_audience)).await;
+    assert_eq!(reply["status"], "error");
+    assert_eq!(reply["payload"]["code"], "user_auth_error");
+    assert_eq!(idp.jwks_requests(), 1);
+}

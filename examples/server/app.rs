@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, Resolver, SocketIdentity, UserInfo, UserInfoLayer, WebSocketAuth,
+    AcceptedKinds, ConfigError, JwtVerifier, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
+    WebSocketAuth,
 };
 use serde_json::{Value, json};
 
@@ -34,6 +35,38 @@ pub(crate) struct Options {
     pub(crate) allowed_origins: Vec<String>,
     /// How long an anonymous socket has to authenticate (`None`: the default, 10 s; zero: no limit).
     pub(crate) auth_timeout: Option<std::time::Duration>,
+    /// Verify JWTs of these issuers, keys found by OIDC discovery.
+    pub(crate) oidc_issuers: Vec<String>,
+    /// Verify JWTs of these issuers (`ISSUER=JWKS_URL`), keys from the JWKS URL.
+    pub(crate) jwks: Vec<(String, String)>,
+    /// Require this audience in verified tokens (otherwise any audience is accepted).
+    pub(crate) audience: Option<String>,
+    /// Allow `http` key URLs on loopback (local identity providers).
+    pub(crate) allow_http_loopback: bool,
+}
+
+/// The JWT verifiers the options ask for.
+fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
+    let oidc = options
+        .oidc_issuers
+        .iter()
+        .map(|issuer| JwtVerifier::builder(issuer).with_oidc_discovery());
+    let jwks = options
+        .jwks
+        .iter()
+        .map(|(issuer, url)| JwtVerifier::builder(issuer).with_jwks_url(url));
+    oidc.chain(jwks)
+        .map(|mut verifier| {
+            verifier = match &options.audience {
+                Some(audience) => verifier.with_audience(audience),
+                None => verifier.allow_any_audience(),
+            };
+            if options.allow_http_loopback {
+                verifier = verifier.allow_http_loopback();
+            }
+            verifier.build()
+        })
+        .collect()
 }
 
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
@@ -53,6 +86,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if !options.allowed_origins.is_empty() {
         builder = builder.with_allowed_origins(options.allowed_origins.iter().cloned());
+    }
+    for verifier in verifiers(options)? {
+        builder = builder.with_verifier(verifier);
     }
     let resolver = builder.build()?;
 

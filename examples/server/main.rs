@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS]
 //!     [--identity-header NAME [--trusted-proxy CIDR]...] [--allow-origin ORIGIN]...
-//!     [--auth-timeout SECS]
+//!     [--auth-timeout SECS] [--oidc ISSUER_URL]... [--jwks ISSUER=JWKS_URL]...
+//!     [--audience AUD] [--allow-http-loopback]
 //! ```
 //!
 //! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
@@ -14,6 +15,7 @@
 //! - `GET /ping`: `pong`, behind the identity layer (a forward-auth check without a body).
 //! - `GET /healthz`: 200, with no identity involved.
 //!
+//! With `--oidc` or `--jwks`, JWTs are verified (issuer-scoped ids; unknown issuers refused).
 //! `KINDS` is a comma list of `session_cookie,jwt,api_key,basic` (empty: accept none). Logs go
 //! through `tracing`, filtered by `RUST_LOG` (default `info`).
 
@@ -33,7 +35,11 @@ const USAGE: &str =
   --identity-header NAME  take identities only from this trusted proxy header
   --trusted-proxy CIDR    accept the identity header only from peers in CIDR (repeatable)
   --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)
-  --auth-timeout SECS     time an anonymous WebSocket has to authenticate (default 10, 0: no limit)";
+  --auth-timeout SECS     time an anonymous WebSocket has to authenticate (default 10, 0: no limit)
+  --oidc ISSUER_URL       verify JWTs of this issuer, keys by OIDC discovery (repeatable)
+  --jwks ISSUER=JWKS_URL  verify JWTs of this issuer, keys from this JWKS URL (repeatable)
+  --audience AUD          require this audience in verified JWTs (default: any)
+  --allow-http-loopback   allow http key URLs on loopback (local identity providers)";
 
 fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options), String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
@@ -66,6 +72,16 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options)
                     .map_err(|e| format!("--auth-timeout: {e}"))?;
                 options.auth_timeout = Some(timeout);
             }
+            "--oidc" => options.oidc_issuers.push(value("--oidc")?),
+            "--jwks" => {
+                let pair = value("--jwks")?;
+                let (issuer, url) = pair
+                    .split_once('=')
+                    .ok_or("--jwks: expected ISSUER=JWKS_URL")?;
+                options.jwks.push((issuer.to_owned(), url.to_owned()));
+            }
+            "--audience" => options.audience = Some(value("--audience")?),
+            "--allow-http-loopback" => options.allow_http_loopback = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
