@@ -46,6 +46,22 @@ fn resolver(idp: &TestIdp) -> Resolver {
         .unwrap()
 }
 
+/// The provider's verifier, any audience, refetching on every miss (no interval).
+fn eager(idp: &TestIdp) -> Resolver {
+    let policy = CachePolicy {
+        refetch_interval: Duration::ZERO,
+        ..CachePolicy::default()
+    };
+    let verifier = idp
+        .verifier()
+        .allow_any_audience()
+        .with_cache_policy(policy);
+    Resolver::builder()
+        .with_verifier(verifier.build().unwrap())
+        .build()
+        .unwrap()
+}
+
 async fn verify(resolver: &Resolver, token: &str) -> Result<UserInfo, ResolveError> {
     resolver
         .resolve_async(&bearer(token))
@@ -425,20 +441,7 @@ async fn random_kid_flood_costs_one_fetch_per_interval() {
 #[tokio::test]
 async fn provider_down_warm_keeps_verifying_cold_is_503() {
     let idp = TestIdp::start().await;
-    let policy = CachePolicy {
-        refetch_interval: Duration::ZERO,
-        ..CachePolicy::default()
-    };
-    let warm = Resolver::builder()
-        .with_verifier(
-            idp.verifier()
-                .allow_any_audience()
-                .with_cache_policy(policy)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let warm = eager(&idp);
     let token = idp.token().sign();
     assert_eq!(outcome(&warm, &token).await, Ok(()));
     idp.set_down(true);
@@ -451,16 +454,7 @@ async fn provider_down_warm_keeps_verifying_cold_is_503() {
     assert_eq!(outcome(&warm, &token).await, Ok(()));
 
     // Cold: the server starts and answers; the token fails with 503 until the keys arrive.
-    let cold = Resolver::builder()
-        .with_verifier(
-            idp.verifier()
-                .allow_any_audience()
-                .with_cache_policy(policy)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let cold = eager(&idp);
     let app = Router::new()
         .route(
             "/",
@@ -502,20 +496,7 @@ async fn provider_down_warm_keeps_verifying_cold_is_503() {
 async fn oversized_or_malformed_jwks_is_not_used() {
     let idp = TestIdp::start().await;
     let token = idp.token().sign();
-    let policy = CachePolicy {
-        refetch_interval: Duration::ZERO,
-        ..CachePolicy::default()
-    };
-    let resolver = Resolver::builder()
-        .with_verifier(
-            idp.verifier()
-                .allow_any_audience()
-                .with_cache_policy(policy)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let resolver = eager(&idp);
     let mut big = br#"{"keys":[],"padding":""#.to_vec();
     big.extend(std::iter::repeat_n(b'x', 1024 * 1024));
     big.extend(br#""}"#);
