@@ -26,7 +26,12 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 
 /// Whether a Bearer credential is shaped like a JWT: exactly two dots.
 pub(crate) fn is_jwt_shaped(credential: &[u8]) -> bool {
-    memchr::memchr_iter(b'.', credential).take(3).count() == 2
+    has_dots(credential, 2)
+}
+
+/// Whether `credential` has exactly `n` dots (counting stops after `n + 1`).
+pub(crate) fn has_dots(credential: &[u8], n: usize) -> bool {
+    memchr::memchr_iter(b'.', credential).take(n + 1).count() == n
 }
 
 /// Decodes a compact JWT without verifying it: its header checked, its signature decodable;

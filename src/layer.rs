@@ -32,7 +32,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::request::{Anonymous, is_websocket_upgrade, resolve};
+use crate::request::{Anonymous, is_websocket_upgrade, resolve, resolve_async};
 use crate::{Resolver, UserInfoRejection, X_API_KEY};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
@@ -202,21 +202,20 @@ where
         let outcome = resolve_request(&config.resolver, upgrade, &request);
         if let Err(error) = &outcome {
             if config.resolver.may_refetch(error) {
-                // A verified JWT missed its issuer's fetched keys: wait for the refetch.
-                let error = error.clone();
+                // A verified JWT missed its issuer's fetched keys: resolve again, waiting for
+                // the refetch.
                 let config = Arc::clone(&self.config);
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
                 return ResponseFuture::boxed(Box::pin(async move {
-                    let outcome = if config
-                        .resolver
-                        .refetch_keys(&error, request.headers())
-                        .await
-                    {
-                        resolve_request(&config.resolver, upgrade, &request)
-                    } else {
-                        Err(error)
-                    };
+                    let outcome = resolve_async(
+                        &config.resolver,
+                        upgrade,
+                        request.uri(),
+                        request.headers(),
+                        request.extensions(),
+                    )
+                    .await;
                     match admit(&config, &mut request, upgrade, outcome) {
                         None => inner.call(request).await,
                         Some(response) => Ok(response),

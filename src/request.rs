@@ -38,31 +38,14 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
             .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
 }
 
-/// Resolves an extractor's request parts: [`resolve`] over them, waiting for a verified JWT's
-/// fetched keys when they miss.
+/// Resolves an extractor's request parts: [`resolve_async`] over them.
 pub(crate) async fn resolve_parts(
     resolver: &Resolver,
     parts: &Parts,
 ) -> Result<Option<UserInfo>, ResolveError> {
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    let once = || {
-        resolve(
-            resolver,
-            upgrade,
-            &parts.uri,
-            &parts.headers,
-            &parts.extensions,
-        )
-    };
-    match once() {
-        Err(error)
-            if resolver.may_refetch(&error)
-                && resolver.refetch_keys(&error, &parts.headers).await =>
-        {
-            once()
-        }
-        outcome => outcome,
-    }
+    let connection = connection(upgrade, &parts.uri, &parts.headers, &parts.extensions);
+    resolver.resolve_connection_async(&connection).await
 }
 
 /// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
@@ -74,6 +57,28 @@ pub(crate) fn resolve(
     headers: &HeaderMap,
     extensions: &Extensions,
 ) -> Result<Option<UserInfo>, ResolveError> {
+    resolver.resolve_connection(&connection(upgrade, uri, headers, extensions))
+}
+
+/// As [`resolve`], waiting for a verified JWT's fetched keys when they miss.
+pub(crate) async fn resolve_async(
+    resolver: &Resolver,
+    upgrade: bool,
+    uri: &Uri,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Result<Option<UserInfo>, ResolveError> {
+    let connection = connection(upgrade, uri, headers, extensions);
+    resolver.resolve_connection_async(&connection).await
+}
+
+/// The [`Connection`] of a request: its `?session=` id when it is an upgrade, and its peer.
+fn connection<'a>(
+    upgrade: bool,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    extensions: &Extensions,
+) -> Connection<'a> {
     let mut connection = Connection::new(headers);
     if upgrade {
         connection = connection.websocket(uri.query());
@@ -81,5 +86,5 @@ pub(crate) fn resolve(
     if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
         connection = connection.peer(peer.ip());
     }
-    resolver.resolve_connection(&connection)
+    connection
 }

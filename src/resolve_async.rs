@@ -57,24 +57,50 @@ impl Resolver {
 
     /// After `error` on a request: when it is a miss on fetched keys, waits for the refetch
     /// and returns `true` (resolve again).
-    pub(crate) async fn refetch_keys(&self, error: &ResolveError, headers: &HeaderMap) -> bool {
+    async fn refetch_keys(&self, error: &ResolveError, headers: &HeaderMap) -> bool {
         #[cfg(feature = "verify")]
         {
             use crate::authorization::{Authorization, authorization};
             if let Ok(Some(Authorization::Bearer(token))) =
                 authorization(headers, self.max_credential_len())
             {
-                if let Some(cache) = self.issuers().cache_to_refetch(error, token) {
-                    cache.refetch().await;
-                    return true;
-                }
+                return self.refetch_for(error, token).await;
             }
         }
         let _ = (error, headers);
         false
     }
 
-    /// Whether `error` on a request is a miss on fetched keys that a refetch may cure.
+    /// As [`refetch_keys`](Self::refetch_keys), for an auth message's JWT.
+    async fn refetch_keys_for_frame(&self, error: &ResolveError, frame: &str) -> bool {
+        #[cfg(feature = "verify")]
+        if let Some(Ok(crate::AuthMessage::Jwt { token })) = crate::AuthMessage::parse(frame) {
+            use secrecy::ExposeSecret;
+            return self
+                .refetch_for(error, token.expose_secret().as_bytes())
+                .await;
+        }
+        let _ = (error, frame);
+        false
+    }
+
+    /// Waits for the refetch of `token`'s issuer's keys when `error` is a miss on them.
+    #[cfg(feature = "verify")]
+    async fn refetch_for(&self, error: &ResolveError, token: &[u8]) -> bool {
+        if !self.may_refetch(error) {
+            return false;
+        }
+        match self.issuers().cache_to_refetch(token) {
+            Some(cache) => {
+                cache.refetch().await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether `error` is a miss on an issuer's keys that a refetch may cure (the layer's test
+    /// before it boxes a request's future).
     pub(crate) fn may_refetch(&self, error: &ResolveError) -> bool {
         self.verifies_jwts()
             && matches!(
@@ -83,19 +109,5 @@ impl Resolver {
                     crate::VerifyError::UnknownKey | crate::VerifyError::KeysUnavailable
                 )
             )
-    }
-
-    async fn refetch_keys_for_frame(&self, error: &ResolveError, frame: &str) -> bool {
-        #[cfg(feature = "verify")]
-        if let Some(Ok(crate::AuthMessage::Jwt { token })) = crate::AuthMessage::parse(frame) {
-            use secrecy::ExposeSecret;
-            let token = token.expose_secret().as_bytes();
-            if let Some(cache) = self.issuers().cache_to_refetch(error, token) {
-                cache.refetch().await;
-                return true;
-            }
-        }
-        let _ = (error, frame);
-        false
     }
 }

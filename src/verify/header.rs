@@ -73,7 +73,7 @@ pub(crate) fn token_header(header: &str) -> Result<TokenHeader<'_>, ResolveError
 pub(crate) fn is_jwe_shaped(credential: &[u8]) -> bool {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    if memchr::memchr_iter(b'.', credential).take(5).count() != 4 {
+    if !crate::jwt::has_dots(credential, 4) {
         return false;
     }
     let first = credential.split(|&b| b == b'.').next().unwrap_or_default();

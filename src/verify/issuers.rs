@@ -53,17 +53,8 @@ impl Issuers {
         }
     }
 
-    /// The key cache to refetch after `error`, a miss on `token`'s issuer's fetched keys.
-    pub(crate) fn cache_to_refetch(
-        &self,
-        error: &ResolveError,
-        token: &[u8],
-    ) -> Option<Arc<KeyCache>> {
-        let ResolveError::Verification(VerifyError::UnknownKey | VerifyError::KeysUnavailable) =
-            error
-        else {
-            return None;
-        };
+    /// The fetched keys' cache of `token`'s issuer, to refetch after a miss.
+    pub(crate) fn cache_to_refetch(&self, token: &[u8]) -> Option<Arc<KeyCache>> {
         let payload = jwt::decode_unverified(token).ok()?;
         let [iss] = crate::scan::scan_object(&payload, &["iss"]).ok()?;
         let iss = iss?;
