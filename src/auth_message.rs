@@ -172,11 +172,12 @@ fn non_empty<'a>(
 ///
 /// ```
 /// use axum_userinfo::{AuthResponse, UserInfo};
-/// let user = UserInfo::from_api_key("sk-service-abc123");
+/// let user = UserInfo::from_api_key("sk-service-abc123")?;
 /// let json = AuthResponse::success(user.user_id()).to_json();
 /// assert!(json.starts_with(
 ///     r#"{"type":"auth_response_message","status":"success","user_id":"06d2b7c6-c9cf-58f3-a90b-ed272501211d","payload":null,"timestamp":""#
 /// ));
+/// # Ok::<(), axum_userinfo::ResolveError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthResponse {

@@ -31,6 +31,13 @@ pub enum ResolveError {
     /// A `Basic` credential that is not `base64(username ":" password)`.
     #[error("malformed Basic credential: {0}")]
     MalformedBasic(BasicError),
+    /// An identity from a source that is neither verified nor trusted (a session cookie, an API
+    /// key, the identity claim of an unverified JWT) holding a C0 control character or DEL:
+    /// refused, so that no such credential can spell the id of a verified JWT
+    /// (`iss` `U+001F` identity) or of a trusted identity header. A deliberate divergence from
+    /// the reference, which accepts them.
+    #[error("the {0} identity contains a control character")]
+    ControlCharacter(CredentialKind),
     /// A recognised credential of a kind this deployment does not accept.
     #[error("identity credential type '{0}' is not accepted")]
     NotAccepted(CredentialKind),

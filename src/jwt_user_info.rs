@@ -14,8 +14,8 @@ use uuid::Uuid;
 use crate::jwt::json_error;
 use crate::scan::{Json, Scanned, parse_object, scan_object};
 use crate::text::{py_split_once, py_split_whitespace, py_strip};
-use crate::user_id::{user_id, verified_jwt_user_id};
-use crate::{ClaimsError, ResolveError, Segment};
+use crate::user_id::{check_untrusted_key, user_id, verified_jwt_user_id};
+use crate::{ClaimsError, CredentialKind, ResolveError, Segment};
 
 /// The identity fields of a decoded JWT, and every claim as decoded.
 ///
@@ -265,6 +265,7 @@ impl JwtUserInfo {
         let id = if scoped {
             verified_jwt_user_id(get("iss").and_then(Json::as_str), identity)?
         } else {
+            check_untrusted_key(identity, CredentialKind::Jwt)?;
             user_id(identity)
         };
         drop(members);

@@ -466,13 +466,13 @@ impl Resolver {
                 if upgrade {
                     self.check_origin(headers)?;
                 }
-                return Ok(Some(UserInfo::from_session_cookie(cookie)));
+                return UserInfo::from_session_cookie(cookie).map(Some);
             }
             Some(_) => {} // present but empty: ignored, and the query id does not replace it
             None => {
                 if let Some(id) = session {
                     self.accept(CredentialKind::SessionCookie)?;
-                    return Ok(Some(UserInfo::from_session_cookie(id)));
+                    return UserInfo::from_session_cookie(id).map(Some);
                 }
             }
         }
@@ -491,7 +491,7 @@ impl Resolver {
             }
             Some(Authorization::Bearer(key)) => {
                 self.accept(CredentialKind::ApiKey)?;
-                return Ok(Some(UserInfo::from_api_key(latin1(key))));
+                return UserInfo::from_api_key(latin1(key)).map(Some);
             }
             Some(Authorization::Basic(credential)) => {
                 self.accept(CredentialKind::Basic)?;
@@ -504,7 +504,7 @@ impl Resolver {
             Some(key) if !key.is_empty() => {
                 let key = bounded(key, max_len)?;
                 self.accept(CredentialKind::ApiKey)?;
-                Ok(Some(UserInfo::from_api_key(latin1(key))))
+                UserInfo::from_api_key(latin1(key)).map(Some)
             }
             _ => Ok(None),
         }
@@ -534,7 +534,7 @@ impl Resolver {
             }
             AuthMessage::ApiKey { token } => {
                 self.accept(CredentialKind::ApiKey)?;
-                UserInfo::from_api_key(token.expose_secret())
+                UserInfo::from_api_key(token.expose_secret())?
             }
             AuthMessage::Basic { username, password } => {
                 self.accept(CredentialKind::Basic)?;

@@ -8,6 +8,14 @@
 //! | JWT | the identity claim (`sub`, `email`, `preferred_username`), trimmed |
 //! | verified JWT | `iss` `U+001F` identity claim |
 //! | trusted identity header | `"trusted-header:"` lower-case header name `U+001F` trimmed value |
+//!
+//! **No forged ids.** The composite keys are built from public values (an issuer URL, a header
+//! name), so a key from a source that is neither verified nor trusted (a cookie value, an API
+//! key, the identity claim of an unverified JWT) must never be able to spell one: such a key
+//! holding `U+001F`, another C0 control character or DEL is refused
+//! ([`ResolveError::ControlCharacter`]). A Basic key is base64 and cannot hold one. This is a
+//! deliberate divergence from the reference, which lets a cookie `"https://issuer\037alice"`
+//! take the id of the verified `alice` of that issuer.
 
 use sha1::{Digest, Sha1};
 use uuid::{Builder, Uuid};
@@ -30,6 +38,19 @@ pub(crate) const UNIT_SEPARATOR: char = '\u{1f}';
 #[must_use]
 pub fn user_id(identity_key: &str) -> Uuid {
     uuid5(&[identity_key.as_bytes()])
+}
+
+/// Refuses an identity key from an unverified, untrusted source that could spell a composite
+/// key: one holding a C0 control character (`U+0000..=U+001F`, the separator among them) or DEL.
+pub(crate) fn check_untrusted_key(
+    key: &str,
+    kind: crate::CredentialKind,
+) -> Result<(), crate::ResolveError> {
+    if key.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        Err(crate::ResolveError::ControlCharacter(kind))
+    } else {
+        Ok(())
+    }
 }
 
 /// The user id of the composite key `prefix` `U+001F` `identity`, hashed without building it.
@@ -82,6 +103,21 @@ mod tests {
             user_id("").to_string(),
             "b83c02c8-bbd4-5a5e-9471-18974fbd9ae1"
         );
+    }
+
+    #[test]
+    fn untrusted_keys_cannot_hold_control_characters() {
+        use crate::{CredentialKind::ApiKey, ResolveError::ControlCharacter};
+        for key in ["a\u{1f}b", "\u{0}", "tab\there", "del\u{7f}", "\r\n"] {
+            assert_eq!(
+                check_untrusted_key(key, ApiKey),
+                Err(ControlCharacter(ApiKey))
+            );
+        }
+        // C1 controls and other Latin-1 are ordinary characters of a Latin-1 header value.
+        for key in ["sk-1", "caf\u{e9}", "\u{85}\u{a0}", "with space", ""] {
+            assert_eq!(check_untrusted_key(key, ApiKey), Ok(()));
+        }
     }
 
     #[test]

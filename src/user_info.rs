@@ -10,8 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
-use crate::user_id::{user_id, user_id_of_pair, verified_jwt_user_id};
-use crate::{BasicError, JwtUserInfo, ResolveError};
+use crate::user_id::{check_untrusted_key, user_id, user_id_of_pair, verified_jwt_user_id};
+use crate::{BasicError, CredentialKind, JwtUserInfo, ResolveError};
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
 ///
@@ -22,10 +22,11 @@ use crate::{BasicError, JwtUserInfo, ResolveError};
 /// ```
 /// use axum_userinfo::{Source, UserInfo};
 ///
-/// let user = UserInfo::from_api_key("sk-service-abc123");
+/// let user = UserInfo::from_api_key("sk-service-abc123")?;
 /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
 /// assert_eq!(user.source(), Source::ApiKey);
 /// assert!(!format!("{user:?}").contains("sk-service"));
+/// # Ok::<(), axum_userinfo::ResolveError>(())
 /// ```
 #[derive(Clone)]
 pub struct UserInfo(Arc<Inner>);
@@ -108,17 +109,27 @@ impl UserInfo {
     }
 
     /// A user identified by an API key; the key is the identity.
-    #[must_use]
-    pub fn from_api_key(key: impl Into<String>) -> Self {
+    ///
+    /// # Errors
+    /// [`ResolveError::ControlCharacter`] when the key holds a C0 control character or DEL
+    /// (it could spell the id of a verified or trusted identity).
+    pub fn from_api_key(key: impl Into<String>) -> Result<Self, ResolveError> {
         let key = key.into();
-        Self::new(user_id(&key), UserDetails::ApiKey(key.into()))
+        check_untrusted_key(&key, CredentialKind::ApiKey)?;
+        Ok(Self::new(user_id(&key), UserDetails::ApiKey(key.into())))
     }
 
     /// A user identified by a session cookie value; the value is the identity.
-    #[must_use]
-    pub fn from_session_cookie(value: impl Into<String>) -> Self {
+    ///
+    /// # Errors
+    /// [`ResolveError::ControlCharacter`] when the value holds a C0 control character or DEL.
+    pub fn from_session_cookie(value: impl Into<String>) -> Result<Self, ResolveError> {
         let value = value.into();
-        Self::new(user_id(&value), UserDetails::SessionCookie(value.into()))
+        check_untrusted_key(&value, CredentialKind::SessionCookie)?;
+        Ok(Self::new(
+            user_id(&value),
+            UserDetails::SessionCookie(value.into()),
+        ))
     }
 
     /// A user identified by username and password; `base64(username:password)` is the identity,
@@ -146,10 +157,12 @@ impl UserInfo {
     ///
     /// # Errors
     /// [`ResolveError::NoIdentityClaim`] when no `sub`, `email` or `preferred_username` claim
-    /// is a non-blank string.
+    /// is a non-blank string, [`ResolveError::ControlCharacter`] when that claim holds a C0
+    /// control character or DEL.
     pub fn from_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
-        let id = user_id(jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?);
-        Ok(Self::new(id, UserDetails::Jwt(jwt)))
+        let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
+        check_untrusted_key(identity, CredentialKind::Jwt)?;
+        Ok(Self::new(user_id(identity), UserDetails::Jwt(jwt)))
     }
 
     /// A user identified by the claims of a *verified* JWT: the identity is scoped by its issuer,
@@ -376,8 +389,8 @@ mod tests {
     #[test]
     fn secrets_stay_out_of_debug_and_serialize() {
         let users = [
-            UserInfo::from_api_key("sk-very-secret"),
-            UserInfo::from_session_cookie("sk-very-secret"),
+            UserInfo::from_api_key("sk-very-secret").unwrap(),
+            UserInfo::from_session_cookie("sk-very-secret").unwrap(),
             UserInfo::from_basic(BasicUserInfo::new("alice", "sk-very-secret").unwrap()),
         ];
         for user in users {
@@ -393,7 +406,7 @@ mod tests {
 
     #[test]
     fn one_source_each() {
-        let user = UserInfo::from_session_cookie("abc");
+        let user = UserInfo::from_session_cookie("abc").unwrap();
         assert_eq!(user.source(), Source::SessionCookie);
         assert_eq!(
             user.user_id().to_string(),
@@ -401,6 +414,6 @@ mod tests {
         );
         assert!(user.jwt().is_none() && user.basic().is_none());
         assert_eq!(user, user.clone());
-        assert_ne!(user, UserInfo::from_api_key("abc"));
+        assert_ne!(user, UserInfo::from_api_key("abc").unwrap());
     }
 }

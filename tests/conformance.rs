@@ -267,7 +267,7 @@ fn check_auth_message(case: &Value) -> Result<(), String> {
 
 fn check_user_id(case: &Value) -> Result<(), String> {
     let user = match str_field(case, "kind")? {
-        "api_key" => UserInfo::from_api_key(str_field(case, "key")?),
+        "api_key" => UserInfo::from_api_key(str_field(case, "key")?).map_err(|e| e.to_string())?,
         "basic" => UserInfo::from_basic(
             BasicUserInfo::new(str_field(case, "username")?, str_field(case, "password")?)
                 .map_err(|e| e.to_string())?,
