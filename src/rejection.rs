@@ -8,6 +8,8 @@
 //! - A credential header over the resolver's size limit: **431** (RFC 6585).
 //! - A verified JWT whose issuer's keys cannot be fetched (none cached): **503**, with
 //!   `Retry-After`; the token may be fine, the identity provider is not.
+//! - No resolver configured for an extractor (no layer, no `Extension(resolver)`): **500**,
+//!   with a plain-text body that names the fix.
 //! - A cookie-authenticated WebSocket upgrade from an origin that is not allowed, or an identity
 //!   header from a peer that is not a trusted proxy: **403**.
 //!
@@ -29,39 +31,79 @@ use crate::{AuthErrorPayload, CredentialKind, ErrorCode, ResolveError, VerifyErr
 /// ([`UserInfoLayer::with_rejection`](crate::UserInfoLayer::with_rejection)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInfoRejection {
-    error: Option<ResolveError>,
+    kind: Kind,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    MissingCredentials,
+    Refused(ResolveError),
+    MissingResolver,
+}
+
+/// The 500 body of [`UserInfoRejection::missing_resolver`]: what to add to the router.
+const MISSING_RESOLVER: &str = "No axum_userinfo::Resolver is configured for this route: add \
+    `UserInfoLayer::new(resolver)` to the router (or `.layer(Extension(resolver))`, or make the \
+    resolver the router's state). The request is refused rather than resolved with a default.";
 
 impl UserInfoRejection {
     /// The request carried no credential, and one is required.
     #[must_use]
     pub fn missing_credentials() -> Self {
-        Self { error: None }
+        Self {
+            kind: Kind::MissingCredentials,
+        }
     }
 
     /// The request's credential was refused.
     #[must_use]
     pub fn refused(error: ResolveError) -> Self {
-        Self { error: Some(error) }
+        Self {
+            kind: Kind::Refused(error),
+        }
     }
 
-    /// The resolution error, unless the request was simply anonymous.
+    /// An extractor found no [`Resolver`](crate::Resolver) for the request (no
+    /// [`UserInfoLayer`](crate::UserInfoLayer), no `Extension(resolver)`, and a router state that
+    /// is not a resolver): a configuration error, refused with 500 and never resolved with a
+    /// default. The body names the fix, as axum's `Extension` rejection does.
+    #[must_use]
+    pub fn missing_resolver() -> Self {
+        Self {
+            kind: Kind::MissingResolver,
+        }
+    }
+
+    /// The resolution error, when the request's credential was refused.
     #[must_use]
     pub fn error(&self) -> Option<&ResolveError> {
-        self.error.as_ref()
+        match &self.kind {
+            Kind::Refused(error) => Some(error),
+            Kind::MissingCredentials | Kind::MissingResolver => None,
+        }
     }
 
     /// Whether the request carried no credential at all.
     #[must_use]
     pub fn is_missing_credentials(&self) -> bool {
-        self.error.is_none()
+        self.kind == Kind::MissingCredentials
     }
 
-    /// 431 for a credential over the size limit, 400 for another malformed request, 401
-    /// otherwise.
+    /// Whether no resolver was configured for the request (a 500).
+    #[must_use]
+    pub fn is_missing_resolver(&self) -> bool {
+        self.kind == Kind::MissingResolver
+    }
+
+    /// 431 for a credential over the size limit, 400 for another malformed request, 403 for a
+    /// refused origin or an untrusted peer, 503 when an issuer's keys cannot be had, 500 when
+    /// no resolver is configured, 401 otherwise.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        match &self.error {
+        if self.is_missing_resolver() {
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+        match self.error() {
             Some(ResolveError::CredentialTooLarge { .. }) => {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
@@ -79,24 +121,31 @@ impl UserInfoRejection {
     /// The reference's error object for the body.
     #[must_use]
     pub fn body(&self) -> AuthErrorPayload {
-        match &self.error {
-            Some(error) => AuthErrorPayload::new(error),
-            None => AuthErrorPayload {
+        match &self.kind {
+            Kind::Refused(error) => AuthErrorPayload::new(error),
+            Kind::MissingCredentials => AuthErrorPayload {
                 code: ErrorCode::UserAuthError,
                 message: "Authentication failed",
                 details: "authentication required".to_owned(),
             },
+            Kind::MissingResolver => AuthErrorPayload {
+                code: ErrorCode::UserAuthError,
+                message: "Authentication failed",
+                details: "no identity resolver is configured".to_owned(),
+            },
         }
     }
 
-    /// The `WWW-Authenticate` challenges of a 401 (none for a 400).
+    /// The `WWW-Authenticate` challenges of a 401 (none for other statuses).
     #[must_use]
     pub fn challenges(&self) -> Vec<HeaderValue> {
         const BEARER: HeaderValue = HeaderValue::from_static("Bearer");
         const BASIC: HeaderValue =
             HeaderValue::from_static(r#"Basic realm="api", charset="UTF-8""#);
-        let Some(error) = &self.error else {
-            return vec![BEARER, BASIC];
+        let error = match &self.kind {
+            Kind::Refused(error) => error,
+            Kind::MissingCredentials => return vec![BEARER, BASIC],
+            Kind::MissingResolver => return Vec::new(),
         };
         match error {
             _ if error.is_malformed_request() => Vec::new(),
@@ -136,16 +185,17 @@ fn invalid_token(error: &ResolveError) -> HeaderValue {
 
 impl fmt::Display for UserInfoRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.error {
-            Some(error) => error.fmt(f),
-            None => f.write_str("authentication required"),
+        match &self.kind {
+            Kind::Refused(error) => error.fmt(f),
+            Kind::MissingCredentials => f.write_str("authentication required"),
+            Kind::MissingResolver => f.write_str(MISSING_RESOLVER),
         }
     }
 }
 
 impl std::error::Error for UserInfoRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.error.as_ref().map(|e| e as _)
+        self.error().map(|e| e as _)
     }
 }
 
@@ -157,6 +207,9 @@ impl From<ResolveError> for UserInfoRejection {
 
 impl IntoResponse for UserInfoRejection {
     fn into_response(self) -> Response {
+        if self.is_missing_resolver() {
+            return (StatusCode::INTERNAL_SERVER_ERROR, MISSING_RESOLVER).into_response();
+        }
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
         let mut response = (self.status(), body).into_response();
         let headers = response.headers_mut();

@@ -35,7 +35,7 @@ use tokio::time::Instant;
 
 use crate::extract::resolver_for;
 use crate::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
-use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo};
+use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo, UserInfoRejection};
 
 /// The close reason for an unsafe `?session=` id.
 const INVALID_SESSION: &str = "Invalid session ID";
@@ -61,7 +61,8 @@ async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
 ///
 /// Behind a [`UserInfoLayer`](crate::UserInfoLayer) it takes the layer's result (the layer has
 /// already refused bad credentials, before the upgrade); otherwise it resolves the upgrade with
-/// the resolver found as for the `UserInfo` extractor.
+/// the resolver found as for the `UserInfo` extractor. Without any resolver the upgrade is
+/// refused with 500: never resolved with a default.
 #[derive(Debug, Clone)]
 pub struct WebSocketAuth {
     outcome: Result<Option<UserInfo>, ResolveError>,
@@ -72,11 +73,15 @@ impl<S> FromRequestParts<S> for WebSocketAuth
 where
     S: Send + Sync + 'static,
 {
-    type Rejection = std::convert::Infallible;
+    /// Only a missing resolver refuses the upgrade (500, see
+    /// [`UserInfoRejection::missing_resolver`]); a refused credential is answered on the socket.
+    type Rejection = UserInfoRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let layer_resolver = parts.extensions.get::<UpgradeResolver>();
-        let resolver = layer_resolver.map_or_else(|| resolver_for(parts, state), |r| r.0.clone());
+        let resolver = match parts.extensions.get::<UpgradeResolver>() {
+            Some(layer_resolver) => layer_resolver.0.clone(),
+            None => resolver_for(parts, state)?,
+        };
         let outcome = match resolved_by_layer(&parts.extensions) {
             Some(user) => Ok(user),
             None => resolve_parts(&resolver, parts).await,

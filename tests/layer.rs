@@ -18,8 +18,23 @@ const KEY: (&str, &str) = ("x-api-key", "sk-service-abc123");
 const BAD: (&str, &str) = ("authorization", "Basic !!");
 
 #[tokio::test]
-async fn extractors_without_the_layer_resolve_on_their_own() {
+async fn extractors_without_a_resolver_refuse_with_500() {
+    // Never resolved with a default resolver (which would decode JWTs unverified).
     let app = routes();
+    for path in ["/required", "/optional"] {
+        let (status, body) = call(&app, path, &[KEY]).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("UserInfoLayer::new(resolver)"), "{body}");
+        assert_eq!(
+            call(&app, path, &[]).await.0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}
+
+#[tokio::test]
+async fn extractors_without_the_layer_resolve_on_their_own() {
+    let app = routes().layer(Extension(Resolver::new()));
     assert_eq!(
         call(&app, "/required", &[KEY]).await,
         (StatusCode::OK, API_KEY_ID.to_owned())
