@@ -1,7 +1,7 @@
 //! Every case of the conformance vectors, produced by running the Python reference.
 //!
-//! The file is `../shared/conformance/vectors.json` beside the repository, or the one named by
-//! `CONFORMANCE_VECTORS`. Each failing case is named with what differed; the last line is
+//! The files are `../shared/conformance/vectors.json` beside the repository (or the one named by
+//! `CONFORMANCE_VECTORS`), then this repository's `tests/vectors/*.json`. Each failing case is named with what differed; the last line is
 //! `conformance: N passed, M failed`. Sections missing from a file are skipped; unknown
 //! sections fail, so a new family of cases cannot pass unnoticed.
 
@@ -21,36 +21,48 @@ use serde_json::{Map, Value};
 type Outcome = Result<Option<UserInfo>, ResolveError>;
 
 fn main() -> ExitCode {
-    let path = std::env::var_os("CONFORMANCE_VECTORS").map_or_else(
+    let shared = std::env::var_os("CONFORMANCE_VECTORS").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/vectors.json"),
         PathBuf::from,
     );
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!(
-                "conformance: cannot read the vectors file {} ({err}); set CONFORMANCE_VECTORS \
-                 to its path",
-                path.display()
-            );
+    // The reference's vectors, then this repository's own (tests/vectors/: the deliberate
+    // divergences and their neighbours, each with what the reference does).
+    let mut files = vec![shared];
+    let own = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut own_files: Vec<PathBuf> = std::fs::read_dir(&own)
+        .map(|dir| dir.filter_map(|entry| Some(entry.ok()?.path())).collect())
+        .unwrap_or_default();
+    own_files.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
+    own_files.sort();
+    files.extend(own_files);
+
+    let (mut passed, mut failed) = (0, 0);
+    for path in &files {
+        if let Err(message) = run_file(path, &mut passed, &mut failed) {
+            eprintln!("conformance: {message}");
             return ExitCode::FAILURE;
         }
-    };
+    }
+    println!("conformance: {passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Checks every case of one vectors file.
+fn run_file(path: &std::path::Path, passed: &mut usize, failed: &mut usize) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        format!(
+            "cannot read the vectors file {} ({err}); set CONFORMANCE_VECTORS to its path",
+            path.display()
+        )
+    })?;
     let mut deserializer = serde_json::Deserializer::from_str(&text);
     deserializer.disable_recursion_limit();
-    let vectors: Map<String, Value> = match serde::Deserialize::deserialize(&mut deserializer) {
-        Ok(vectors) => vectors,
-        Err(err) => {
-            eprintln!(
-                "conformance: {} is not a JSON object: {err}",
-                path.display()
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-
-    let mut passed = 0;
-    let mut failed = 0;
+    let vectors: Map<String, Value> = serde::Deserialize::deserialize(&mut deserializer)
+        .map_err(|err| format!("{} is not a JSON object: {err}", path.display()))?;
     for (section, cases) in &vectors {
         let check: fn(&Value) -> Result<(), String> = match section.as_str() {
             "reference" | "namespace" | "about" => continue,
@@ -63,16 +75,16 @@ fn main() -> ExitCode {
             "issuer_scoped" => check_issuer_scoped,
             _ => {
                 eprintln!("FAIL section {section}: no checker for this section");
-                failed += 1;
+                *failed += 1;
                 continue;
             }
         };
         for case in cases.as_array().into_iter().flatten() {
             let name = case.get("name").and_then(Value::as_str).unwrap_or("?");
             match check(case) {
-                Ok(()) => passed += 1,
+                Ok(()) => *passed += 1,
                 Err(diff) => {
-                    failed += 1;
+                    *failed += 1;
                     eprintln!("FAIL {section}/{name}: {diff}");
                 }
             }
@@ -80,21 +92,16 @@ fn main() -> ExitCode {
     }
     if let Some(namespace) = vectors.get("namespace").and_then(Value::as_str) {
         if namespace == axum_userinfo::NAMESPACE.to_string() {
-            passed += 1;
+            *passed += 1;
         } else {
-            failed += 1;
+            *failed += 1;
             eprintln!(
                 "FAIL namespace: expected {namespace}, have {}",
                 axum_userinfo::NAMESPACE
             );
         }
     }
-    println!("conformance: {passed} passed, {failed} failed");
-    if failed == 0 && passed > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    Ok(())
 }
 
 fn field<'a>(case: &'a Value, key: &str) -> Result<&'a Value, String> {
