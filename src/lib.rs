@@ -71,7 +71,8 @@ pub use user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
 #[cfg(feature = "verify")]
 #[doc(inline)]
 pub use verify::{
-    CachePolicy, DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder, MAX_LEEWAY, VerificationKey,
+    CachePolicy, DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder, MAX_LEEWAY, MIN_HMAC_SECRET_LEN,
+    MIN_RSA_BITS, VerificationKey,
 };
 #[cfg(feature = "ws")]
 #[doc(inline)]

@@ -112,11 +112,12 @@ impl ResolverBuilder {
     /// ```
     /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
     /// let verifier = JwtVerifier::builder("https://issuer.example.com")
-    ///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes...."))
+    ///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes....")?)
     ///     .build()
     ///     .unwrap();
     /// let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
     /// assert!(resolver.verifies_jwts());
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
     /// ```
     #[cfg(feature = "verify")]
     pub fn with_verifier(mut self, verifier: crate::JwtVerifier) -> Self {

@@ -35,7 +35,7 @@ fn bearer(token: &str) -> HeaderMap {
 fn resolver(idp: &TestIdp) -> Resolver {
     let fetched = idp.verifier().with_audience("api").build().unwrap();
     let hmac = JwtVerifier::builder(HMAC_ISSUER)
-        .with_key(VerificationKey::hmac(SECRET))
+        .with_key(VerificationKey::hmac(SECRET).unwrap())
         .allow_any_audience()
         .build()
         .unwrap();
@@ -295,7 +295,7 @@ async fn headers_rfc_8725() {
     let hmac = Resolver::builder()
         .with_verifier(
             JwtVerifier::builder(HMAC_ISSUER)
-                .with_key(VerificationKey::hmac(SECRET))
+                .with_key(VerificationKey::hmac(SECRET).unwrap())
                 .build()
                 .unwrap(),
         )
@@ -583,7 +583,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
 fn configuration_is_checked() {
     let hmac = || {
         JwtVerifier::builder(HMAC_ISSUER)
-            .with_key(VerificationKey::hmac(SECRET))
+            .with_key(VerificationKey::hmac(SECRET).unwrap())
             .build()
             .unwrap()
     };
@@ -606,7 +606,7 @@ fn configuration_is_checked() {
     );
     // Leeway is clamped to 300 s: a token expired 301 s ago (+ clock) fails even with 1 h.
     let lenient = JwtVerifier::builder(HMAC_ISSUER)
-        .with_key(VerificationKey::hmac(SECRET))
+        .with_key(VerificationKey::hmac(SECRET).unwrap())
         .with_leeway(Duration::from_secs(3600))
         .build()
         .unwrap();
@@ -630,4 +630,58 @@ fn configuration_is_checked() {
         user_id("sk-1")
     );
     let _ = Arc::new(());
+}
+
+const RSA_512_PUB: &str = include_str!("keys/rsa-512.pub.pem");
+const RSA_1024_PUB: &str = include_str!("keys/rsa-1024.pub.pem");
+const RSA_1024: &str = include_str!("keys/rsa-1024.pem");
+
+/// The JWK of the weak 1024-bit test key, with `kid` `weak`.
+fn weak_jwk() -> serde_json::Value {
+    let key = axum_userinfo::jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
+    let jwk =
+        axum_userinfo::jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
+    let mut jwk = serde_json::to_value(jwk).unwrap();
+    jwk["kid"] = "weak".into();
+    jwk
+}
+
+#[test]
+fn weak_keys_are_refused_when_built() {
+    let weak = |key: Result<VerificationKey, axum_userinfo::ConfigError>| matches!(key, Err(axum_userinfo::ConfigError::InvalidKey(reason)) if reason.contains("2048") || reason.contains("32 bytes"));
+    assert!(weak(VerificationKey::rsa_pem(RSA_512_PUB)));
+    assert!(weak(VerificationKey::rsa_pem(RSA_1024_PUB)));
+    assert!(weak(VerificationKey::from_jwk_json(
+        &weak_jwk().to_string()
+    )));
+    assert!(weak(VerificationKey::hmac(b"k")));
+    assert!(weak(VerificationKey::hmac([b'k'; 31])));
+    // The test kit's 2048-bit key, as PEM and as JWK, is fine.
+    let jwk = serde_json::to_string(&TestKey::Rsa1.jwk()).unwrap();
+    assert!(VerificationKey::from_jwk_json(&jwk).is_ok());
+}
+
+#[tokio::test]
+async fn weak_jwks_keys_are_skipped() {
+    let idp = TestIdp::start().await;
+    let strong = serde_json::to_value(TestKey::Rsa1.jwk()).unwrap();
+    let body = serde_json::json!({ "keys": [weak_jwk(), strong] });
+    idp.set_jwks_body(Some(body.to_string().into_bytes()));
+    let resolver = resolver(&idp);
+    // A token signed by the weak key, naming it: refused, its key is not in the set.
+    let signing =
+        axum_userinfo::jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
+    let claims = serde_json::json!({
+        "iss": idp.issuer(), "sub": "mallory", "aud": "api", "exp": 4_102_444_800_i64,
+    });
+    let mut header = axum_userinfo::jsonwebtoken::Header::new(Algorithm::RS256);
+    header.kid = Some("weak".to_owned());
+    let token = axum_userinfo::jsonwebtoken::encode(&header, &claims, &signing).unwrap();
+    assert_eq!(
+        outcome(&resolver, &token).await,
+        refused(VerifyError::UnknownKey)
+    );
+    // The strong key beside it still verifies.
+    let good = idp.token().subject("ada").audience("api").sign();
+    assert!(verify(&resolver, &good).await.is_ok());
 }

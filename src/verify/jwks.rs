@@ -2,7 +2,8 @@
 //!
 //! Each key is taken or left on its own, so one odd key does not take the others down:
 //! symmetric (`oct`) keys, keys whose `use` is not `sig` or whose `key_ops` lack `verify`,
-//! encryption algorithms, unsupported curves and malformed keys are left out.
+//! encryption algorithms, unsupported curves, weak keys (RSA under 2048 bits) and malformed keys
+//! are left out, each logged with its `kid` and the reason (never key material).
 
 use jsonwebtoken::jwk::{Jwk, KeyOperations};
 use serde::Deserialize;
@@ -31,7 +32,14 @@ pub(crate) fn signing_keys(document: &[u8]) -> Result<Vec<VerificationKey>, Stri
                 .as_ref()
                 .is_none_or(|ops| ops.contains(&KeyOperations::Verify))
         })
-        .filter_map(|jwk| VerificationKey::from_jwk(&jwk).ok())
+        .filter_map(|jwk| match VerificationKey::from_jwk(&jwk) {
+            Ok(key) => Some(key),
+            Err(reason) => {
+                let kid = jwk.common.key_id.as_deref().unwrap_or("");
+                tracing::warn!(kid, %reason, "JWKS key skipped");
+                None
+            }
+        })
         .collect())
 }
 

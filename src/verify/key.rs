@@ -4,13 +4,26 @@
 //! PS*, a P-256 key ES256, a P-384 key ES384, an Ed25519 key EdDSA, a secret HS*. A JWK's `alg`
 //! narrows that to one. So `alg: none` never verifies, and a token cannot make an RSA public
 //! key act as an HMAC secret (algorithm confusion).
+//!
+//! Weak keys are refused (RFC 7518 §3.2, §3.3): an RSA modulus under 2048 bits, and an HMAC
+//! secret shorter than the hash's output (32 bytes for HS256, 48 for HS384, 64 for HS512; a
+//! secret verifies only the algorithms it is long enough for).
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
+use pkcs1::der::Decode as _;
 
 use crate::ConfigError;
+
+/// The smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// The shortest HMAC secret accepted, in bytes: HS256's output (RFC 7518 §3.2).
+pub const MIN_HMAC_SECRET_LEN: usize = 32;
 
 /// A key that verifies JWT signatures, with its optional key id (`kid`).
 ///
@@ -18,10 +31,11 @@ use crate::ConfigError;
 /// use axum_userinfo::VerificationKey;
 /// use jsonwebtoken::Algorithm;
 ///
-/// let key = VerificationKey::hmac(b"a secret of at least 32 bytes....").with_kid("k1");
+/// let key = VerificationKey::hmac(b"a secret of at least 32 bytes....")?.with_kid("k1");
 /// assert_eq!(key.kid(), Some("k1"));
-/// assert!(key.algorithms().contains(&Algorithm::HS256));
-/// assert!(!key.algorithms().contains(&Algorithm::RS256));
+/// assert_eq!(key.algorithms(), [Algorithm::HS256]); // 33 bytes: too short for HS384
+/// assert!(VerificationKey::hmac(b"short").is_err());
+/// # Ok::<(), axum_userinfo::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct VerificationKey {
@@ -31,21 +45,43 @@ pub struct VerificationKey {
 }
 
 impl VerificationKey {
-    /// An HMAC secret: HS256, HS384 and HS512. Use a random secret of 32 bytes or more.
-    #[must_use]
-    pub fn hmac(secret: impl AsRef<[u8]>) -> Self {
-        Self::new(DecodingKey::from_secret(secret.as_ref()))
+    /// An HMAC secret: HS256 from 32 bytes, HS384 from 48, HS512 from 64 (a secret at least
+    /// as long as the hash's output, RFC 7518 §3.2). Use a random secret.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] for a secret shorter than
+    /// [`MIN_HMAC_SECRET_LEN`](crate::MIN_HMAC_SECRET_LEN), 32 bytes.
+    pub fn hmac(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+        let secret = secret.as_ref();
+        if secret.len() < MIN_HMAC_SECRET_LEN {
+            return Err(ConfigError::InvalidKey(
+                "HMAC secrets must be at least 32 bytes (RFC 7518 3.2)",
+            ));
+        }
+        let mut key = Self::new(DecodingKey::from_secret(secret));
+        key.algorithms.retain(|alg| match alg {
+            Algorithm::HS384 => secret.len() >= 48,
+            Algorithm::HS512 => secret.len() >= 64,
+            _ => true,
+        });
+        Ok(key)
     }
 
     /// An RSA public key in PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`): RS256–RS512 and
     /// PS256–PS512.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidKey`] when it is not an RSA public key in PEM.
+    /// [`ConfigError::InvalidKey`] when it is not an RSA public key in PEM, or its modulus is
+    /// under [`MIN_RSA_BITS`](crate::MIN_RSA_BITS), 2048 bits.
     pub fn rsa_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
-        DecodingKey::from_rsa_pem(pem.as_ref())
-            .map(Self::new)
-            .map_err(|_| ConfigError::InvalidKey("not an RSA public key in PEM"))
+        let invalid = |_| ConfigError::InvalidKey("not an RSA public key in PEM");
+        let key = DecodingKey::from_rsa_pem(pem.as_ref()).map_err(invalid)?;
+        // jsonwebtoken keeps the PKCS #1 `RSAPublicKey` DER of the PEM.
+        let der = key.try_get_as_bytes().map_err(invalid)?;
+        let public = pkcs1::RsaPublicKey::from_der(der)
+            .map_err(|_| ConfigError::InvalidKey("not an RSA public key in PEM"))?;
+        check_rsa_modulus(public.modulus.as_bytes())?;
+        Ok(Self::new(key))
     }
 
     /// An EC public key in PEM: ES256 for P-256, ES384 for P-384.
@@ -91,10 +127,19 @@ impl VerificationKey {
         {
             return Err(ConfigError::InvalidKey("the JWK is not for signatures"));
         }
-        if let AlgorithmParameters::EllipticCurve(params) = &jwk.algorithm {
-            if !matches!(params.curve, EllipticCurve::P256 | EllipticCurve::P384) {
+        match &jwk.algorithm {
+            AlgorithmParameters::EllipticCurve(params)
+                if !matches!(params.curve, EllipticCurve::P256 | EllipticCurve::P384) =>
+            {
                 return Err(ConfigError::InvalidKey("EC keys must be P-256 or P-384"));
             }
+            AlgorithmParameters::RSA(params) => {
+                let modulus = URL_SAFE_NO_PAD
+                    .decode(params.n.trim_end_matches('='))
+                    .map_err(|_| ConfigError::InvalidKey("unsupported or malformed JWK"))?;
+                check_rsa_modulus(&modulus)?;
+            }
+            _ => {}
         }
         let key = DecodingKey::from_jwk(jwk)
             .map_err(|_| ConfigError::InvalidKey("unsupported or malformed JWK"))?;
@@ -178,6 +223,24 @@ impl VerificationKey {
     }
 }
 
+/// Refuses an RSA modulus (big-endian bytes) under [`MIN_RSA_BITS`].
+fn check_rsa_modulus(modulus: &[u8]) -> Result<(), ConfigError> {
+    let significant = match modulus.iter().position(|&byte| byte != 0) {
+        Some(first) => modulus.get(first..).unwrap_or_default(),
+        None => &[],
+    };
+    let bits = match significant.first() {
+        Some(&top) => (significant.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+        None => 0,
+    };
+    if bits < MIN_RSA_BITS {
+        return Err(ConfigError::InvalidKey(
+            "RSA keys must have a modulus of at least 2048 bits (RFC 7518 3.3)",
+        ));
+    }
+    Ok(())
+}
+
 impl fmt::Debug for VerificationKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerificationKey")
@@ -206,6 +269,38 @@ mod tests {
         let rsa_oaep = rsa.replace(r#""alg":"RS256""#, r#""alg":"RSA-OAEP""#);
         assert!(VerificationKey::from_jwk_json(&rsa_oaep).is_err());
         assert!(VerificationKey::rsa_pem("not a pem").is_err());
-        assert!(!format!("{:?}", VerificationKey::hmac("s3cr3t")).contains("s3cr3t"));
+        let secret = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+        assert!(!format!("{:?}", VerificationKey::hmac(secret).unwrap()).contains(secret));
+    }
+
+    #[test]
+    fn hmac_secrets_are_at_least_as_long_as_the_hash() {
+        assert!(VerificationKey::hmac([7; 1]).is_err());
+        assert!(VerificationKey::hmac([7; 31]).is_err());
+        let hs = |len: usize| {
+            VerificationKey::hmac(vec![7; len])
+                .unwrap()
+                .algorithms()
+                .to_vec()
+        };
+        assert_eq!(hs(32), [Algorithm::HS256]);
+        assert_eq!(hs(48), [Algorithm::HS256, Algorithm::HS384]);
+        assert_eq!(
+            hs(64),
+            [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+        );
+    }
+
+    #[test]
+    fn rsa_moduli_are_counted_in_bits() {
+        assert!(check_rsa_modulus(&[0xff; 256]).is_ok()); // 2048 bits
+        let mut short = [0xff; 256];
+        short[0] = 0x7f; // 2047 bits
+        assert!(check_rsa_modulus(&short).is_err());
+        let mut padded = vec![0u8];
+        padded.extend([0x80; 256]); // a leading zero byte, then 2048 bits
+        assert!(check_rsa_modulus(&padded).is_ok());
+        assert!(check_rsa_modulus(&[0xff; 128]).is_err()); // 1024 bits
+        assert!(check_rsa_modulus(&[]).is_err());
     }
 }

@@ -211,7 +211,7 @@ mod tests {
                     return Err("down".to_owned());
                 }
                 Ok(Fetched {
-                    keys: vec![VerificationKey::hmac("k").with_kid("a")],
+                    keys: vec![VerificationKey::hmac([7; 32]).unwrap().with_kid("a")],
                     max_age: Some(Duration::from_secs(1)),
                 })
             })

@@ -31,6 +31,6 @@ mod verifier;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;
 pub(crate) use issuers::Issuers;
-pub use key::VerificationKey;
+pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};

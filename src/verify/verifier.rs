@@ -17,11 +17,12 @@ use crate::{ConfigError, VerificationKey, VerifyError};
 /// ```
 /// use axum_userinfo::{JwtVerifier, VerificationKey};
 /// let verifier = JwtVerifier::builder("https://issuer.example.com")
-///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes...."))
+///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes....")?)
 ///     .with_audience("my-api")
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(verifier.issuer(), "https://issuer.example.com");
+/// # Ok::<(), axum_userinfo::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct JwtVerifier(Arc<Inner>);
