@@ -59,8 +59,9 @@ pub enum ResolveError {
     /// A WebSocket `auth_message` on a deployment whose identity comes from a trusted header.
     #[error("WebSocket auth messages cannot replace an identity asserted by a trusted header")]
     AuthMessageWithIdentityHeader,
-    /// A WebSocket upgrade authenticated by a session cookie, from an `Origin` that is not
-    /// allowed (cross-site WebSocket hijacking, RFC 6455 §10.2).
+    /// A WebSocket upgrade authenticated by an ambient credential (a session cookie or Basic
+    /// credentials), from an `Origin` that is not allowed, or without one (cross-site WebSocket
+    /// hijacking, RFC 6455 §10.2).
     #[error("WebSocket upgrade from an origin that is not allowed")]
     OriginNotAllowed,
     /// A trusted identity header from a peer outside the configured proxy ranges (or from a

@@ -10,8 +10,8 @@
 //!   `Retry-After`; the token may be fine, the identity provider is not.
 //! - No resolver configured for an extractor (no layer, no `Extension(resolver)`): **500**,
 //!   with a plain-text body that names the fix.
-//! - A cookie-authenticated WebSocket upgrade from an origin that is not allowed, or an identity
-//!   header from a peer that is not a trusted proxy: **403**.
+//! - A WebSocket upgrade on an ambient credential (cookie, Basic) from an origin that is not
+//!   allowed, or an identity header from a peer that is not a trusted proxy: **403**.
 //!
 //! The body is the reference's error object,
 //! `{"code":"user_auth_error","message":"Authentication failed","details":"…"}`

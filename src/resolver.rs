@@ -182,11 +182,13 @@ impl ResolverBuilder {
         self
     }
 
-    /// Accepts a WebSocket upgrade authenticated by a session cookie only from these origins
-    /// (`scheme://host[:port]`, compared case-insensitively), against cross-site WebSocket
-    /// hijacking (RFC 6455 §10.2): a browser attaches a site's cookies to an upgrade whatever
-    /// page opens it. Other upgrades (a token, an API key, a `?session=` id, an auth message)
-    /// are not ambient credentials and are not checked. Default: no check.
+    /// Accepts a WebSocket upgrade authenticated by an *ambient* credential only from these
+    /// origins (`scheme://host[:port]`, compared case-insensitively), against cross-site
+    /// WebSocket hijacking (RFC 6455 §10.2, §10.5). Ambient credentials are the ones a browser
+    /// attaches to an upgrade whatever page opens it: the session cookie and HTTP Basic
+    /// credentials (which browsers cache and replay). A Bearer token, an API key, a `?session=`
+    /// id and an auth message are sent by the page's own code, are not ambient, and are not
+    /// checked. An upgrade without `Origin` is refused when it is checked. Default: no check.
     ///
     /// ```
     /// # use axum_userinfo::{Resolver, ResolveError};
@@ -200,6 +202,10 @@ impl ResolverBuilder {
     /// headers.insert("origin", HeaderValue::from_static("https://evil.example"));
     /// assert_eq!(resolver.resolve_websocket(&headers, None), Err(ResolveError::OriginNotAllowed));
     /// assert!(resolver.resolve(&headers).is_ok()); // plain requests: CORS and SameSite's job
+    ///
+    /// let mut basic = HeaderMap::new();
+    /// basic.insert("authorization", HeaderValue::from_static("Basic YWxpY2U6czNjcmV0"));
+    /// assert_eq!(resolver.resolve_websocket(&basic, None), Err(ResolveError::OriginNotAllowed));
     /// ```
     pub fn with_allowed_origins<I>(mut self, origins: I) -> Self
     where
@@ -496,6 +502,9 @@ impl Resolver {
             }
             Some(Authorization::Basic(credential)) => {
                 self.accept(CredentialKind::Basic)?;
+                if upgrade {
+                    self.check_origin(headers)?; // browsers replay cached Basic credentials
+                }
                 return basic::user(credential).map(Some);
             }
             None => {}

@@ -445,6 +445,30 @@ async fn cookie_websockets_need_an_allowed_origin() {
     let cookie = ("cookie", "nat-session=from-cookie");
     let whoami = json!({"type": "whoami"});
 
+    // Basic credentials are ambient too: browsers replay cached ones (RFC 6455 10.5).
+    let basic = ("authorization", "Basic YWxpY2U6czNjcmV0");
+    for origin in [Some("https://evil.example"), None] {
+        let headers: Vec<_> = std::iter::once(basic)
+            .chain(origin.map(|o| ("origin", o)))
+            .collect();
+        let mut socket = server.socket("/websocket", &headers).await;
+        // Asked who it is, an accepted socket would answer with a user: it must be refused.
+        let _ = socket.send(Message::Text(whoami.to_string().into())).await;
+        let reply = next_json(&mut socket).await;
+        assert_eq!(
+            reply["payload"]["details"],
+            "WebSocket upgrade from an origin that is not allowed"
+        );
+        expect_close(&mut socket, "Identity credential was rejected").await;
+    }
+    let mut socket = server
+        .socket(
+            "/websocket",
+            &[basic, ("origin", "https://app.example.com")],
+        )
+        .await;
+    assert_eq!(ask(&mut socket, whoami.clone()).await["source"], "basic");
+
     let mut socket = server
         .socket(
             "/websocket",
