@@ -296,6 +296,9 @@ pub enum ConfigError {
     /// A JWKS or discovery URL that is not `https` (or loopback `http` when allowed).
     #[error("key URLs must be https (or http on loopback, when allowed)")]
     InsecureUrl,
+    /// A key [`CachePolicy`](crate::CachePolicy) whose `min_ttl` exceeds its `max_ttl`.
+    #[error("invalid key cache policy: min_ttl exceeds max_ttl")]
+    InvalidCachePolicy,
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
     #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
     UnknownCredentialKind,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -34,6 +35,8 @@ pub struct UserInfo(Arc<Inner>);
 struct Inner {
     user_id: Uuid,
     details: UserDetails,
+    /// A verified JWT's `exp` plus the verifier's leeway.
+    valid_until: Option<SystemTime>,
 }
 
 /// The identity-source data a [`UserInfo`] was created from (the reference's
@@ -100,12 +103,30 @@ impl fmt::Display for Source {
 
 impl UserInfo {
     fn new(user_id: Uuid, details: UserDetails) -> Self {
-        Self(Arc::new(Inner { user_id, details }))
+        Self(Arc::new(Inner {
+            user_id,
+            details,
+            valid_until: None,
+        }))
     }
 
     /// A JWT user whose id the caller derived while checking the claims.
     pub(crate) fn from_checked_jwt(user_id: Uuid, jwt: JwtUserInfo) -> Self {
         Self::new(user_id, UserDetails::Jwt(jwt))
+    }
+
+    /// A verified JWT user, valid until its `exp` plus the verifier's leeway.
+    #[cfg_attr(not(feature = "verify"), allow(dead_code))]
+    pub(crate) fn from_verified_checked_jwt(
+        user_id: Uuid,
+        jwt: JwtUserInfo,
+        valid_until: Option<SystemTime>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            user_id,
+            details: UserDetails::Jwt(jwt),
+            valid_until,
+        }))
     }
 
     /// A user identified by an API key; the key is the identity.
@@ -212,6 +233,15 @@ impl UserInfo {
     #[must_use]
     pub fn details(&self) -> &UserDetails {
         &self.0.details
+    }
+
+    /// For a JWT verified by a configured verifier: when the identity stops being valid, its
+    /// `exp` plus the verifier's leeway (`None` without `exp`, and for every other source,
+    /// none of which carries an expiry). Hold an identity no longer than this: a WebSocket's
+    /// [`SocketIdentity`](crate::SocketIdentity) closes the socket when it passes.
+    #[must_use]
+    pub fn valid_until(&self) -> Option<SystemTime> {
+        self.0.valid_until
     }
 
     /// Where this user came from.

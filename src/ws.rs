@@ -27,6 +27,7 @@
 //! ```
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
@@ -43,14 +44,33 @@ const INVALID_SESSION: &str = "Invalid session ID";
 const REJECTED: &str = "Identity credential was rejected";
 /// The close reason for an anonymous socket that did not authenticate in time.
 const TIMED_OUT: &str = "Authentication timed out";
+/// The close reason for a socket whose verified JWT expired without a renewal.
+const EXPIRED: &str = "Authentication expired";
 
-/// Sends a close frame with code 1008 (policy violation). A peer already gone needs none.
+/// How long a socket being refused may take to accept the close frame (or an error reply)
+/// before it is dropped without the close handshake: a peer that does not read cannot pin
+/// the task and its buffers.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// The furthest deadline computed: a configured duration past it (`Duration::MAX`, say) is
+/// saturated to it rather than overflow an `Instant`.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
+/// `now + after`, saturated at [`FAR_FUTURE`]; never panics. Should even that not fit, the
+/// deadline is now (fail closed).
+fn deadline_in(after: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(after.min(FAR_FUTURE)).unwrap_or(now)
+}
+
+/// Sends a close frame with code 1008 (policy violation), waiting [`CLOSE_GRACE`] at most. A
+/// peer already gone needs none.
 async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
     let close = CloseFrame {
         code: close_code::POLICY,
         reason: reason.into(),
     };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    let send = socket.send(Message::Close(Some(close)));
+    let _ = tokio::time::timeout(CLOSE_GRACE, send).await;
 }
 
 /// The resolved identity of a WebSocket upgrade, not yet judged.
@@ -110,8 +130,11 @@ impl WebSocketAuth {
                     INVALID_SESSION
                 } else {
                     let reply = AuthResponse::error(&error).to_json();
-                    // A peer that is already gone needs no reply.
-                    let _ = socket.send(Message::Text(reply.into())).await;
+                    // A peer that is gone needs no reply; one that does not read gets none.
+                    let send = socket.send(Message::Text(reply.into()));
+                    if tokio::time::timeout(CLOSE_GRACE, send).await.is_err() {
+                        return None;
+                    }
                     REJECTED
                 };
                 tracing::debug!(reason, error = %error, "WebSocket refused");
@@ -123,12 +146,19 @@ impl WebSocketAuth {
 }
 
 /// The identity of an open WebSocket, updated by auth messages.
+///
+/// An identity from a verified JWT lasts until the token's `exp` (plus the verifier's leeway,
+/// [`UserInfo::valid_until`]): past it, [`user`](Self::user) is `None` and
+/// [`recv`](Self::recv) closes the socket with 1008 "Authentication expired", unless an auth
+/// message renewed the identity before.
 #[derive(Clone)]
 pub struct SocketIdentity {
     resolver: Resolver,
     user: Option<UserInfo>,
     /// When an anonymous socket must have authenticated by.
     deadline: Option<Instant>,
+    /// When the user's verified JWT expires.
+    expires: Option<Instant>,
 }
 
 /// What [`SocketIdentity::on_text`] made of a text frame.
@@ -143,23 +173,40 @@ pub enum AuthOutcome {
     NoReply,
 }
 
+/// When a user's identity expires, as a deadline on the runtime's clock.
+fn expiry_of(user: Option<&UserInfo>) -> Option<Instant> {
+    let valid_until = user?.valid_until()?;
+    let left = valid_until
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    Some(deadline_in(left))
+}
+
 impl SocketIdentity {
     /// A socket's identity: `user` is `None` for an anonymous socket, which then has the
-    /// resolver's [`websocket_auth_timeout`](Resolver::websocket_auth_timeout) to authenticate.
+    /// resolver's [`websocket_auth_timeout`](Resolver::websocket_auth_timeout) to authenticate
+    /// (a timeout too long for the clock is saturated, never a panic).
     #[must_use]
     pub fn new(resolver: Resolver, user: Option<UserInfo>) -> Self {
         let timeout = resolver.websocket_auth_timeout().filter(|_| user.is_none());
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let deadline = timeout.map(deadline_in);
+        let expires = expiry_of(user.as_ref());
         Self {
             resolver,
             user,
             deadline,
+            expires,
         }
     }
 
-    /// The socket's next frame for the application: auth messages are answered here, and an
+    /// The socket's next frame for the application: auth messages are answered here, an
     /// anonymous socket that has not authenticated by the deadline is closed with 1008
-    /// "Authentication timed out". `None` when the socket is closed or fails.
+    /// "Authentication timed out", and one whose verified JWT expired with 1008
+    /// "Authentication expired". `None` when the socket is closed or fails.
+    ///
+    /// Until an anonymous socket authenticates, everything it costs is bounded by its
+    /// deadline, replies included: a peer that sends auth messages and never reads the replies
+    /// is dropped at the deadline, without waiting for a close handshake.
     ///
     /// ```no_run
     /// # use axum::extract::ws::{Message, WebSocket};
@@ -174,23 +221,28 @@ impl SocketIdentity {
     /// ```
     pub async fn recv(&mut self, socket: &mut WebSocket) -> Option<Message> {
         loop {
-            let next = match self.deadline {
-                Some(deadline) => match tokio::time::timeout_at(deadline, socket.recv()).await {
+            let next = match self.wake_at() {
+                Some(wake) => match tokio::time::timeout_at(wake, socket.recv()).await {
                     Ok(next) => next,
                     Err(_elapsed) => {
-                        tracing::debug!("WebSocket closed: no auth message in time");
-                        close_policy(socket, TIMED_OUT).await;
+                        self.close_for_time(socket).await;
                         return None;
                     }
                 },
                 None => socket.recv().await,
             };
             let message = next?.ok()?;
+            if self.is_expired() {
+                self.close_for_time(socket).await;
+                return None;
+            }
             if let Message::Text(text) = &message {
-                let frame = self.resolver.handle_auth_frame_async(text).await;
+                let frame = self
+                    .bounded(self.resolver.handle_auth_frame_async(text))
+                    .await?;
                 match self.apply(frame) {
                     AuthOutcome::Reply(reply) => {
-                        socket.send(reply).await.ok()?;
+                        self.bounded(socket.send(reply)).await?.ok()?;
                         continue;
                     }
                     AuthOutcome::NoReply => continue,
@@ -201,20 +253,59 @@ impl SocketIdentity {
         }
     }
 
-    /// The socket's current user.
+    /// The socket's current user: `None` when it is anonymous, and once its verified JWT has
+    /// expired.
     #[must_use]
     pub fn user(&self) -> Option<&UserInfo> {
+        if self.is_expired() {
+            return None;
+        }
         self.user.as_ref()
+    }
+
+    /// Whether the user's verified JWT has expired (and no auth message renewed it).
+    #[must_use]
+    pub fn is_expired(&self) -> bool {
+        self.expires.is_some_and(|at| Instant::now() >= at)
     }
 
     /// Handles a text frame: an `auth_message` is answered (and, when it resolves, becomes the
     /// socket's identity); any other frame is left to the application.
     ///
     /// A verified JWT whose issuer's fetched keys miss is refused here;
-    /// [`recv`](Self::recv) waits for the refetch instead.
+    /// [`recv`](Self::recv) waits for the refetch instead. A loop of your own must also check
+    /// [`is_expired`](Self::is_expired) (or [`user`](Self::user)), which `recv` does for you.
     pub fn on_text(&mut self, text: &str) -> AuthOutcome {
         let frame = self.resolver.handle_auth_frame(text);
         self.apply(frame)
+    }
+
+    /// The first of the auth deadline and the expiry.
+    fn wake_at(&self) -> Option<Instant> {
+        match (self.deadline, self.expires) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Closes a socket whose auth deadline or expiry has passed.
+    async fn close_for_time(&self, socket: &mut WebSocket) {
+        let reason = if self.is_expired() {
+            EXPIRED
+        } else {
+            TIMED_OUT
+        };
+        tracing::debug!(reason, "WebSocket closed");
+        close_policy(socket, reason).await;
+    }
+
+    /// Runs `work` within the auth deadline of an anonymous socket: `None` once it passes
+    /// (the caller drops the socket).
+    async fn bounded<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        match self.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, work).await.ok(),
+            None => Some(work.await),
+        }
     }
 
     fn apply(&mut self, frame: Option<AuthFrame>) -> AuthOutcome {
@@ -222,6 +313,7 @@ impl SocketIdentity {
             None => AuthOutcome::NotAuthMessage,
             Some(AuthFrame::Resolved { user, response }) => {
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");
+                self.expires = expiry_of(Some(&user));
                 self.user = Some(user);
                 self.deadline = None;
                 AuthOutcome::Reply(Message::Text(response.to_json().into()))

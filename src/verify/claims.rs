@@ -68,6 +68,16 @@ impl ClaimChecks {
         self.check_audience(claims.get("aud"))
     }
 
+    /// When a token that passed [`check`](Self::check) expires: `exp` plus the leeway, `None`
+    /// without `exp` (or past what a `SystemTime` holds).
+    pub(crate) fn valid_until(&self, claims: &ScannedClaims<'_>) -> Option<SystemTime> {
+        let exp = number(claims, "exp").ok()??;
+        let since_epoch = Duration::try_from_secs_f64(exp.max(0.0)).ok()?;
+        UNIX_EPOCH
+            .checked_add(since_epoch)?
+            .checked_add(self.leeway)
+    }
+
     fn check_audience(&self, aud: Option<&Scanned<'_>>) -> Result<(), VerifyError> {
         let audiences = match aud {
             None => None,

@@ -33,12 +33,16 @@ impl Issuers {
         let decoded = jwt::decode(token).map_err(ResolveError::MalformedJwt)?;
         let header = token_header(&decoded.header)?;
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
+        let mut valid_until = None;
         let (jwt, id) = JwtUserInfo::from_verified_payload(decoded.payload, |claims| {
-            self.issuer_of(claims)?
+            let verifier = self.issuer_of(claims)?;
+            verifier
                 .verify(&header, signing_input, signature, claims)
-                .map_err(ResolveError::Verification)
+                .map_err(ResolveError::Verification)?;
+            valid_until = verifier.valid_until(claims);
+            Ok(())
         })?;
-        Ok(UserInfo::from_checked_jwt(id, jwt))
+        Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))
     }
 
     fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<&JwtVerifier, ResolveError> {

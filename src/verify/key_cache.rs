@@ -39,6 +39,17 @@ pub struct CachePolicy {
     pub refetch_interval: Duration,
 }
 
+impl CachePolicy {
+    /// Checks the policy: `min_ttl` must not exceed `max_ttl`. Every duration may be as long
+    /// as `Duration::MAX`: deadlines past what the clock holds mean "not scheduled".
+    pub(crate) fn check(&self) -> Result<(), crate::ConfigError> {
+        if self.min_ttl > self.max_ttl {
+            return Err(crate::ConfigError::InvalidCachePolicy);
+        }
+        Ok(())
+    }
+}
+
 impl Default for CachePolicy {
     fn default() -> Self {
         Self {
@@ -163,13 +174,16 @@ impl KeyCache {
         match self.source.fetch().await {
             Ok(fetched) => {
                 let ttl = fetched.max_age.map_or(self.policy.ttl, |max_age| {
-                    max_age.clamp(self.policy.min_ttl, self.policy.max_ttl)
+                    // min_ttl <= max_ttl: checked when the verifier is built.
+                    max_age.max(self.policy.min_ttl).min(self.policy.max_ttl)
                 });
                 tracing::debug!(keys = fetched.keys.len(), ?ttl, "verification keys fetched");
                 self.current.store(Arc::new(KeySet {
                     keys: fetched.keys,
                     loaded: true,
-                    refresh_at: Some(now + ttl.mul_f32(0.75)),
+                    // At three quarters of the lifetime; a lifetime too long for the clock
+                    // means no scheduled refresh (misses still refetch).
+                    refresh_at: now.checked_add(ttl - ttl / 4),
                 }));
             }
             Err(reason) => {
@@ -183,7 +197,7 @@ impl KeyCache {
                 self.current.store(Arc::new(KeySet {
                     keys: old.keys.clone(),
                     loaded: old.loaded,
-                    refresh_at: Some(now + self.policy.refetch_interval),
+                    refresh_at: now.checked_add(self.policy.refetch_interval),
                 }));
             }
         }
@@ -245,5 +259,36 @@ mod tests {
         source.fail.store(true, Ordering::SeqCst);
         cache.fetch_now().await;
         assert_eq!(cache.current().keys.len(), 1, "the last good keys stay");
+    }
+
+    #[tokio::test]
+    async fn duration_max_policies_never_panic() {
+        let policy = CachePolicy {
+            ttl: Duration::MAX,
+            min_ttl: Duration::MAX,
+            max_ttl: Duration::MAX,
+            refetch_interval: Duration::MAX,
+        };
+        assert_eq!(policy.check(), Ok(()));
+        let source = Arc::new(Counting::default());
+        let cache = Arc::new(KeyCache::new(Box::new(Arc::clone(&source)), policy));
+        cache.refetch().await; // a max-age clamped to Duration::MAX, then now + it
+        assert!(cache.current().loaded);
+        assert_eq!(cache.current().refresh_at, None, "too far to schedule");
+        source.fail.store(true, Ordering::SeqCst);
+        cache.fetch_now().await; // now + the refetch interval
+        assert_eq!(cache.current().keys.len(), 1);
+        cache.refetch().await; // within the (endless) interval: no fetch, no panic
+        assert_eq!(source.calls.load(Ordering::SeqCst), 2);
+
+        let inverted = CachePolicy {
+            min_ttl: Duration::from_secs(10),
+            max_ttl: Duration::from_secs(1),
+            ..CachePolicy::default()
+        };
+        assert_eq!(
+            inverted.check(),
+            Err(crate::ConfigError::InvalidCachePolicy)
+        );
     }
 }

@@ -81,6 +81,11 @@ impl JwtVerifier {
         self.0.checks.check(claims)
     }
 
+    /// When a token this verifier accepted stops being valid: `exp` plus the leeway.
+    pub(crate) fn valid_until(&self, claims: &ScannedClaims<'_>) -> Option<std::time::SystemTime> {
+        self.0.checks.valid_until(claims)
+    }
+
     fn check_signature(
         &self,
         header: &TokenHeader<'_>,
@@ -204,11 +209,14 @@ impl JwtVerifierBuilder {
     ///
     /// # Errors
     /// [`ConfigError::InvalidIssuer`] for an empty issuer, [`ConfigError::NoKeySource`]
-    /// without keys or URL, [`ConfigError::InsecureUrl`] for a key URL that is not `https`.
+    /// without keys or URL, [`ConfigError::InsecureUrl`] for a key URL that is not `https`,
+    /// [`ConfigError::InvalidCachePolicy`] for a cache policy whose `min_ttl` exceeds its
+    /// `max_ttl`.
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
         if self.issuer.is_empty() {
             return Err(ConfigError::InvalidIssuer);
         }
+        self.policy.check()?;
         #[cfg(feature = "jwks")]
         let fetched = self
             .remote
