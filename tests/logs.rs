@@ -6,8 +6,14 @@
 
 mod common;
 
-use axum_userinfo::{Resolver, UserInfoLayer};
+#[path = "../examples/server/app.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod app;
+
+use axum_userinfo::test_util::{TestKey, TokenBuilder};
+use axum_userinfo::{JwtVerifier, Resolver, UserInfoLayer};
 use common::{call, routes};
+use tracing_subscriber::layer::SubscriberExt as _;
 
 /// A `tracing` writer into a shared buffer.
 #[derive(Clone, Default)]
@@ -57,12 +63,58 @@ async fn no_secret_reaches_the_logs() {
     let frame = r#"{"type":"auth_message","payload":{"method":"basic","username":"u","password":"secret-pw"}}"#;
     let _ = Resolver::new().handle_auth_frame(frame);
 
+    // Key URLs with credentials: a fetch that fails is logged, and so is the demo's start-up
+    // line, without the URLs' userinfo or query.
+    let jwks = "http://jwks-user:secret-pw@127.0.0.1:9/jwks?token=secret-token";
+    let issuer = "https://issuer-user:secret-pw@idp.example/realm?secret-q=1";
+    let verifier = JwtVerifier::builder(issuer)
+        .with_jwks_url(jwks)
+        .allow_http_loopback()
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    tracing::info!(?verifier, "verifier");
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    tracing::info!(?resolver, "resolver");
+    let token = TokenBuilder::new(issuer, TestKey::Rsa1).sign();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    assert!(resolver.resolve_async(&headers).await.is_err());
+    let options = app::Options {
+        oidc_issuers: vec![issuer.to_owned()],
+        jwks: vec![(issuer.to_owned(), jwks.to_owned())],
+        ..app::Options::default()
+    };
+    tracing::info!(?options, "listening");
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("user resolved") && logs.contains("request refused"),
         "{logs}"
     );
+    assert!(
+        logs.contains("fetching verification keys failed") && logs.contains("127.0.0.1:9/jwks"),
+        "{logs}"
+    );
     for secret in ["secret", "c2VjcmV0"] {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
+}
+
+/// The demo's filter keeps tungstenite's frame logging (auth messages verbatim) below `trace`,
+/// even under `RUST_LOG=trace`, unless `RUST_LOG` names tungstenite.
+#[test]
+fn the_demo_never_logs_websocket_frames() {
+    let enabled = |rust_log: &str, target_trace: fn() -> bool| {
+        let subscriber = tracing_subscriber::registry().with(app::log_filter(Some(rust_log)));
+        tracing::subscriber::with_default(subscriber, target_trace)
+    };
+    let tungstenite = || tracing::enabled!(target: "tungstenite::protocol", tracing::Level::TRACE);
+    let tokio_tungstenite =
+        || tracing::enabled!(target: "tokio_tungstenite", tracing::Level::TRACE);
+    let ours = || tracing::enabled!(target: "axum_userinfo", tracing::Level::TRACE);
+    assert!(!enabled("trace", tungstenite));
+    assert!(!enabled("trace", tokio_tungstenite));
+    assert!(enabled("trace", ours));
+    assert!(enabled("trace,tungstenite=trace", tungstenite)); // asked for by name
 }

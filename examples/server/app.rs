@@ -20,8 +20,9 @@ pub(crate) const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
 /// The header that carries the credential kind the user was resolved from.
 pub(crate) const X_USER_SOURCE: HeaderName = HeaderName::from_static("x-user-source");
 
-/// The demo server's options (see `--help`).
-#[derive(Debug, Clone, Default)]
+/// The demo server's options (see `--help`). Their `Debug`, in the start-up line, shows URLs
+/// without userinfo or query, where credentials hide.
+#[derive(Clone, Default)]
 pub(crate) struct Options {
     /// Refuse anonymous requests to `/whoami` with 401.
     pub(crate) require: bool,
@@ -43,6 +44,60 @@ pub(crate) struct Options {
     pub(crate) audience: Option<String>,
     /// Allow `http` key URLs on loopback (local identity providers).
     pub(crate) allow_http_loopback: bool,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let jwks: Vec<(String, String)> = (self.jwks.iter())
+            .map(|(issuer, url)| (redacted(issuer), redacted(url)))
+            .collect();
+        let oidc: Vec<String> = self.oidc_issuers.iter().map(|url| redacted(url)).collect();
+        f.debug_struct("Options")
+            .field("require", &self.require)
+            .field("accept", &self.accept)
+            .field("identity_header", &self.identity_header)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("auth_timeout", &self.auth_timeout)
+            .field("oidc_issuers", &oidc)
+            .field("jwks", &jwks)
+            .field("audience", &self.audience)
+            .field("allow_http_loopback", &self.allow_http_loopback)
+            .finish()
+    }
+}
+
+/// A URL without userinfo, query and fragment (anything that does not parse: elided).
+fn redacted(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
+/// The demo's log filter: `RUST_LOG` (default `info`), except that WebSocket frame logging
+/// (tungstenite's `trace`, which prints auth messages verbatim: API keys, passwords, JWTs)
+/// stays at `debug` unless `RUST_LOG` names tungstenite itself.
+pub(crate) fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    let spec = rust_log
+        .filter(|spec| !spec.trim().is_empty())
+        .unwrap_or("info");
+    let mut filter = EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"));
+    if !spec.contains("tungstenite") {
+        for directive in ["tungstenite=debug", "tokio_tungstenite=debug"] {
+            if let Ok(directive) = directive.parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
+    filter
 }
 
 /// The JWT verifiers the options ask for.

@@ -17,7 +17,8 @@
 //!
 //! With `--oidc` or `--jwks`, JWTs are verified (issuer-scoped ids; unknown issuers refused).
 //! `KINDS` is a comma list of `session_cookie,jwt,api_key,basic` (empty: accept none). Logs go
-//! through `tracing`, filtered by `RUST_LOG` (default `info`).
+//! through `tracing`, filtered by `RUST_LOG` (default `info`); WebSocket frames, which carry
+//! auth messages, are never logged (tungstenite stays at `debug` unless `RUST_LOG` names it).
 
 mod app;
 
@@ -25,7 +26,6 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use app::Options;
-use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: server [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME]
@@ -91,10 +91,9 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options)
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let rust_log = std::env::var("RUST_LOG").ok();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(app::log_filter(rust_log.as_deref()))
         .init();
 
     let (addr, options) = match parse(std::env::args().skip(1)) {

@@ -31,13 +31,24 @@ pub(crate) enum Audience {
     OneOf(Vec<String>),
 }
 
-/// The claim checks of one issuer.
-#[derive(Debug, Clone)]
+/// The claim checks of one issuer. Its `Debug` shows the issuer redacted like a URL.
+#[derive(Clone)]
 pub(crate) struct ClaimChecks {
     pub(crate) issuer: String,
     pub(crate) audience: Audience,
     pub(crate) leeway: Duration,
     pub(crate) require_exp: bool,
+}
+
+impl std::fmt::Debug for ClaimChecks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimChecks")
+            .field("issuer", &crate::verify::redacted_url(&self.issuer))
+            .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .field("require_exp", &self.require_exp)
+            .finish()
+    }
 }
 
 impl ClaimChecks {

@@ -4,6 +4,7 @@
 //! timeout 2 s and total 5 s by default; documents over 1 MiB refused; redirects followed only
 //! on the same host and scheme, three at most. `Cache-Control: max-age` is passed to the cache.
 
+use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -13,12 +14,22 @@ use serde::Deserialize;
 use crate::ConfigError;
 use crate::verify::jwks::signing_keys;
 use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
+use crate::verify::redacted_url;
 
 /// Where the keys are.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) enum Remote {
     Jwks(String),
     Discovery,
+}
+
+impl fmt::Debug for Remote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Jwks(url) => f.debug_tuple("Jwks").field(&redacted_url(url)).finish(),
+            Self::Discovery => f.write_str("Discovery"),
+        }
+    }
 }
 
 /// The HTTP client's limits.
@@ -41,15 +52,13 @@ impl Default for HttpOptions {
     }
 }
 
-/// Keys fetched over HTTP.
-#[derive(Debug)]
+/// Keys fetched over HTTP. Its `Debug` (in the fetch warnings) shows redacted URLs.
 pub(crate) struct HttpKeySource {
     client: Client,
     options: HttpOptions,
     source: Source,
 }
 
-#[derive(Debug)]
 enum Source {
     Jwks(Url),
     Discovery {
@@ -58,6 +67,21 @@ enum Source {
         /// The discovered JWKS URL, once known; discovery is repeated when it fails.
         jwks: std::sync::Mutex<Option<Url>>,
     },
+}
+
+impl fmt::Debug for HttpKeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Jwks(url) => f
+                .debug_struct("Jwks")
+                .field("url", &redacted_url(url.as_str()))
+                .finish(),
+            Source::Discovery { document, .. } => f
+                .debug_struct("Discovery")
+                .field("document", &redacted_url(document.as_str()))
+                .finish(),
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,7 @@
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
 //! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
+//! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
 
 mod claims;
 #[cfg(feature = "jwks")]
@@ -26,6 +27,7 @@ mod issuers;
 mod jwks;
 mod key;
 mod key_cache;
+mod redact;
 mod verifier;
 
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
@@ -33,4 +35,5 @@ pub(crate) use header::is_jwe_shaped;
 pub(crate) use issuers::Issuers;
 pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
+pub(crate) use redact::redacted_url;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};

@@ -132,8 +132,8 @@ impl JwtVerifier {
 }
 
 /// Builds a [`JwtVerifier`]. Give it keys ([`with_key`](Self::with_key)), a JWKS URL or OIDC
-/// discovery (feature `jwks`), or both.
-#[derive(Debug, Clone)]
+/// discovery (feature `jwks`), or both. Its `Debug` shows URLs without userinfo or query.
+#[derive(Clone)]
 #[must_use]
 pub struct JwtVerifierBuilder {
     issuer: String,
@@ -147,6 +147,25 @@ pub struct JwtVerifierBuilder {
     remote: Option<crate::verify::fetch::Remote>,
     #[cfg(feature = "jwks")]
     http: crate::verify::fetch::HttpOptions,
+}
+
+impl std::fmt::Debug for JwtVerifierBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("JwtVerifierBuilder");
+        debug
+            .field("issuer", &crate::verify::redacted_url(&self.issuer))
+            .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .field("require_exp", &self.require_exp)
+            .field("typ", &self.typ)
+            .field("keys", &self.keys)
+            .field("policy", &self.policy);
+        #[cfg(feature = "jwks")]
+        debug
+            .field("remote", &self.remote)
+            .field("http", &self.http);
+        debug.finish()
+    }
 }
 
 impl JwtVerifierBuilder {
