@@ -42,11 +42,14 @@ pub fn user_id(identity_key: &str) -> Uuid {
 
 /// Refuses an identity key from an unverified, untrusted source that could spell a composite
 /// key: one holding a C0 control character (`U+0000..=U+001F`, the separator among them) or DEL.
+#[inline]
 pub(crate) fn check_untrusted_key(
     key: &str,
     kind: crate::CredentialKind,
 ) -> Result<(), crate::ResolveError> {
-    if key.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    // Branchless, so that it vectorises: keys are short and almost never hold one.
+    let control = (key.bytes()).fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
+    if control {
         Err(crate::ResolveError::ControlCharacter(kind))
     } else {
         Ok(())
