@@ -241,9 +241,6 @@ pub enum BasicError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthMessageError {
-    /// The frame is not a JSON object.
-    #[error("the frame must be a JSON object")]
-    NotJson,
     /// A field the message does not define.
     #[error("unexpected field")]
     UnexpectedField,

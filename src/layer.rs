@@ -41,7 +41,9 @@ type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 ///
 /// A resolved user is inserted into the request's extensions, so handlers take
 /// `Extension<UserInfo>`, `UserInfo` or `Option<UserInfo>`. A bad credential is refused with a
-/// [`UserInfoRejection`] (401, or 400 for a malformed request) before the handler runs. In the
+/// [`UserInfoRejection`] before the handler runs: 401, or 400 for a malformed request, 403 for
+/// a refused origin or an untrusted proxy, 431 for an oversized credential, 503 when an
+/// issuer's keys cannot be had ([`UserInfoRejection::status`]). In the
 /// default *optional* mode anonymous requests pass without a user; in *required* mode
 /// ([`required`](Self::required)) they are refused with 401. A WebSocket upgrade is resolved like
 /// any request, its `?session=` id included.
@@ -217,15 +219,15 @@ where
                     )
                     .await;
                     match admit(&config, &mut request, upgrade, outcome) {
-                        None => inner.call(request).await,
-                        Some(response) => Ok(response),
+                        Ok(()) => inner.call(request).await,
+                        Err(response) => Ok(response),
                     }
                 }));
             }
         }
         match admit(config, &mut request, upgrade, outcome) {
-            None => ResponseFuture::inner(self.inner.call(request)),
-            Some(response) => ResponseFuture::rejected(response),
+            Ok(()) => ResponseFuture::inner(self.inner.call(request)),
+            Err(response) => ResponseFuture::rejected(response),
         }
     }
 }
@@ -244,14 +246,18 @@ fn resolve_request<B>(
     )
 }
 
-/// Lets a resolved request through (its user, or the anonymous marker, in its extensions):
-/// `None`; or the rejection's response.
+/// Lets a resolved request through (its user, or the anonymous marker, in its extensions), or
+/// refuses it with the rejection's response.
+#[allow(
+    clippy::result_large_err,
+    reason = "tower-http's pass-or-refuse shape; boxing would allocate per refusal"
+)]
 fn admit<B>(
     config: &Config,
     request: &mut Request<B>,
     upgrade: bool,
     outcome: Result<Option<crate::UserInfo>, crate::ResolveError>,
-) -> Option<Response> {
+) -> Result<(), Response> {
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {
             let extensions = request.extensions_mut();
@@ -272,13 +278,13 @@ fn admit<B>(
             }
             #[cfg(not(feature = "ws"))]
             let _ = upgrade;
-            return None;
+            return Ok(());
         }
         Ok(_) => UserInfoRejection::missing_credentials(),
         Err(error) => UserInfoRejection::refused(error),
     };
     tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
-    Some(match &config.on_rejection {
+    Err(match &config.on_rejection {
         Some(on_rejection) => on_rejection(rejection),
         None => rejection.into_response(),
     })
@@ -294,6 +300,17 @@ fn mark_sensitive(headers: &mut HeaderMap) {
             value.set_sensitive(true);
         }
     }
+}
+
+/// What a refusal's future answers if it is polled again after it completed: 500, never the
+/// empty 200 of a default response.
+fn polled_after_completion() -> Response {
+    tracing::error!("UserInfoService's response future polled after completion");
+    (
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        "response future polled after completion",
+    )
+        .into_response()
 }
 
 /// The boxed future of a request that waits for its issuer's keys.
@@ -354,8 +371,39 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProj::Inner { future } => future.poll(cx),
-            KindProj::Rejected { response } => Poll::Ready(Ok(response.take().unwrap_or_default())),
+            // Polled after it completed (a caller's bug): never a success in place of the
+            // refusal it already gave, and no panic.
+            KindProj::Rejected { response } => {
+                Poll::Ready(Ok(response.take().unwrap_or_else(polled_after_completion)))
+            }
             KindProj::Refetching { future } => future.as_mut().poll(cx),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_polled_again_is_never_a_success() {
+        let refusal = UserInfoRejection::missing_credentials().into_response();
+        let mut future: ResponseFuture<std::future::Ready<Result<Response, ()>>, ()> =
+            ResponseFuture::rejected(refusal);
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut future = Pin::new(&mut future);
+        let Poll::Ready(Ok(first)) = future.as_mut().poll(&mut cx) else {
+            panic!("a refusal is ready");
+        };
+        assert_eq!(first.status(), 401);
+        let Poll::Ready(Ok(again)) = future.as_mut().poll(&mut cx) else {
+            panic!("ready again");
+        };
+        assert_eq!(
+            again.status(),
+            500,
+            "never the empty 200 of Response::default()"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! A whole HTTP request resolved: WebSocket upgrades take the `?session=` id into account, and
 //! the outcome is kept in the request's extensions for the extractors.
 
-use http::header::UPGRADE;
+use http::header::{SEC_WEBSOCKET_VERSION, UPGRADE};
 use http::request::Parts;
 use http::{Extensions, HeaderMap, Method, Uri};
 
@@ -29,13 +29,20 @@ pub(crate) fn resolved_by_layer(extensions: &Extensions) -> Option<Option<UserIn
     }
 }
 
-/// Whether a request asks for a WebSocket (HTTP/1.1 `Upgrade: websocket`, or HTTP/2's extended
-/// `CONNECT`).
+/// Whether a request asks for a WebSocket: HTTP/1.1 `Upgrade: websocket`, or an HTTP/2 extended
+/// `CONNECT` (RFC 8441) for one. The `:protocol` pseudo-header is hyper's type, visible only
+/// with hyper's `http2` feature; a WebSocket `CONNECT` must also carry
+/// `Sec-WebSocket-Version: 13` (RFC 8441 §5, RFC 6455 §4.1), which `http` shows, so that is
+/// what is checked: another `CONNECT` (a tunnel) is a plain request.
 pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool {
-    *method == Method::CONNECT
-        || headers
-            .get(UPGRADE)
-            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
+    if *method == Method::CONNECT {
+        return headers
+            .get(SEC_WEBSOCKET_VERSION)
+            .is_some_and(|version| version.as_bytes() == b"13");
+    }
+    headers
+        .get(UPGRADE)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
 }
 
 /// Resolves an extractor's request parts: [`resolve_async`] over them.
@@ -87,4 +94,28 @@ fn connection<'a>(
         connection = connection.peer(peer.ip());
     }
     connection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_upgrades_http1_and_http2() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, http::HeaderValue::from_static(value));
+            }
+            map
+        };
+        let upgrade = headers(&[("upgrade", "WebSocket")]);
+        assert!(is_websocket_upgrade(&Method::GET, &upgrade));
+        let h2 = headers(&[("sec-websocket-version", "13")]);
+        assert!(is_websocket_upgrade(&Method::CONNECT, &h2));
+        // A CONNECT tunnel is not a WebSocket, and neither is a plain GET.
+        assert!(!is_websocket_upgrade(&Method::CONNECT, &HeaderMap::new()));
+        assert!(!is_websocket_upgrade(&Method::GET, &h2));
+        assert!(!is_websocket_upgrade(&Method::GET, &HeaderMap::new()));
+    }
 }

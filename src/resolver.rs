@@ -1,6 +1,7 @@
 //! The resolver: a request's headers in, `Result<Option<UserInfo>, ResolveError>` out.
 //!
-//! Precedence (SPEC.md), for HTTP requests and WebSocket upgrades alike:
+//! Precedence, the reference's (`UserManager.extract_user_from_connection`), for HTTP requests
+//! and WebSocket upgrades alike:
 //!
 //! 1. A configured trusted identity header is the only source.
 //! 2. The `nat-session` cookie (or a valid WebSocket `?session=` id when there is no such
