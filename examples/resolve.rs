@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use axum_userinfo::{Resolver, UserInfoRejection};
+use axum_userinfo::Resolver;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
@@ -65,7 +65,7 @@ fn run(args: Vec<String>) -> Result<Value, String> {
             }
             Ok(None) => json!({"outcome": "anonymous"}),
             Err(error) => {
-                let status = UserInfoRejection::refused(error.clone()).status().as_u16();
+                let status = error.status().as_u16();
                 json!({"outcome": "error", "status": status, "error": error.to_string()})
             }
         },

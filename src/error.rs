@@ -87,7 +87,74 @@ pub enum ResolveError {
     Verification(VerifyError),
 }
 
+/// The `WWW-Authenticate` challenge a refusal carries: part of the one classification of
+/// [`ResolveError`]s ([`ResolveError::status`], [`ResolveError::challenge`],
+/// [`ResolveError::close_reason`]), which every adapter and the `resolve` tool share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Challenge {
+    /// No challenge: the status is not 401.
+    None,
+    /// `Bearer` (RFC 6750), without an error attribute.
+    Bearer,
+    /// `Bearer error="invalid_token", error_description="…"` (RFC 6750 §3.1): a refused token.
+    InvalidToken,
+    /// `Basic realm="api", charset="UTF-8"` (RFC 7617).
+    Basic,
+}
+
+/// The WebSocket close code of every refused socket: 1008, policy violation (RFC 6455 §7.4.1).
+pub const WEBSOCKET_CLOSE_POLICY: u16 = 1008;
+
 impl ResolveError {
+    /// The HTTP status of a request refused with this error: 400 for a malformed request, 403
+    /// for an origin that is not allowed or an untrusted proxy, 431 for an oversized
+    /// credential, 503 when an issuer's keys cannot be had, 401 otherwise.
+    #[must_use]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            Self::CredentialTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::OriginNotAllowed | Self::UntrustedPeer => StatusCode::FORBIDDEN,
+            Self::Verification(VerifyError::KeysUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
+            error if error.is_malformed_request() => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a request refused with this error (only a 401 has
+    /// one): `invalid_token` for refused tokens and API keys, `Basic` for Basic credentials.
+    #[must_use]
+    pub fn challenge(&self) -> Challenge {
+        if self.status() != http::StatusCode::UNAUTHORIZED {
+            return Challenge::None;
+        }
+        match self {
+            Self::MalformedBasic(_) => Challenge::Basic,
+            Self::MalformedJwt(_)
+            | Self::NoIdentityClaim
+            | Self::InvalidClaims(_)
+            | Self::MissingIssuer
+            | Self::Verification(_)
+            | Self::NotAccepted(CredentialKind::Jwt | CredentialKind::ApiKey)
+            | Self::ControlCharacter(CredentialKind::Jwt | CredentialKind::ApiKey) => {
+                Challenge::InvalidToken
+            }
+            _ => Challenge::Bearer,
+        }
+    }
+
+    /// The reason a WebSocket refused with this error is closed with (code
+    /// [`WEBSOCKET_CLOSE_POLICY`]): the reference's "Invalid session ID" for an unsafe
+    /// `?session=` id, "Identity credential was rejected" otherwise.
+    #[must_use]
+    pub fn close_reason(&self) -> &'static str {
+        match self {
+            Self::InvalidSessionId => "Invalid session ID",
+            _ => "Identity credential was rejected",
+        }
+    }
+
     /// Whether the request itself is malformed (HTTP 400) rather than carrying a credential that
     /// is refused (HTTP 401).
     ///
@@ -299,4 +366,82 @@ pub enum ConfigError {
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
     #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
     UnknownCredentialKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_classification() {
+        use http::StatusCode as S;
+        let cases = [
+            (
+                ResolveError::NoIdentityClaim,
+                S::UNAUTHORIZED,
+                Challenge::InvalidToken,
+            ),
+            (
+                ResolveError::MalformedBasic(BasicError::NoColon),
+                S::UNAUTHORIZED,
+                Challenge::Basic,
+            ),
+            (
+                ResolveError::NotAccepted(CredentialKind::SessionCookie),
+                S::UNAUTHORIZED,
+                Challenge::Bearer,
+            ),
+            (
+                ResolveError::ControlCharacter(CredentialKind::ApiKey),
+                S::UNAUTHORIZED,
+                Challenge::InvalidToken,
+            ),
+            (
+                ResolveError::ControlCharacter(CredentialKind::SessionCookie),
+                S::UNAUTHORIZED,
+                Challenge::Bearer,
+            ),
+            (
+                ResolveError::InvalidSessionId,
+                S::BAD_REQUEST,
+                Challenge::None,
+            ),
+            (
+                ResolveError::CredentialTooLarge { limit: 1 },
+                S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                Challenge::None,
+            ),
+            (
+                ResolveError::OriginNotAllowed,
+                S::FORBIDDEN,
+                Challenge::None,
+            ),
+            (ResolveError::UntrustedPeer, S::FORBIDDEN, Challenge::None),
+            (
+                ResolveError::Verification(VerifyError::KeysUnavailable),
+                S::SERVICE_UNAVAILABLE,
+                Challenge::None,
+            ),
+            (
+                ResolveError::Verification(VerifyError::Expired),
+                S::UNAUTHORIZED,
+                Challenge::InvalidToken,
+            ),
+        ];
+        for (error, status, challenge) in cases {
+            assert_eq!(
+                (error.status(), error.challenge()),
+                (status, challenge),
+                "{error}"
+            );
+        }
+        assert_eq!(
+            ResolveError::InvalidSessionId.close_reason(),
+            "Invalid session ID"
+        );
+        assert_eq!(
+            ResolveError::NoIdentityClaim.close_reason(),
+            "Identity credential was rejected"
+        );
+    }
 }

@@ -41,8 +41,8 @@ pub use connection::Connection;
 pub use cookie::SESSION_COOKIE;
 #[doc(inline)]
 pub use error::{
-    AuthMessageError, BasicError, ClaimsError, ConfigError, JwtError, ResolveError, Segment,
-    VerifyError,
+    AuthMessageError, BasicError, Challenge, ClaimsError, ConfigError, JwtError, ResolveError,
+    Segment, VerifyError, WEBSOCKET_CLOSE_POLICY,
 };
 #[cfg(feature = "verify")]
 /// The `jsonwebtoken` crate this crate verifies with, for its [`Algorithm`](jsonwebtoken::Algorithm)

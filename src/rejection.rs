@@ -23,7 +23,8 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
-use crate::{AuthErrorPayload, CredentialKind, ErrorCode, ResolveError, VerifyError};
+use crate::error::Challenge;
+use crate::{AuthErrorPayload, ErrorCode, ResolveError};
 
 /// Why the identity layer or the `UserInfo` extractor refused a request.
 ///
@@ -100,21 +101,10 @@ impl UserInfoRejection {
     /// no resolver is configured, 401 otherwise.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        if self.is_missing_resolver() {
-            return StatusCode::INTERNAL_SERVER_ERROR;
-        }
-        match self.error() {
-            Some(ResolveError::CredentialTooLarge { .. }) => {
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
-            }
-            Some(ResolveError::OriginNotAllowed | ResolveError::UntrustedPeer) => {
-                StatusCode::FORBIDDEN
-            }
-            Some(ResolveError::Verification(VerifyError::KeysUnavailable)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            Some(error) if error.is_malformed_request() => StatusCode::BAD_REQUEST,
-            _ => StatusCode::UNAUTHORIZED,
+        match &self.kind {
+            Kind::Refused(error) => error.status(),
+            Kind::MissingCredentials => StatusCode::UNAUTHORIZED,
+            Kind::MissingResolver => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -147,21 +137,11 @@ impl UserInfoRejection {
             Kind::MissingCredentials => return vec![BEARER, BASIC],
             Kind::MissingResolver => return Vec::new(),
         };
-        match error {
-            _ if error.is_malformed_request() => Vec::new(),
-            ResolveError::OriginNotAllowed
-            | ResolveError::UntrustedPeer
-            | ResolveError::Verification(VerifyError::KeysUnavailable) => Vec::new(),
-            ResolveError::MalformedBasic(_) => vec![BASIC],
-            ResolveError::MalformedJwt(_)
-            | ResolveError::NoIdentityClaim
-            | ResolveError::InvalidClaims(_)
-            | ResolveError::MissingIssuer
-            | ResolveError::Verification(_)
-            | ResolveError::NotAccepted(CredentialKind::Jwt | CredentialKind::ApiKey) => {
-                vec![invalid_token(error)]
-            }
-            _ => vec![BEARER],
+        match error.challenge() {
+            Challenge::Basic => vec![BASIC],
+            Challenge::InvalidToken => vec![invalid_token(error)],
+            Challenge::Bearer => vec![BEARER],
+            _ => Vec::new(),
         }
     }
 }
@@ -227,7 +207,7 @@ impl IntoResponse for UserInfoRejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BasicError, JwtError};
+    use crate::{BasicError, CredentialKind, JwtError};
 
     #[test]
     fn statuses_and_challenges() {

@@ -30,7 +30,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use axum::extract::FromRequestParts;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use http::request::Parts;
 use tokio::time::Instant;
 
@@ -38,10 +38,6 @@ use crate::extract::resolver_for;
 use crate::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
 use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo, UserInfoRejection};
 
-/// The close reason for an unsafe `?session=` id.
-const INVALID_SESSION: &str = "Invalid session ID";
-/// The close reason for a refused credential.
-const REJECTED: &str = "Identity credential was rejected";
 /// The close reason for an anonymous socket that did not authenticate in time.
 const TIMED_OUT: &str = "Authentication timed out";
 /// The close reason for a socket whose verified JWT expired without a renewal.
@@ -66,7 +62,7 @@ fn deadline_in(after: Duration) -> Instant {
 /// peer already gone needs none.
 async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
     let close = CloseFrame {
-        code: close_code::POLICY,
+        code: crate::error::WEBSOCKET_CLOSE_POLICY,
         reason: reason.into(),
     };
     let send = socket.send(Message::Close(Some(close)));
@@ -126,17 +122,15 @@ impl WebSocketAuth {
         match self.outcome {
             Ok(user) => Some(SocketIdentity::new(self.resolver, user)),
             Err(error) => {
-                let reason = if error == ResolveError::InvalidSessionId {
-                    INVALID_SESSION
-                } else {
+                let reason = error.close_reason();
+                if error != ResolveError::InvalidSessionId {
                     let reply = AuthResponse::error(&error).to_json();
                     // A peer that is gone needs no reply; one that does not read gets none.
                     let send = socket.send(Message::Text(reply.into()));
                     if tokio::time::timeout(CLOSE_GRACE, send).await.is_err() {
                         return None;
                     }
-                    REJECTED
-                };
+                }
                 tracing::debug!(reason, error = %error, "WebSocket refused");
                 close_policy(socket, reason).await;
                 None
