@@ -1,21 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "axum")]
+mod adapter;
 mod auth_message;
 mod authorization;
 mod basic;
 mod connection;
 mod cookie;
 mod error;
-mod extract;
 mod identity_header;
 mod jwt;
 mod jwt_user_info;
-mod layer;
 mod limits;
 mod policy;
-mod rejection;
-mod request;
 mod resolve_async;
 mod resolver;
 mod scan;
@@ -27,9 +25,16 @@ mod user_id;
 mod user_info;
 #[cfg(feature = "verify")]
 mod verify;
-#[cfg(feature = "ws")]
-mod ws;
 
+#[cfg(feature = "axum")]
+#[doc(inline)]
+pub use adapter::layer::{ResponseFuture, UserInfoLayer, UserInfoService};
+#[cfg(feature = "axum")]
+#[doc(inline)]
+pub use adapter::rejection::UserInfoRejection;
+#[cfg(feature = "ws")]
+#[doc(inline)]
+pub use adapter::ws::{AuthOutcome, SocketIdentity, WebSocketAuth};
 #[doc(inline)]
 pub use auth_message::{
     AUTH_MESSAGE_TYPE, AuthErrorPayload, AuthMessage, AuthResponse, AuthStatus, ErrorCode,
@@ -51,15 +56,11 @@ pub use jsonwebtoken;
 #[doc(inline)]
 pub use jwt_user_info::JwtUserInfo;
 #[doc(inline)]
-pub use layer::{ResponseFuture, UserInfoLayer, UserInfoService};
-#[doc(inline)]
 pub use limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
 #[doc(inline)]
 pub use policy::{AcceptedKinds, CredentialKind};
-#[doc(inline)]
-pub use rejection::UserInfoRejection;
 #[doc(inline)]
 pub use resolver::{AuthFrame, Resolver, ResolverBuilder, X_API_KEY};
 #[doc(inline)]
@@ -74,6 +75,3 @@ pub use verify::{
     CachePolicy, DEFAULT_LEEWAY, JwtVerifier, JwtVerifierBuilder, MAX_LEEWAY, MIN_HMAC_SECRET_LEN,
     MIN_RSA_BITS, VerificationKey,
 };
-#[cfg(feature = "ws")]
-#[doc(inline)]
-pub use ws::{AuthOutcome, SocketIdentity, WebSocketAuth};

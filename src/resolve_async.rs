@@ -101,6 +101,7 @@ impl Resolver {
 
     /// Whether `error` is a miss on an issuer's keys that a refetch may cure (the layer's test
     /// before it boxes a request's future).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn may_refetch(&self, error: &ResolveError) -> bool {
         self.verifies_jwts()
             && matches!(

@@ -34,8 +34,8 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use http::request::Parts;
 use tokio::time::Instant;
 
-use crate::extract::resolver_for;
-use crate::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
+use crate::adapter::extract::resolver_for;
+use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
 use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo, UserInfoRejection};
 
 /// The close reason for an anonymous socket that did not authenticate in time.

@@ -32,7 +32,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::request::{Anonymous, is_websocket_upgrade, resolve, resolve_async};
+use crate::adapter::request::{Anonymous, is_websocket_upgrade, resolve, resolve_async};
 use crate::{Resolver, UserInfoRejection, X_API_KEY};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
@@ -274,7 +274,9 @@ fn admit<B>(
             // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
             #[cfg(feature = "ws")]
             if upgrade {
-                extensions.insert(crate::request::UpgradeResolver(config.resolver.clone()));
+                extensions.insert(crate::adapter::request::UpgradeResolver(
+                    config.resolver.clone(),
+                ));
             }
             #[cfg(not(feature = "ws"))]
             let _ = upgrade;

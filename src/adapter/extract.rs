@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
-use crate::request::{resolve_parts, resolved_by_layer};
+use crate::adapter::request::{resolve_parts, resolved_by_layer};
 use crate::{Resolver, UserInfo, UserInfoRejection};
 
 /// Whether the missing resolver has been logged (once per process is enough to find it).

@@ -1,0 +1,16 @@
+//! The axum adapters (feature `axum`, default): thin layers over the core, which knows no axum.
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `layer.rs` | [`UserInfoLayer`](crate::UserInfoLayer), its service and response future |
+//! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
+//! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
+//! | `ws.rs` | [`WebSocketAuth`](crate::WebSocketAuth) and [`SocketIdentity`](crate::SocketIdentity) (feature `ws`) |
+//! | `request.rs` | an axum request as the core's request view, and the layer's extensions |
+
+pub(crate) mod extract;
+pub(crate) mod layer;
+pub(crate) mod rejection;
+pub(crate) mod request;
+#[cfg(feature = "ws")]
+pub(crate) mod ws;
