@@ -12,8 +12,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::VerifyError;
-use crate::jwt_user_info::ScannedClaims;
-use crate::scan::{Json, Scanned};
+use crate::identity::jwt_claims::ScannedClaims;
+use crate::parse::json_scan::{Json, Scanned};
 
 /// Default clock leeway for `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);

@@ -6,8 +6,8 @@
 
 use jsonwebtoken::Algorithm;
 
-use crate::jwt::json_error;
-use crate::scan::{Json, Scanned, scan_object};
+use crate::parse::json_scan::{Json, Scanned, scan_object};
+use crate::parse::jwt::json_error;
 use crate::{ResolveError, Segment, VerifyError};
 
 /// What verification needs of a token's header.
@@ -73,7 +73,7 @@ pub(crate) fn token_header(header: &str) -> Result<TokenHeader<'_>, ResolveError
 pub(crate) fn is_jwe_shaped(credential: &[u8]) -> bool {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    if !crate::jwt::has_dots(credential, 4) {
+    if !crate::parse::jwt::has_dots(credential, 4) {
         return false;
     }
     let first = credential.split(|&b| b == b'.').next().unwrap_or_default();

@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::jwt_user_info::ScannedClaims;
-use crate::scan::{Json, Scanned};
+use crate::identity::jwt_claims::ScannedClaims;
+use crate::parse::json_scan::{Json, Scanned};
+use crate::parse::jwt;
 use crate::verify::header::token_header;
 use crate::verify::key_cache::KeyCache;
-use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo, VerifyError, jwt};
+use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo, VerifyError};
 
 /// The configured verifiers.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +61,7 @@ impl Issuers {
     /// The fetched keys' cache of `token`'s issuer, to refetch after a miss.
     pub(crate) fn cache_to_refetch(&self, token: &[u8]) -> Option<Arc<KeyCache>> {
         let payload = jwt::decode_unverified(token).ok()?;
-        let [iss] = crate::scan::scan_object(&payload, &["iss"]).ok()?;
+        let [iss] = crate::parse::json_scan::scan_object(&payload, &["iss"]).ok()?;
         let iss = iss?;
         let iss = Json::as_str(&iss)?;
         let verifier = self.0.iter().find(|v| v.issuer() == iss)?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::jwt_user_info::ScannedClaims;
+use crate::identity::jwt_claims::ScannedClaims;
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};

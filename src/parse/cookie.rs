@@ -12,8 +12,8 @@ use http::HeaderMap;
 use http::header::COOKIE;
 
 use crate::ResolveError;
-use crate::limits::bounded;
-use crate::text::{latin1, py_strip_bytes};
+use crate::parse::pytext::{latin1, py_strip_bytes};
+use crate::resolve::limits::bounded;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "nat-session";

@@ -10,8 +10,8 @@ use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use crate::ResolveError;
-use crate::limits::bounded;
-use crate::text::py_split_once_bytes;
+use crate::parse::pytext::py_split_once_bytes;
+use crate::resolve::limits::bounded;
 
 /// A credential carried by the `Authorization` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

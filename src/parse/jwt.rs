@@ -13,7 +13,7 @@ use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::scan::{Json, ScanError, Scanned, scan_object};
+use crate::parse::json_scan::{Json, ScanError, Scanned, scan_object};
 use crate::{JwtError, Segment};
 
 /// base64url as PyJWT decodes segments: padding optional, canonical when present.
@@ -129,7 +129,7 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use super::*;
-    use crate::scan::MAX_DEPTH;
+    use crate::parse::json_scan::MAX_DEPTH;
 
     fn token(header: &str, payload: &str, signature: &str) -> String {
         format!(
@@ -142,7 +142,8 @@ mod tests {
     /// Decodes and parses the payload, as the resolver does.
     fn decode(token: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, JwtError> {
         let payload = decode_unverified(token)?;
-        crate::scan::parse_object(&payload).map_err(|err| json_error(err, Segment::Payload))
+        crate::parse::json_scan::parse_object(&payload)
+            .map_err(|err| json_error(err, Segment::Payload))
     }
 
     #[test]

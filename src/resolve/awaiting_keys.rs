@@ -60,7 +60,7 @@ impl Resolver {
     async fn refetch_keys(&self, error: &ResolveError, headers: &HeaderMap) -> bool {
         #[cfg(feature = "verify")]
         {
-            use crate::authorization::{Authorization, authorization};
+            use crate::parse::authorization::{Authorization, authorization};
             if let Ok(Some(Authorization::Bearer(token))) =
                 authorization(headers, self.max_credential_len())
             {

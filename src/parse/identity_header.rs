@@ -10,8 +10,8 @@
 
 use http::{HeaderMap, HeaderName};
 
-use crate::limits::bounded;
-use crate::text::{latin1, py_strip};
+use crate::parse::pytext::{latin1, py_strip};
+use crate::resolve::limits::bounded;
 use crate::{ResolveError, UserInfo};
 
 /// The user asserted by the trusted header `name`.

@@ -11,7 +11,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
-use crate::user_id::{check_untrusted_key, user_id, user_id_of_pair, verified_jwt_user_id};
+use crate::identity::user_id::{
+    check_untrusted_key, user_id, user_id_of_pair, verified_jwt_user_id,
+};
 use crate::{BasicError, CredentialKind, JwtUserInfo, ResolveError};
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
@@ -210,7 +212,7 @@ impl UserInfo {
     /// ```
     #[must_use]
     pub fn from_identity_header(header: &HeaderName, identity: &str) -> Self {
-        let identity = crate::text::py_strip(identity);
+        let identity = crate::parse::pytext::py_strip(identity);
         let prefix = format!("trusted-header:{}", header.as_str());
         let id = user_id_of_pair(&prefix, identity);
         Self::new(

@@ -1,0 +1,65 @@
+//! The reference's error object, `{"code", "message", "details"}`: the body of a refused HTTP
+//! request and the `payload` of a WebSocket error reply.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ResolveError;
+
+/// The reference's error payload: `{"code", "message", "details"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthErrorPayload {
+    /// `user_auth_error` or `invalid_message`.
+    pub code: ErrorCode,
+    /// A short, fixed summary.
+    pub message: &'static str,
+    /// What went wrong; never a credential.
+    pub details: String,
+}
+
+/// The reference's error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A credential that cannot be resolved, or is not accepted.
+    UserAuthError,
+    /// A message that does not have the expected shape.
+    InvalidMessage,
+}
+
+impl ErrorCode {
+    /// `user_auth_error` or `invalid_message`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::UserAuthError => "user_auth_error",
+            Self::InvalidMessage => "invalid_message",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AuthErrorPayload {
+    /// The payload for `error`: `invalid_message` for a malformed request, `user_auth_error`
+    /// (with the reference's message "Authentication failed") for everything else.
+    #[must_use]
+    pub fn new(error: &ResolveError) -> Self {
+        let (code, message) = if error.is_malformed_request() {
+            (ErrorCode::InvalidMessage, "Error validating message.")
+        } else {
+            (ErrorCode::UserAuthError, "Authentication failed")
+        };
+        Self {
+            code,
+            message,
+            details: error.to_string(),
+        }
+    }
+}

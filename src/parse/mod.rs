@@ -1,0 +1,22 @@
+//! The parsers, one a file, each holding the reference's rules exactly where they must match
+//! (Python's whitespace, Latin-1 header text, the cookie and Basic rules).
+//!
+//! | file | parses |
+//! | --- | --- |
+//! | `authorization.rs` | the `Authorization` header: scheme and credential |
+//! | `basic.rs` | a Basic credential: strict base64 of `username:password` |
+//! | `cookie.rs` | `Cookie` headers: the `nat-session` cookie, quoted values unquoted |
+//! | `identity_header.rs` | the trusted identity header |
+//! | `session_query.rs` | a WebSocket upgrade's `?session=` id |
+//! | `jwt.rs` | a JWT's three segments, decoded (not verified) |
+//! | `json_scan.rs` | JSON read once, depth-limited, only the claims that matter kept |
+//! | `pytext.rs` | Python's `strip()` / `split()` and Latin-1, as the reference reads headers |
+
+pub(crate) mod authorization;
+pub(crate) mod basic;
+pub(crate) mod cookie;
+pub(crate) mod identity_header;
+pub(crate) mod json_scan;
+pub(crate) mod jwt;
+pub(crate) mod pytext;
+pub(crate) mod session_query;

@@ -1,0 +1,248 @@
+//! [`ResolverBuilder`]: a resolver's configuration, checked when it is built.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderName;
+use ipnet::IpNet;
+
+use crate::resolve::Config;
+use crate::resolve::limits::{
+    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
+};
+use crate::{AcceptedKinds, ConfigError, Resolver};
+
+/// Builds a [`Resolver`]; the configuration is checked by [`build`](Self::build).
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ResolverBuilder {
+    accepted: Option<AcceptedKinds>,
+    identity_header: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
+    max_credential_len: Option<usize>,
+    max_auth_frame_len: Option<usize>,
+    websocket_auth_timeout: Option<Option<Duration>>,
+    #[cfg(feature = "verify")]
+    verifiers: Vec<crate::JwtVerifier>,
+}
+
+impl ResolverBuilder {
+    /// Verifies JWTs of this issuer (feature `verify`; call again for more issuers). Once a
+    /// verifier is configured, every JWT must be verified by the verifier of its `iss`: a
+    /// token of another issuer, or without `iss`, is refused, and ids are issuer-scoped
+    /// (`iss` `U+001F` identity). Other credential kinds are unaffected.
+    ///
+    /// ```
+    /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
+    /// let verifier = JwtVerifier::builder("https://issuer.example.com")
+    ///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes....")?)
+    ///     .build()
+    ///     .unwrap();
+    /// let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    /// assert!(resolver.verifies_jwts());
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    #[cfg(feature = "verify")]
+    pub fn with_verifier(mut self, verifier: crate::JwtVerifier) -> Self {
+        self.verifiers.push(verifier);
+        self
+    }
+
+    /// Accepts only these credential kinds (default: all). A recognised credential of another
+    /// kind is refused with [`ResolveError::NotAccepted`].
+    ///
+    /// ```
+    /// # use axum_userinfo::{CredentialKind, Resolver};
+    /// let resolver = Resolver::builder().with_accepted_kinds([CredentialKind::Jwt]).build().unwrap();
+    /// assert!(!resolver.accepted_kinds().contains(CredentialKind::ApiKey));
+    /// ```
+    pub fn with_accepted_kinds(mut self, kinds: impl Into<AcceptedKinds>) -> Self {
+        self.accepted = Some(kinds.into());
+        self
+    }
+
+    /// Takes identities only from this header, set by a trusted authenticating proxy
+    /// (case-insensitive, e.g. `X-Forwarded-User`). It cannot be combined with
+    /// [`with_accepted_kinds`](Self::with_accepted_kinds).
+    ///
+    /// ```
+    /// # use axum_userinfo::Resolver;
+    /// let resolver = Resolver::builder().with_identity_header("X-Forwarded-User").build().unwrap();
+    /// assert_eq!(resolver.identity_header().map(|h| h.as_str()), Some("x-forwarded-user"));
+    /// ```
+    pub fn with_identity_header(mut self, name: impl Into<String>) -> Self {
+        self.identity_header = Some(name.into());
+        self
+    }
+
+    /// Accepts the trusted identity header only from peers in these CIDR ranges (e.g.
+    /// `10.0.0.0/8`, `::1/128`): from any other peer, or one whose address is unknown, it is
+    /// refused with [`ResolveError::UntrustedPeer`] (HTTP 403), never trusted. The adapters read
+    /// the peer from axum's `ConnectInfo<SocketAddr>`: serve with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Connection, Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder()
+    ///     .with_identity_header("X-Forwarded-User")
+    ///     .with_trusted_proxies(["10.0.0.0/8"])
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-forwarded-user", HeaderValue::from_static("alice"));
+    /// let from_proxy = Connection::new(&headers).peer("10.1.2.3".parse().unwrap());
+    /// assert!(resolver.resolve_connection(&from_proxy).unwrap().is_some());
+    /// let direct = Connection::new(&headers).peer("203.0.113.9".parse().unwrap());
+    /// assert_eq!(resolver.resolve_connection(&direct), Err(ResolveError::UntrustedPeer));
+    /// ```
+    pub fn with_trusted_proxies<I>(mut self, ranges: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.trusted_proxies = Some(ranges.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Accepts a WebSocket upgrade authenticated by an *ambient* credential only from these
+    /// origins (`scheme://host[:port]`, compared case-insensitively), against cross-site
+    /// WebSocket hijacking (RFC 6455 §10.2, §10.5). Ambient credentials are the ones a browser
+    /// attaches to an upgrade whatever page opens it: the session cookie and HTTP Basic
+    /// credentials (which browsers cache and replay). A Bearer token, an API key, a `?session=`
+    /// id and an auth message are sent by the page's own code, are not ambient, and are not
+    /// checked. An upgrade without `Origin` is refused when it is checked. Default: no check.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder()
+    ///     .with_allowed_origins(["https://app.example.com"])
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", HeaderValue::from_static("nat-session=s1"));
+    /// headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// assert_eq!(resolver.resolve_websocket(&headers, None), Err(ResolveError::OriginNotAllowed));
+    /// assert!(resolver.resolve(&headers).is_ok()); // plain requests: CORS and SameSite's job
+    ///
+    /// let mut basic = HeaderMap::new();
+    /// basic.insert("authorization", HeaderValue::from_static("Basic YWxpY2U6czNjcmV0"));
+    /// assert_eq!(resolver.resolve_websocket(&basic, None), Err(ResolveError::OriginNotAllowed));
+    /// ```
+    pub fn with_allowed_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.allowed_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Refuses a credential header (`Cookie`, `Authorization`, `X-API-Key`, the identity
+    /// header) longer than `max_len` bytes before parsing it, with
+    /// [`ResolveError::CredentialTooLarge`] (HTTP 431). Default:
+    /// [`DEFAULT_MAX_CREDENTIAL_LEN`](crate::DEFAULT_MAX_CREDENTIAL_LEN), 32 KiB.
+    ///
+    /// ```
+    /// # use axum_userinfo::{Resolver, ResolveError};
+    /// # use http::{HeaderMap, HeaderValue};
+    /// let resolver = Resolver::builder().with_max_credential_len(8).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-api-key", HeaderValue::from_static("sk-longer-than-8"));
+    /// assert_eq!(resolver.resolve(&headers), Err(ResolveError::CredentialTooLarge { limit: 8 }));
+    /// ```
+    pub fn with_max_credential_len(mut self, max_len: usize) -> Self {
+        self.max_credential_len = Some(max_len);
+        self
+    }
+
+    /// Refuses a WebSocket auth message longer than `max_len` bytes before parsing it, with
+    /// [`ResolveError::AuthFrameTooLarge`]. Default:
+    /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
+    ///
+    /// ```
+    /// # use axum_userinfo::{AuthFrame, Resolver};
+    /// let resolver = Resolver::builder().with_max_auth_frame_len(16).build().unwrap();
+    /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"k"}}"#;
+    /// assert!(matches!(resolver.handle_auth_frame(frame), Some(AuthFrame::Rejected { .. })));
+    /// ```
+    pub fn with_max_auth_frame_len(mut self, max_len: usize) -> Self {
+        self.max_auth_frame_len = Some(max_len);
+        self
+    }
+
+    /// How long a WebSocket that opens without an identity has to authenticate with an auth
+    /// message before it is closed with 1008; `None` lets anonymous sockets stay. Default:
+    /// [`DEFAULT_WEBSOCKET_AUTH_TIMEOUT`](crate::DEFAULT_WEBSOCKET_AUTH_TIMEOUT), 10 s.
+    /// Enforced by [`SocketIdentity::recv`](crate::SocketIdentity::recv).
+    ///
+    /// ```
+    /// # use axum_userinfo::Resolver;
+    /// # use std::time::Duration;
+    /// let resolver = Resolver::builder().with_websocket_auth_timeout(None).build().unwrap();
+    /// assert_eq!(resolver.websocket_auth_timeout(), None);
+    /// assert_eq!(Resolver::new().websocket_auth_timeout(), Some(Duration::from_secs(10)));
+    /// ```
+    pub fn with_websocket_auth_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.websocket_auth_timeout = Some(timeout);
+        self
+    }
+
+    /// Checks the configuration and builds the resolver.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHeaderName`] for an identity header that is not a header name,
+    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`] when both are configured,
+    /// [`ConfigError::IdentityHeaderWithVerification`] for a trusted identity header with JWT
+    /// verifiers, [`ConfigError::InvalidIssuer`] for two verifiers of one issuer.
+    pub fn build(self) -> Result<Resolver, ConfigError> {
+        let identity_header = self
+            .identity_header
+            .map(|name| {
+                HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| ConfigError::InvalidHeaderName)
+            })
+            .transpose()?;
+        if identity_header.is_some() && self.accepted.is_some() {
+            return Err(ConfigError::IdentityHeaderWithAcceptedKinds);
+        }
+        #[cfg(feature = "verify")]
+        if identity_header.is_some() && !self.verifiers.is_empty() {
+            return Err(ConfigError::IdentityHeaderWithVerification);
+        }
+        if identity_header.is_none() && self.trusted_proxies.is_some() {
+            return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
+        }
+        let trusted_proxies = self
+            .trusted_proxies
+            .map(|ranges| {
+                ranges
+                    .iter()
+                    .map(|range| range.trim().parse::<IpNet>().map(|net| net.trunc()))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| ConfigError::InvalidProxyRange)
+            })
+            .transpose()?;
+        Ok(Resolver {
+            config: Arc::new(Config {
+                accepted: self.accepted.unwrap_or_default(),
+                identity_header,
+                trusted_proxies,
+                allowed_origins: self.allowed_origins,
+                max_credential_len: self
+                    .max_credential_len
+                    .unwrap_or(DEFAULT_MAX_CREDENTIAL_LEN),
+                max_auth_frame_len: self
+                    .max_auth_frame_len
+                    .unwrap_or(DEFAULT_MAX_AUTH_FRAME_LEN),
+                websocket_auth_timeout: self
+                    .websocket_auth_timeout
+                    .unwrap_or(Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT)),
+                #[cfg(feature = "verify")]
+                issuers: crate::verify::Issuers::new(self.verifiers)?,
+            }),
+        })
+    }
+}
