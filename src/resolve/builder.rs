@@ -1,4 +1,4 @@
-//! [`ResolverBuilder`]: a resolver's configuration, checked when it is built.
+//! [`ResolverBuilder`](crate::ResolverBuilder): a resolver's configuration, checked when it is built.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use crate::resolve::limits::{
 };
 use crate::{AcceptedKinds, ConfigError, Resolver};
 
-/// Builds a [`Resolver`]; the configuration is checked by [`build`](Self::build).
+/// Builds a [`Resolver`](crate::Resolver); the configuration is checked by [`build`](Self::build).
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ResolverBuilder {
@@ -50,7 +50,7 @@ impl ResolverBuilder {
     }
 
     /// Accepts only these credential kinds (default: all). A recognised credential of another
-    /// kind is refused with [`ResolveError::NotAccepted`].
+    /// kind is refused with [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted).
     ///
     /// ```
     /// # use axum_userinfo::{CredentialKind, Resolver};
@@ -78,7 +78,7 @@ impl ResolverBuilder {
 
     /// Accepts the trusted identity header only from peers in these CIDR ranges (e.g.
     /// `10.0.0.0/8`, `::1/128`): from any other peer, or one whose address is unknown, it is
-    /// refused with [`ResolveError::UntrustedPeer`] (HTTP 403), never trusted. The adapters read
+    /// refused with [`ResolveError::UntrustedPeer`](crate::ResolveError::UntrustedPeer) (HTTP 403), never trusted. The adapters read
     /// the peer from axum's `ConnectInfo<SocketAddr>`: serve with
     /// `into_make_service_with_connect_info::<SocketAddr>()`.
     ///
@@ -142,7 +142,7 @@ impl ResolverBuilder {
 
     /// Refuses a credential header (`Cookie`, `Authorization`, `X-API-Key`, the identity
     /// header) longer than `max_len` bytes before parsing it, with
-    /// [`ResolveError::CredentialTooLarge`] (HTTP 431). Default:
+    /// [`ResolveError::CredentialTooLarge`](crate::ResolveError::CredentialTooLarge) (HTTP 431). Default:
     /// [`DEFAULT_MAX_CREDENTIAL_LEN`](crate::DEFAULT_MAX_CREDENTIAL_LEN), 32 KiB.
     ///
     /// ```
@@ -159,7 +159,7 @@ impl ResolverBuilder {
     }
 
     /// Refuses a WebSocket auth message longer than `max_len` bytes before parsing it, with
-    /// [`ResolveError::AuthFrameTooLarge`]. Default:
+    /// [`ResolveError::AuthFrameTooLarge`](crate::ResolveError::AuthFrameTooLarge). Default:
     /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
     ///
     /// ```
@@ -193,10 +193,10 @@ impl ResolverBuilder {
     /// Checks the configuration and builds the resolver.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidHeaderName`] for an identity header that is not a header name,
-    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`] when both are configured,
-    /// [`ConfigError::IdentityHeaderWithVerification`] for a trusted identity header with JWT
-    /// verifiers, [`ConfigError::InvalidIssuer`] for two verifiers of one issuer.
+    /// [`ConfigError::InvalidHeaderName`](crate::ConfigError::InvalidHeaderName) for an identity header that is not a header name,
+    /// [`ConfigError::IdentityHeaderWithAcceptedKinds`](crate::ConfigError::IdentityHeaderWithAcceptedKinds) when both are configured,
+    /// [`ConfigError::IdentityHeaderWithVerification`](crate::ConfigError::IdentityHeaderWithVerification) for a trusted identity header with JWT
+    /// verifiers, [`ConfigError::InvalidIssuer`](crate::ConfigError::InvalidIssuer) for two verifiers of one issuer.
     pub fn build(self) -> Result<Resolver, ConfigError> {
         let identity_header = self
             .identity_header

@@ -170,7 +170,7 @@ impl Resolver {
     /// `query` (the URI's query string, without `?`) acting as the session cookie when the
     /// request carries none, and the `Origin` checked when the upgrade rides on a session
     /// cookie and an allow-list is configured
-    /// ([`with_allowed_origins`](ResolverBuilder::with_allowed_origins)).
+    /// ([`with_allowed_origins`](crate::ResolverBuilder::with_allowed_origins)).
     ///
     /// # Errors
     /// [`ResolveError::InvalidSessionId`] for an unsafe session id (the reference closes such a

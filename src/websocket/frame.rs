@@ -8,7 +8,7 @@ use crate::{
     UserInfo,
 };
 
-/// What [`Resolver::handle_auth_frame`] made of a WebSocket auth message.
+/// What [`Resolver::handle_auth_frame`](crate::Resolver::handle_auth_frame) made of a WebSocket auth message.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AuthFrame {
@@ -36,7 +36,7 @@ impl Resolver {
     ///
     /// # Errors
     /// The errors of the credential's kind, and
-    /// [`ResolveError::AuthMessageWithIdentityHeader`] when a trusted identity header is
+    /// [`ResolveError::AuthMessageWithIdentityHeader`](crate::ResolveError::AuthMessageWithIdentityHeader) when a trusted identity header is
     /// configured (an auth message must not replace the proxy's identity).
     pub fn resolve_auth_message(
         &self,
