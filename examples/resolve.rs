@@ -54,22 +54,30 @@ fn run(args: Vec<String>) -> Result<Value, String> {
     let resolver = builder
         .build()
         .map_err(|e| format!("invalid configuration: {e}"))?;
-    Ok(
-        match resolver.resolve_with_session(&headers, session.as_deref()) {
-            Ok(Some(user)) => {
-                let mut value = serde_json::to_value(&user).unwrap_or_default();
-                if let Value::Object(map) = &mut value {
-                    map.insert("outcome".into(), "user".into());
-                }
-                value
+    // --session: a WebSocket upgrade carrying `?session=ID`.
+    let query = session.map(|id| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("session", &id)
+            .finish()
+    });
+    let request = match &query {
+        Some(query) => axum_userinfo::RequestView::new(&headers).websocket(Some(query)),
+        None => axum_userinfo::RequestView::new(&headers),
+    };
+    Ok(match resolver.resolve(request) {
+        Ok(Some(user)) => {
+            let mut value = serde_json::to_value(&user).unwrap_or_default();
+            if let Value::Object(map) = &mut value {
+                map.insert("outcome".into(), "user".into());
             }
-            Ok(None) => json!({"outcome": "anonymous"}),
-            Err(error) => {
-                let status = error.status().as_u16();
-                json!({"outcome": "error", "status": status, "error": error.to_string()})
-            }
-        },
-    )
+            value
+        }
+        Ok(None) => json!({"outcome": "anonymous"}),
+        Err(error) => {
+            let status = error.status().as_u16();
+            json!({"outcome": "error", "status": status, "error": error.to_string()})
+        }
+    })
 }
 
 fn main() -> ExitCode {

@@ -53,7 +53,7 @@ pub use resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
 #[doc(inline)]
-pub use resolve::request::Connection;
+pub use resolve::request::RequestView;
 #[doc(inline)]
 pub use resolve::{Resolver, X_API_KEY};
 #[cfg(feature = "verify")]

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use axum_userinfo::{AuthFrame, BasicError, ResolveError, Resolver};
+use axum_userinfo::{AuthFrame, BasicError, RequestView, ResolveError, Resolver};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -67,7 +67,11 @@ fn ours(section: &str, case: &Value) -> Option<vectors::Outcome> {
     let headers = || vectors::headers(case).ok();
     match section {
         "requests" => Some(resolver.resolve(&headers()?)),
-        "websocket_query" => Some(resolver.resolve_websocket(&headers()?, Some(&query(case)?))),
+        "websocket_query" => {
+            let headers = headers()?;
+            let query = query(case)?;
+            Some(resolver.resolve(RequestView::new(&headers).websocket(Some(&query))))
+        }
         "auth_messages" => match resolver.handle_auth_frame(&case.get("message")?.to_string())? {
             AuthFrame::Resolved { user, .. } => Some(Ok(Some(user))),
             AuthFrame::Rejected { error, .. } => Some(Err(error)),
@@ -233,7 +237,8 @@ fn session_beside_cookie(section: &str, case: &Value) -> bool {
         return false;
     };
     only_cookies.retain_cookies_only();
-    let probe = Resolver::new().resolve_websocket(&only_cookies, Some("session=probe-id"));
+    let probe = Resolver::new()
+        .resolve(RequestView::new(&only_cookies).websocket(Some("session=probe-id")));
     let probe_used =
         matches!(&probe, Ok(Some(user)) if user.user_id() == axum_userinfo::user_id("probe-id"));
     section == "websocket_query" && !cookies.is_empty() && text_says == probe_used

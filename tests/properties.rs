@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use axum_userinfo::{
-    AuthFrame, AuthMessage, CredentialKind, ResolveError, Resolver, UserDetails, user_id,
+    AuthFrame, AuthMessage, CredentialKind, RequestView, ResolveError, Resolver, UserDetails,
+    user_id,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -138,7 +139,7 @@ proptest! {
             let first = resolver.resolve(&headers);
             // Deterministic: the same request resolves the same way.
             prop_assert_eq!(&first, &resolver.resolve(&headers));
-            let _ = resolver.resolve_websocket(&headers, Some(&query));
+            let _ = resolver.resolve(RequestView::new(&headers).websocket(Some(&query)));
             match first {
                 Ok(Some(user)) => {
                     let key = match user.details() {
@@ -187,7 +188,7 @@ proptest! {
     #[test]
     fn session_ids_are_url_safe_or_refused(id in ".{0,16}") {
         let query = form_urlencoded::Serializer::new(String::new()).append_pair("session", &id).finish();
-        match Resolver::new().resolve_websocket(&HeaderMap::new(), Some(&query)) {
+        match Resolver::new().resolve(RequestView::new(&HeaderMap::new()).websocket(Some(&query))) {
             Ok(Some(user)) => {
                 prop_assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b)));
                 prop_assert_eq!(user.user_id(), user_id(&id));

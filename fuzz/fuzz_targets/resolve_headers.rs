@@ -3,7 +3,7 @@
 //! configuration.
 #![no_main]
 
-use axum_userinfo::{CredentialKind, Resolver};
+use axum_userinfo::{RequestView, CredentialKind, Resolver};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
@@ -62,5 +62,5 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    let _ = resolver.resolve_websocket(&headers, query.as_deref());
+    let _ = resolver.resolve(RequestView::new(&headers).websocket(query.as_deref()));
 });

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
 
-use crate::{Connection, ResolveError, Resolver, UserInfo};
+use crate::{RequestView, ResolveError, Resolver, UserInfo};
 
 /// Left in a request's extensions by [`UserInfoLayer`](crate::UserInfoLayer) when it let an
 /// anonymous request through (a resolved user is left as the [`UserInfo`] itself).
@@ -52,7 +52,7 @@ pub(crate) async fn resolve_parts(
 ) -> Result<Option<UserInfo>, ResolveError> {
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
     let connection = connection(upgrade, &parts.uri, &parts.headers, &parts.extensions);
-    resolver.resolve_connection_async(&connection).await
+    resolver.resolve_async(connection).await
 }
 
 /// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
@@ -64,7 +64,7 @@ pub(crate) fn resolve(
     headers: &HeaderMap,
     extensions: &Extensions,
 ) -> Result<Option<UserInfo>, ResolveError> {
-    resolver.resolve_connection(&connection(upgrade, uri, headers, extensions))
+    resolver.resolve(connection(upgrade, uri, headers, extensions))
 }
 
 /// As [`resolve`], waiting for a verified JWT's fetched keys when they miss.
@@ -76,7 +76,7 @@ pub(crate) async fn resolve_async(
     extensions: &Extensions,
 ) -> Result<Option<UserInfo>, ResolveError> {
     let connection = connection(upgrade, uri, headers, extensions);
-    resolver.resolve_connection_async(&connection).await
+    resolver.resolve_async(connection).await
 }
 
 /// The [`Connection`] of a request: its `?session=` id when it is an upgrade, and its peer.
@@ -85,8 +85,8 @@ fn connection<'a>(
     uri: &'a Uri,
     headers: &'a HeaderMap,
     extensions: &Extensions,
-) -> Connection<'a> {
-    let mut connection = Connection::new(headers);
+) -> RequestView<'a> {
+    let mut connection = RequestView::new(headers);
     if upgrade {
         connection = connection.websocket(uri.query());
     }

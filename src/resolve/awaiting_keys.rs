@@ -9,35 +9,24 @@
 
 use http::HeaderMap;
 
-use crate::{AuthFrame, Connection, ResolveError, Resolver, UserInfo};
+use crate::{AuthFrame, RequestView, ResolveError, Resolver, UserInfo};
 
 impl Resolver {
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
-    /// them (an unknown `kid`, a cold cache).
+    /// them (an unknown `kid`, a cold cache): at most one refetch, shared with every request
+    /// that missed the same issuer.
     ///
     /// # Errors
     /// As [`resolve`](Self::resolve).
-    pub async fn resolve_async(
+    pub async fn resolve_async<'a>(
         &self,
-        headers: &HeaderMap,
+        request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_connection_async(&Connection::new(headers))
-            .await
-    }
-
-    /// As [`resolve_connection`](Self::resolve_connection), waiting for the issuer's keys when
-    /// a verified JWT needs them.
-    ///
-    /// # Errors
-    /// As [`resolve_connection`](Self::resolve_connection).
-    pub async fn resolve_connection_async(
-        &self,
-        connection: &Connection<'_>,
-    ) -> Result<Option<UserInfo>, ResolveError> {
-        let outcome = self.resolve_connection(connection);
+        let request = request.into();
+        let outcome = self.resolve(request);
         if let Err(error) = &outcome {
-            if self.refetch_keys(error, connection.headers).await {
-                return self.resolve_connection(connection);
+            if self.refetch_keys(error, request.headers).await {
+                return self.resolve(request);
             }
         }
         outcome

@@ -83,7 +83,7 @@ impl ResolverBuilder {
     /// `into_make_service_with_connect_info::<SocketAddr>()`.
     ///
     /// ```
-    /// # use axum_userinfo::{Connection, Resolver, ResolveError};
+    /// # use axum_userinfo::{RequestView, Resolver, ResolveError};
     /// # use http::{HeaderMap, HeaderValue};
     /// let resolver = Resolver::builder()
     ///     .with_identity_header("X-Forwarded-User")
@@ -92,10 +92,10 @@ impl ResolverBuilder {
     ///     .unwrap();
     /// let mut headers = HeaderMap::new();
     /// headers.insert("x-forwarded-user", HeaderValue::from_static("alice"));
-    /// let from_proxy = Connection::new(&headers).peer("10.1.2.3".parse().unwrap());
-    /// assert!(resolver.resolve_connection(&from_proxy).unwrap().is_some());
-    /// let direct = Connection::new(&headers).peer("203.0.113.9".parse().unwrap());
-    /// assert_eq!(resolver.resolve_connection(&direct), Err(ResolveError::UntrustedPeer));
+    /// let from_proxy = RequestView::new(&headers).peer("10.1.2.3".parse().unwrap());
+    /// assert!(resolver.resolve(from_proxy).unwrap().is_some());
+    /// let direct = RequestView::new(&headers).peer("203.0.113.9".parse().unwrap());
+    /// assert_eq!(resolver.resolve(direct), Err(ResolveError::UntrustedPeer));
     /// ```
     pub fn with_trusted_proxies<I>(mut self, ranges: I) -> Self
     where
@@ -115,7 +115,7 @@ impl ResolverBuilder {
     /// checked. An upgrade without `Origin` is refused when it is checked. Default: no check.
     ///
     /// ```
-    /// # use axum_userinfo::{Resolver, ResolveError};
+    /// # use axum_userinfo::{RequestView, Resolver, ResolveError};
     /// # use http::{HeaderMap, HeaderValue};
     /// let resolver = Resolver::builder()
     ///     .with_allowed_origins(["https://app.example.com"])
@@ -124,12 +124,12 @@ impl ResolverBuilder {
     /// let mut headers = HeaderMap::new();
     /// headers.insert("cookie", HeaderValue::from_static("nat-session=s1"));
     /// headers.insert("origin", HeaderValue::from_static("https://evil.example"));
-    /// assert_eq!(resolver.resolve_websocket(&headers, None), Err(ResolveError::OriginNotAllowed));
+    /// assert_eq!(resolver.resolve(RequestView::new(&headers).websocket(None)), Err(ResolveError::OriginNotAllowed));
     /// assert!(resolver.resolve(&headers).is_ok()); // plain requests: CORS and SameSite's job
     ///
     /// let mut basic = HeaderMap::new();
     /// basic.insert("authorization", HeaderValue::from_static("Basic YWxpY2U6czNjcmV0"));
-    /// assert_eq!(resolver.resolve_websocket(&basic, None), Err(ResolveError::OriginNotAllowed));
+    /// assert_eq!(resolver.resolve(RequestView::new(&basic).websocket(None)), Err(ResolveError::OriginNotAllowed));
     /// ```
     pub fn with_allowed_origins<I>(mut self, origins: I) -> Self
     where

@@ -34,7 +34,7 @@ use crate::parse::{basic, identity_header, jwt};
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT, bounded,
 };
-use crate::{AcceptedKinds, Connection, CredentialKind, JwtUserInfo, ResolveError, UserInfo};
+use crate::{AcceptedKinds, CredentialKind, JwtUserInfo, RequestView, ResolveError, UserInfo};
 
 /// The `X-API-Key` header.
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
@@ -139,62 +139,40 @@ impl Resolver {
         self.config.identity_header.as_ref()
     }
 
-    /// Resolves a request: `Ok(None)` when it carries no credential.
+    /// Resolves a request: `Ok(None)` when it carries no credential. Pass the headers
+    /// (`&HeaderMap`), or a [`RequestView`](crate::RequestView) for a WebSocket upgrade (its
+    /// `?session=` id counts, and its `Origin` is checked for ambient credentials) or a request
+    /// whose peer address matters ([`with_trusted_proxies`](crate::ResolverBuilder::with_trusted_proxies)).
+    ///
+    /// Fetched keys are read from the cache only: a verified JWT whose issuer's keys miss is
+    /// refused here; [`resolve_async`](Self::resolve_async) waits for the refetch.
+    ///
+    /// ```
+    /// use axum_userinfo::{RequestView, Resolver};
+    /// use http::HeaderMap;
+    /// let headers = HeaderMap::new();
+    /// assert!(Resolver::new().resolve(&headers).unwrap().is_none()); // anonymous
+    /// let upgrade = RequestView::new(&headers).websocket(Some("session=s-query-1"));
+    /// let user = Resolver::new().resolve(upgrade).unwrap().unwrap();
+    /// assert_eq!(user.user_id().to_string(), "4dac49d3-9eb5-5fd3-a1f3-9b4d39723681");
+    /// ```
     ///
     /// # Errors
     /// A [`ResolveError`] when it carries a credential that cannot be resolved or is not
-    /// accepted.
-    pub fn resolve(&self, headers: &HeaderMap) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_request(headers, None, false, None)
-    }
-
-    /// Resolves a [`Connection`]: a request or a WebSocket upgrade, with the peer's address
-    /// when it is known (needed when trusted proxies are configured).
-    ///
-    /// # Errors
-    /// As [`resolve_websocket`](Self::resolve_websocket) for an upgrade, else as
-    /// [`resolve`](Self::resolve); and [`ResolveError::UntrustedPeer`].
-    pub fn resolve_connection(
+    /// accepted; for an upgrade, [`ResolveError::InvalidSessionId`] for an unsafe session id
+    /// (the reference closes such a socket with code 1008) and
+    /// [`ResolveError::OriginNotAllowed`]; [`ResolveError::UntrustedPeer`].
+    pub fn resolve<'a>(
         &self,
-        connection: &Connection<'_>,
+        request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        let session = match connection.query {
-            Some(query) if connection.upgrade => crate::session_from_query(query)?,
+        let request = request.into();
+        let session = match request.query {
+            Some(query) if request.upgrade => crate::session_from_query(query)?,
             _ => None,
         };
-        let (headers, peer) = (connection.headers, connection.peer);
-        self.resolve_request(headers, session.as_deref(), connection.upgrade, peer)
-    }
-
-    /// Resolves a WebSocket upgrade: like [`resolve`](Self::resolve), with the `?session=` id of
-    /// `query` (the URI's query string, without `?`) acting as the session cookie when the
-    /// request carries none, and the `Origin` checked when the upgrade rides on a session
-    /// cookie and an allow-list is configured
-    /// ([`with_allowed_origins`](crate::ResolverBuilder::with_allowed_origins)).
-    ///
-    /// # Errors
-    /// [`ResolveError::InvalidSessionId`] for an unsafe session id (the reference closes such a
-    /// socket with code 1008), [`ResolveError::OriginNotAllowed`], and the errors of
-    /// [`resolve`](Self::resolve).
-    pub fn resolve_websocket(
-        &self,
-        headers: &HeaderMap,
-        query: Option<&str>,
-    ) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_connection(&Connection::new(headers).websocket(query))
-    }
-
-    /// Resolves a WebSocket upgrade with an already-extracted `?session=` id (`None` or empty:
-    /// none).
-    ///
-    /// # Errors
-    /// As [`resolve_websocket`](Self::resolve_websocket).
-    pub fn resolve_with_session(
-        &self,
-        headers: &HeaderMap,
-        session: Option<&str>,
-    ) -> Result<Option<UserInfo>, ResolveError> {
-        self.resolve_request(headers, session, true, None)
+        let (headers, peer) = (request.headers, request.peer);
+        self.resolve_request(headers, session.as_deref(), request.upgrade, peer)
     }
 
     fn resolve_request(
@@ -422,14 +400,12 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-user", http::HeaderValue::from_static("alice"));
         let from = |peer: Option<&str>| {
-            let connection = Connection::new(&headers);
+            let connection = RequestView::new(&headers);
             let connection = match peer {
                 Some(peer) => connection.peer(peer.parse().unwrap()),
                 None => connection,
             };
-            resolver
-                .resolve_connection(&connection)
-                .map(|user| user.is_some())
+            resolver.resolve(connection).map(|user| user.is_some())
         };
         assert_eq!(from(Some("10.9.8.7")), Ok(true));
         assert_eq!(from(Some("::ffff:10.9.8.7")), Ok(true)); // IPv4-mapped

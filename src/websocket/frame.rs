@@ -38,7 +38,7 @@ impl Resolver {
     /// The errors of the credential's kind, and
     /// [`ResolveError::AuthMessageWithIdentityHeader`](crate::ResolveError::AuthMessageWithIdentityHeader) when a trusted identity header is
     /// configured (an auth message must not replace the proxy's identity).
-    pub fn resolve_auth_message(
+    pub(crate) fn resolve_auth_message(
         &self,
         message: &AuthMessage,
     ) -> Result<Option<UserInfo>, ResolveError> {

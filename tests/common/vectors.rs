@@ -10,8 +10,8 @@
 )]
 
 use axum_userinfo::{
-    AcceptedKinds, AuthFrame, BasicUserInfo, JwtUserInfo, ResolveError, Resolver, UserDetails,
-    UserInfo,
+    AcceptedKinds, AuthFrame, BasicUserInfo, JwtUserInfo, RequestView, ResolveError, Resolver,
+    UserDetails, UserInfo,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
@@ -158,8 +158,11 @@ pub(crate) fn check_request(case: &Value) -> Result<(), String> {
     let resolver = Resolver::new();
     compare(expect, &resolver.resolve(&headers))?;
     // A WebSocket upgrade resolves exactly like a plain request.
-    compare(expect, &resolver.resolve_websocket(&headers, None))
-        .map_err(|diff| format!("as a WebSocket upgrade: {diff}"))
+    compare(
+        expect,
+        &resolver.resolve(RequestView::new(&headers).websocket(None)),
+    )
+    .map_err(|diff| format!("as a WebSocket upgrade: {diff}"))
 }
 
 pub(crate) fn check_websocket_query(case: &Value) -> Result<(), String> {
@@ -167,7 +170,7 @@ pub(crate) fn check_websocket_query(case: &Value) -> Result<(), String> {
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("session", str_field(case, "session")?)
         .finish();
-    let got = Resolver::new().resolve_websocket(&headers, Some(&query));
+    let got = Resolver::new().resolve(RequestView::new(&headers).websocket(Some(&query)));
     compare(field(case, "expect")?, &got)
 }
 
