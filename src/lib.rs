@@ -22,7 +22,7 @@ pub use adapter::layer::{ResponseFuture, UserInfoLayer, UserInfoService};
 pub use adapter::rejection::UserInfoRejection;
 #[cfg(feature = "ws")]
 #[doc(inline)]
-pub use adapter::ws::{AuthOutcome, SocketIdentity, WebSocketAuth};
+pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
 pub use error::{
     AuthMessageError, BasicError, Challenge, ClaimsError, ConfigError, JwtError, ResolveError,
@@ -63,7 +63,7 @@ pub use verify::{
     MIN_RSA_BITS, VerificationKey,
 };
 #[doc(inline)]
-pub use websocket::frame::AuthFrame;
+pub use websocket::frame::HandledAuthMessage;
 #[doc(inline)]
 pub use websocket::message::{AUTH_MESSAGE_TYPE, AuthMessage, OAuthMode};
 #[doc(inline)]

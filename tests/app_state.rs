@@ -43,7 +43,7 @@ impl FromRef<AppState> for Resolver {
 
 fn state() -> AppState {
     let verifier = JwtVerifier::builder(ISSUER)
-        .with_key(VerificationKey::hmac(SECRET).unwrap())
+        .with_key(VerificationKey::from_secret(SECRET).unwrap())
         .allow_any_audience()
         .build()
         .unwrap();

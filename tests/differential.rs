@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use axum_userinfo::{AuthFrame, BasicError, RequestView, ResolveError, Resolver};
+use axum_userinfo::{BasicError, HandledAuthMessage, RequestView, ResolveError, Resolver};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -73,8 +73,8 @@ fn ours(section: &str, case: &Value) -> Option<vectors::Outcome> {
             Some(resolver.resolve(RequestView::new(&headers).websocket(Some(&query))))
         }
         "auth_messages" => match resolver.handle_auth_frame(&case.get("message")?.to_string())? {
-            AuthFrame::Resolved { user, .. } => Some(Ok(Some(user))),
-            AuthFrame::Rejected { error, .. } => Some(Err(error)),
+            HandledAuthMessage::Resolved { user, .. } => Some(Ok(Some(user))),
+            HandledAuthMessage::Rejected { error, .. } => Some(Err(error)),
             _ => Some(Ok(None)),
         },
         _ => None,

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use axum_userinfo::{
-    AuthFrame, AuthMessage, CredentialKind, RequestView, ResolveError, Resolver, UserDetails,
-    user_id,
+    AuthMessage, CredentialKind, HandledAuthMessage, RequestView, ResolveError, Resolver,
+    UserDetails, user_id,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -172,10 +172,10 @@ proptest! {
         for resolver in resolvers() {
             match resolver.handle_auth_frame(&frame) {
                 None => prop_assert!(AuthMessage::parse(&frame).is_none()),
-                Some(AuthFrame::Resolved { user, response }) => {
+                Some(HandledAuthMessage::Resolved { user, response }) => {
                     prop_assert_eq!(response.user_id(), Some(user.user_id()));
                 }
-                Some(AuthFrame::Rejected { error, response }) => {
+                Some(HandledAuthMessage::Rejected { error, response }) => {
                     prop_assert!(response.user_id().is_none());
                     let json = response.to_json();
                     prop_assert!(json.contains(&serde_json::to_string(&error.to_string()).unwrap()));

@@ -35,7 +35,7 @@ fn bearer(token: &str) -> HeaderMap {
 fn resolver(idp: &TestIdp) -> Resolver {
     let fetched = idp.verifier().with_audience("api").build().unwrap();
     let hmac = JwtVerifier::builder(HMAC_ISSUER)
-        .with_key(VerificationKey::hmac(SECRET).unwrap())
+        .with_key(VerificationKey::from_secret(SECRET).unwrap())
         .allow_any_audience()
         .build()
         .unwrap();
@@ -295,7 +295,7 @@ async fn headers_rfc_8725() {
     let hmac = Resolver::builder()
         .with_verifier(
             JwtVerifier::builder(HMAC_ISSUER)
-                .with_key(VerificationKey::hmac(SECRET).unwrap())
+                .with_key(VerificationKey::from_secret(SECRET).unwrap())
                 .build()
                 .unwrap(),
         )
@@ -557,7 +557,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
         format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#)
     };
     let good = idp.token().audience("api").sign();
-    let Some(axum_userinfo::AuthFrame::Resolved { user, response }) =
+    let Some(axum_userinfo::HandledAuthMessage::Resolved { user, response }) =
         resolver.handle_auth_frame_async(&frame(&good)).await
     else {
         panic!("a valid token resolves");
@@ -568,7 +568,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
     );
     assert!(response.to_json().contains(r#""status":"success""#));
     let bad = idp.token().sign(); // no aud
-    let Some(axum_userinfo::AuthFrame::Rejected { error, .. }) =
+    let Some(axum_userinfo::HandledAuthMessage::Rejected { error, .. }) =
         resolver.handle_auth_frame_async(&frame(&bad)).await
     else {
         panic!("a token without aud is refused");
@@ -583,7 +583,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
 fn configuration_is_checked() {
     let hmac = || {
         JwtVerifier::builder(HMAC_ISSUER)
-            .with_key(VerificationKey::hmac(SECRET).unwrap())
+            .with_key(VerificationKey::from_secret(SECRET).unwrap())
             .build()
             .unwrap()
     };
@@ -606,7 +606,7 @@ fn configuration_is_checked() {
     );
     // Leeway is clamped to 300 s: a token expired 301 s ago (+ clock) fails even with 1 h.
     let lenient = JwtVerifier::builder(HMAC_ISSUER)
-        .with_key(VerificationKey::hmac(SECRET).unwrap())
+        .with_key(VerificationKey::from_secret(SECRET).unwrap())
         .with_leeway(Duration::from_secs(3600))
         .build()
         .unwrap();
@@ -649,13 +649,13 @@ fn weak_jwk() -> serde_json::Value {
 #[test]
 fn weak_keys_are_refused_when_built() {
     let weak = |key: Result<VerificationKey, axum_userinfo::ConfigError>| matches!(key, Err(axum_userinfo::ConfigError::InvalidKey(reason)) if reason.contains("2048") || reason.contains("32 bytes"));
-    assert!(weak(VerificationKey::rsa_pem(RSA_512_PUB)));
-    assert!(weak(VerificationKey::rsa_pem(RSA_1024_PUB)));
+    assert!(weak(VerificationKey::from_rsa_pem(RSA_512_PUB)));
+    assert!(weak(VerificationKey::from_rsa_pem(RSA_1024_PUB)));
     assert!(weak(VerificationKey::from_jwk_json(
         &weak_jwk().to_string()
     )));
-    assert!(weak(VerificationKey::hmac(b"k")));
-    assert!(weak(VerificationKey::hmac([b'k'; 31])));
+    assert!(weak(VerificationKey::from_secret(b"k")));
+    assert!(weak(VerificationKey::from_secret([b'k'; 31])));
     // The test kit's 2048-bit key, as PEM and as JWK, is fine.
     let jwk = serde_json::to_string(&TestKey::Rsa1.jwk()).unwrap();
     assert!(VerificationKey::from_jwk_json(&jwk).is_ok());

@@ -213,7 +213,7 @@ async fn whoami(user: Option<UserInfo>) -> Response {
 }
 
 async fn websocket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
-    let user = auth.outcome().ok().flatten().cloned();
+    let user = auth.resolution().ok().flatten().cloned();
     // No frame needs to be larger than an auth message here: tungstenite closes with 1009 past it.
     let ws = ws
         .max_message_size(axum_userinfo::DEFAULT_MAX_AUTH_FRAME_LEN)

@@ -1,7 +1,7 @@
 //! WebSocket auth message frames, under every kind of resolver.
 #![no_main]
 
-use axum_userinfo::{AuthFrame, Resolver};
+use axum_userinfo::{HandledAuthMessage, Resolver};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,10 +20,10 @@ fuzz_target!(|data: &[u8]| {
             .unwrap(),
     ] {
         match resolver.handle_auth_frame(frame) {
-            Some(AuthFrame::Resolved { user, response }) => {
+            Some(HandledAuthMessage::Resolved { user, response }) => {
                 assert_eq!(response.user_id(), Some(user.user_id()));
             }
-            Some(AuthFrame::Rejected { response, .. }) => assert!(response.user_id().is_none()),
+            Some(HandledAuthMessage::Rejected { response, .. }) => assert!(response.user_id().is_none()),
             _ => {}
         }
     }

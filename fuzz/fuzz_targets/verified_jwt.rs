@@ -22,7 +22,7 @@ const SECRET: &[u8] = b"a fuzzing secret of 32 bytes ...";
 
 static RESOLVER: LazyLock<Resolver> = LazyLock::new(|| {
     let hmac = JwtVerifier::builder(HMAC_ISSUER)
-        .with_key(VerificationKey::hmac(SECRET).expect("32 bytes"))
+        .with_key(VerificationKey::from_secret(SECRET).expect("32 bytes"))
         .with_audience("api")
         .build()
         .expect("a valid verifier");

@@ -36,7 +36,9 @@ use tokio::time::Instant;
 
 use crate::adapter::extract::resolver_for;
 use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
-use crate::{AuthFrame, AuthResponse, ResolveError, Resolver, UserInfo, UserInfoRejection};
+use crate::{
+    AuthResponse, HandledAuthMessage, ResolveError, Resolver, UserInfo, UserInfoRejection,
+};
 
 /// The close reason for an anonymous socket that did not authenticate in time.
 const TIMED_OUT: &str = "Authentication timed out";
@@ -111,7 +113,7 @@ impl WebSocketAuth {
     ///
     /// # Errors
     /// The [`ResolveError`] of a refused upgrade.
-    pub fn outcome(&self) -> Result<Option<&UserInfo>, &ResolveError> {
+    pub fn resolution(&self) -> Result<Option<&UserInfo>, &ResolveError> {
         self.outcome.as_ref().map(Option::as_ref)
     }
 
@@ -158,7 +160,7 @@ pub struct SocketIdentity {
 /// What [`SocketIdentity::on_text`] made of a text frame.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum AuthOutcome {
+pub enum TextFrameAction {
     /// Not an auth message: the frame is the application's.
     NotAuthMessage,
     /// An auth message: send this `auth_response_message` back.
@@ -235,12 +237,12 @@ impl SocketIdentity {
                     .bounded(self.resolver.handle_auth_frame_async(text))
                     .await?;
                 match self.apply(frame) {
-                    AuthOutcome::Reply(reply) => {
+                    TextFrameAction::Reply(reply) => {
                         self.bounded(socket.send(reply)).await?.ok()?;
                         continue;
                     }
-                    AuthOutcome::NoReply => continue,
-                    AuthOutcome::NotAuthMessage => {}
+                    TextFrameAction::NoReply => continue,
+                    TextFrameAction::NotAuthMessage => {}
                 }
             }
             return Some(message);
@@ -269,7 +271,7 @@ impl SocketIdentity {
     /// A verified JWT whose issuer's fetched keys miss is refused here;
     /// [`recv`](Self::recv) waits for the refetch instead. A loop of your own must also check
     /// [`is_expired`](Self::is_expired) (or [`user`](Self::user)), which `recv` does for you.
-    pub fn on_text(&mut self, text: &str) -> AuthOutcome {
+    pub fn on_text(&mut self, text: &str) -> TextFrameAction {
         let frame = self.resolver.handle_auth_frame(text);
         self.apply(frame)
     }
@@ -302,21 +304,21 @@ impl SocketIdentity {
         }
     }
 
-    fn apply(&mut self, frame: Option<AuthFrame>) -> AuthOutcome {
+    fn apply(&mut self, frame: Option<HandledAuthMessage>) -> TextFrameAction {
         match frame {
-            None => AuthOutcome::NotAuthMessage,
-            Some(AuthFrame::Resolved { user, response }) => {
+            None => TextFrameAction::NotAuthMessage,
+            Some(HandledAuthMessage::Resolved { user, response }) => {
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");
                 self.expires = expiry_of(Some(&user));
                 self.user = Some(user);
                 self.deadline = None;
-                AuthOutcome::Reply(Message::Text(response.to_json().into()))
+                TextFrameAction::Reply(Message::Text(response.to_json().into()))
             }
-            Some(AuthFrame::Rejected { error, response }) => {
+            Some(HandledAuthMessage::Rejected { error, response }) => {
                 tracing::debug!(error = %error, "WebSocket auth message refused");
-                AuthOutcome::Reply(Message::Text(response.to_json().into()))
+                TextFrameAction::Reply(Message::Text(response.to_json().into()))
             }
-            Some(_) => AuthOutcome::NoReply,
+            Some(_) => TextFrameAction::NoReply,
         }
     }
 }

@@ -212,7 +212,7 @@ impl Details {
 impl JwtUserInfo {
     /// Maps decoded claims to their fields, validating types as the reference's model does.
     ///
-    /// It does not require an identity claim: [`UserInfo::from_jwt`](crate::UserInfo::from_jwt)
+    /// It does not require an identity claim: [`UserInfo::from_unverified_jwt`](crate::UserInfo::from_unverified_jwt)
     /// does.
     ///
     /// # Errors

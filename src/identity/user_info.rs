@@ -176,25 +176,29 @@ impl UserInfo {
         Self::new(user_id(credential), UserDetails::Basic(basic))
     }
 
-    /// A user identified by (unverified) JWT claims: the trimmed identity claim is the identity.
+    /// A user identified by the claims of a JWT decoded **without verification** (the
+    /// reference's default): the trimmed identity claim is the identity.
     ///
     /// # Errors
     /// [`ResolveError::NoIdentityClaim`] when no `sub`, `email` or `preferred_username` claim
     /// is a non-blank string, [`ResolveError::ControlCharacter`] when that claim holds a C0
     /// control character or DEL.
-    pub fn from_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
+    pub fn from_unverified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         check_untrusted_key(identity, CredentialKind::Jwt)?;
         Ok(Self::new(user_id(identity), UserDetails::Jwt(jwt)))
     }
 
-    /// A user identified by the claims of a *verified* JWT: the identity is scoped by its issuer,
-    /// `iss` `U+001F` identity claim, so two identity providers never share a user.
+    /// A user identified by the claims of a JWT **that you have verified** (this function
+    /// verifies nothing: a configured [`JwtVerifier`](crate::JwtVerifier) does, in the
+    /// resolver). The identity is scoped by its issuer, `iss` `U+001F` identity claim, so two
+    /// identity providers never share a user; because the claims are trusted, the identity may
+    /// hold any character.
     ///
     /// # Errors
-    /// [`ResolveError::NoIdentityClaim`] as for [`UserInfo::from_jwt`], and
+    /// [`ResolveError::NoIdentityClaim`] as for [`UserInfo::from_unverified_jwt`], and
     /// [`ResolveError::MissingIssuer`] when `iss` is absent or empty.
-    pub fn from_verified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
+    pub fn from_verified_claims(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
         Ok(Self::new(id, UserDetails::Jwt(jwt)))

@@ -9,7 +9,7 @@
 
 use http::HeaderMap;
 
-use crate::{AuthFrame, RequestView, ResolveError, Resolver, UserInfo};
+use crate::{HandledAuthMessage, RequestView, ResolveError, Resolver, UserInfo};
 
 impl Resolver {
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
@@ -34,9 +34,9 @@ impl Resolver {
 
     /// As [`handle_auth_frame`](Self::handle_auth_frame), waiting for the issuer's keys when
     /// the message's JWT needs them.
-    pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<AuthFrame> {
+    pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<HandledAuthMessage> {
         let handled = self.handle_auth_frame(frame);
-        if let Some(AuthFrame::Rejected { error, .. }) = &handled {
+        if let Some(HandledAuthMessage::Rejected { error, .. }) = &handled {
             if self.refetch_keys_for_frame(error, frame).await {
                 return self.handle_auth_frame(frame);
             }

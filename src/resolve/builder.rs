@@ -36,7 +36,7 @@ impl ResolverBuilder {
     /// ```
     /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
     /// let verifier = JwtVerifier::builder("https://issuer.example.com")
-    ///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes....")?)
+    ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
     ///     .build()
     ///     .unwrap();
     /// let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
@@ -163,10 +163,10 @@ impl ResolverBuilder {
     /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
     ///
     /// ```
-    /// # use axum_userinfo::{AuthFrame, Resolver};
+    /// # use axum_userinfo::{HandledAuthMessage, Resolver};
     /// let resolver = Resolver::builder().with_max_auth_frame_len(16).build().unwrap();
     /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"k"}}"#;
-    /// assert!(matches!(resolver.handle_auth_frame(frame), Some(AuthFrame::Rejected { .. })));
+    /// assert!(matches!(resolver.handle_auth_frame(frame), Some(HandledAuthMessage::Rejected { .. })));
     /// ```
     pub fn with_max_auth_frame_len(mut self, max_len: usize) -> Self {
         self.max_auth_frame_len = Some(max_len);

@@ -322,14 +322,14 @@ fn unverified_jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AuthFrame, ConfigError, ResolverBuilder};
+    use crate::{ConfigError, HandledAuthMessage, ResolverBuilder};
 
     #[test]
     fn traits() {
         fn assert_send_sync<T: Send + Sync + Clone + std::fmt::Debug + 'static>() {}
         assert_send_sync::<Resolver>();
         assert_send_sync::<ResolverBuilder>();
-        assert_send_sync::<AuthFrame>();
+        assert_send_sync::<HandledAuthMessage>();
     }
 
     #[test]
@@ -356,7 +356,8 @@ mod tests {
             r#"{{"type":"auth_message","payload":{{"method":"api_key","token":"{}"}}}}"#,
             "k".repeat(64)
         );
-        let Some(AuthFrame::Rejected { error, response }) = resolver.handle_auth_frame(&long_auth)
+        let Some(HandledAuthMessage::Rejected { error, response }) =
+            resolver.handle_auth_frame(&long_auth)
         else {
             panic!("an oversized auth message is refused");
         };

@@ -31,10 +31,10 @@ pub const MIN_HMAC_SECRET_LEN: usize = 32;
 /// use axum_userinfo::VerificationKey;
 /// use jsonwebtoken::Algorithm;
 ///
-/// let key = VerificationKey::hmac(b"a secret of at least 32 bytes....")?.with_kid("k1");
+/// let key = VerificationKey::from_secret(b"a secret of at least 32 bytes....")?.with_kid("k1");
 /// assert_eq!(key.kid(), Some("k1"));
 /// assert_eq!(key.algorithms(), [Algorithm::HS256]); // 33 bytes: too short for HS384
-/// assert!(VerificationKey::hmac(b"short").is_err());
+/// assert!(VerificationKey::from_secret(b"short").is_err());
 /// # Ok::<(), axum_userinfo::ConfigError>(())
 /// ```
 #[derive(Clone)]
@@ -51,7 +51,7 @@ impl VerificationKey {
     /// # Errors
     /// [`ConfigError::InvalidKey`] for a secret shorter than
     /// [`MIN_HMAC_SECRET_LEN`](crate::MIN_HMAC_SECRET_LEN), 32 bytes.
-    pub fn hmac(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+    pub fn from_secret(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let secret = secret.as_ref();
         if secret.len() < MIN_HMAC_SECRET_LEN {
             return Err(ConfigError::InvalidKey(
@@ -73,7 +73,7 @@ impl VerificationKey {
     /// # Errors
     /// [`ConfigError::InvalidKey`] when it is not an RSA public key in PEM, or its modulus is
     /// under [`MIN_RSA_BITS`](crate::MIN_RSA_BITS), 2048 bits.
-    pub fn rsa_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+    pub fn from_rsa_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let invalid = |_| ConfigError::InvalidKey("not an RSA public key in PEM");
         let key = DecodingKey::from_rsa_pem(pem.as_ref()).map_err(invalid)?;
         // jsonwebtoken keeps the PKCS #1 `RSAPublicKey` DER of the PEM.
@@ -88,7 +88,7 @@ impl VerificationKey {
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] when it is not a P-256 or P-384 public key in PEM.
-    pub fn ec_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+    pub fn from_ec_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let key = DecodingKey::from_ec_pem(pem.as_ref())
             .map_err(|_| ConfigError::InvalidKey("not an EC public key in PEM"))?;
         let key = Self::new(key);
@@ -102,7 +102,7 @@ impl VerificationKey {
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] when it is not an Ed25519 public key in PEM.
-    pub fn ed_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+    pub fn from_ed_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         DecodingKey::from_ed_pem(pem.as_ref())
             .map(Self::new)
             .map_err(|_| ConfigError::InvalidKey("not an Ed25519 public key in PEM"))
@@ -110,7 +110,7 @@ impl VerificationKey {
 
     /// A public key as a JWK (RFC 7517), with its `kid` and, when given, its one `alg`.
     ///
-    /// Symmetric (`oct`) JWKs are refused: configure a secret with [`hmac`](Self::hmac). So
+    /// Symmetric (`oct`) JWKs are refused: configure a secret with [`from_secret`](Self::from_secret). So
     /// are keys whose `use` is not `sig`, and an `alg` that does not fit the key.
     ///
     /// # Errors
@@ -268,17 +268,17 @@ mod tests {
         assert!(VerificationKey::from_jwk_json(&enc).is_err());
         let rsa_oaep = rsa.replace(r#""alg":"RS256""#, r#""alg":"RSA-OAEP""#);
         assert!(VerificationKey::from_jwk_json(&rsa_oaep).is_err());
-        assert!(VerificationKey::rsa_pem("not a pem").is_err());
+        assert!(VerificationKey::from_rsa_pem("not a pem").is_err());
         let secret = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
-        assert!(!format!("{:?}", VerificationKey::hmac(secret).unwrap()).contains(secret));
+        assert!(!format!("{:?}", VerificationKey::from_secret(secret).unwrap()).contains(secret));
     }
 
     #[test]
     fn hmac_secrets_are_at_least_as_long_as_the_hash() {
-        assert!(VerificationKey::hmac([7; 1]).is_err());
-        assert!(VerificationKey::hmac([7; 31]).is_err());
+        assert!(VerificationKey::from_secret([7; 1]).is_err());
+        assert!(VerificationKey::from_secret([7; 31]).is_err());
         let hs = |len: usize| {
-            VerificationKey::hmac(vec![7; len])
+            VerificationKey::from_secret(vec![7; len])
                 .unwrap()
                 .algorithms()
                 .to_vec()

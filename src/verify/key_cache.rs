@@ -225,7 +225,7 @@ mod tests {
                     return Err("down".to_owned());
                 }
                 Ok(Fetched {
-                    keys: vec![VerificationKey::hmac([7; 32]).unwrap().with_kid("a")],
+                    keys: vec![VerificationKey::from_secret([7; 32]).unwrap().with_kid("a")],
                     max_age: Some(Duration::from_secs(1)),
                 })
             })

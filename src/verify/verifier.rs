@@ -17,7 +17,7 @@ use crate::{ConfigError, VerificationKey, VerifyError};
 /// ```
 /// use axum_userinfo::{JwtVerifier, VerificationKey};
 /// let verifier = JwtVerifier::builder("https://issuer.example.com")
-///     .with_key(VerificationKey::hmac(b"a secret of at least 32 bytes....")?)
+///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
 ///     .with_audience("my-api")
 ///     .build()
 ///     .unwrap();

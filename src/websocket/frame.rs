@@ -11,7 +11,7 @@ use crate::{
 /// What [`Resolver::handle_auth_frame`](crate::Resolver::handle_auth_frame) made of a WebSocket auth message.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum AuthFrame {
+pub enum HandledAuthMessage {
     /// The credential resolved: the socket's identity becomes `user`; send `response`.
     Resolved {
         /// The user.
@@ -73,40 +73,40 @@ impl Resolver {
     /// the application), else the identity and the exact reply to send.
     ///
     /// ```
-    /// use axum_userinfo::{AuthFrame, Resolver};
+    /// use axum_userinfo::{HandledAuthMessage, Resolver};
     /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"sk-service-abc123"}}"#;
-    /// let Some(AuthFrame::Resolved { user, response }) = Resolver::new().handle_auth_frame(frame) else {
+    /// let Some(HandledAuthMessage::Resolved { user, response }) = Resolver::new().handle_auth_frame(frame) else {
     ///     panic!("resolves");
     /// };
     /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
     /// assert!(response.to_json().contains(r#""status":"success""#));
     /// ```
     #[must_use]
-    pub fn handle_auth_frame(&self, frame: &str) -> Option<AuthFrame> {
+    pub fn handle_auth_frame(&self, frame: &str) -> Option<HandledAuthMessage> {
         let limit = self.max_auth_frame_len();
         if frame.len() > limit {
             // Too long to parse: refused when it says it is an auth message, else not ours.
             memchr::memmem::find(frame.as_bytes(), br#""auth_message""#)?;
             let error = ResolveError::AuthFrameTooLarge { limit };
-            return Some(AuthFrame::Rejected {
+            return Some(HandledAuthMessage::Rejected {
                 response: AuthResponse::error(&error),
                 error,
             });
         }
         let resolved = match AuthMessage::parse(frame)? {
             Ok(AuthMessage::OAuthModePreference { mode }) => {
-                return Some(AuthFrame::OAuthModePreference(mode));
+                return Some(HandledAuthMessage::OAuthModePreference(mode));
             }
             // Only an OAuth preference resolves to no user, and it returned above.
             Ok(message) => self.resolve_auth_message(&message).transpose()?,
             Err(error) => Err(error),
         };
         Some(match resolved {
-            Ok(user) => AuthFrame::Resolved {
+            Ok(user) => HandledAuthMessage::Resolved {
                 response: AuthResponse::success(user.user_id()),
                 user,
             },
-            Err(error) => AuthFrame::Rejected {
+            Err(error) => HandledAuthMessage::Rejected {
                 response: AuthResponse::error(&error),
                 error,
             },

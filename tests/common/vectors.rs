@@ -10,8 +10,8 @@
 )]
 
 use axum_userinfo::{
-    AcceptedKinds, AuthFrame, BasicUserInfo, JwtUserInfo, RequestView, ResolveError, Resolver,
-    UserDetails, UserInfo,
+    AcceptedKinds, BasicUserInfo, HandledAuthMessage, JwtUserInfo, RequestView, ResolveError,
+    Resolver, UserDetails, UserInfo,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
@@ -180,9 +180,9 @@ pub(crate) fn check_auth_message(case: &Value) -> Result<(), String> {
     let want_status = str_field(expect, "status")?;
     let (user, response) = match Resolver::new().handle_auth_frame(&frame) {
         // An OAuth mode preference: a routing hint, no reply.
-        Some(AuthFrame::OAuthModePreference(_)) if want_status == "none" => return Ok(()),
-        Some(AuthFrame::Resolved { user, response }) => (Some(user), response),
-        Some(AuthFrame::Rejected { response, .. }) => (None, response),
+        Some(HandledAuthMessage::OAuthModePreference(_)) if want_status == "none" => return Ok(()),
+        Some(HandledAuthMessage::Resolved { user, response }) => (Some(user), response),
+        Some(HandledAuthMessage::Rejected { response, .. }) => (None, response),
         Some(other) => return Err(format!("expected {want_status}, got {other:?}")),
         None => return Err("the frame was not recognised as an auth message".to_owned()),
     };
@@ -261,7 +261,7 @@ pub(crate) fn check_issuer_scoped(case: &Value) -> Result<(), String> {
         .as_object()
         .ok_or("`claims` is not an object")?;
     let got = JwtUserInfo::from_claims(claims.clone())
-        .and_then(UserInfo::from_verified_jwt)
+        .and_then(UserInfo::from_verified_claims)
         .map(Some);
     compare(field(case, "expect")?, &got)
 }
