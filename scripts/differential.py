@@ -62,6 +62,8 @@ def describe(user):
                    basic={"username": details.username, "password": details.password.get_secret_value()})
     elif user.api_key is not None:
         out.update(source="api_key", api_key=details)
+    elif details is None:
+        out.update(source="identity_header")
     else:
         out.update(source="session_cookie", session_cookie=details)
     return out
