@@ -23,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
             Some(HandledAuthMessage::Resolved { user, response }) => {
                 assert_eq!(response.user_id(), Some(user.user_id()));
             }
-            Some(HandledAuthMessage::Rejected { response, .. }) => assert!(response.user_id().is_none()),
+            Some(HandledAuthMessage::Rejected { response, .. }) => {
+                assert!(response.user_id().is_none())
+            }
             _ => {}
         }
     }

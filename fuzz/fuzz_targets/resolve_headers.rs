@@ -3,7 +3,7 @@
 //! configuration.
 #![no_main]
 
-use axum_userinfo::{RequestView, CredentialKind, Resolver};
+use axum_userinfo::{CredentialKind, RequestView, Resolver};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
