@@ -55,7 +55,12 @@ shapes = {
     "ed_valid": ({"alg": "EdDSA", "kid": "ed-1"}, {"iss": "https://ed.fuzz", "preferred_username": " ada ", "realm_access": {"roles": ["r"]}}),
     "ed_wrong_issuer": ({"alg": "EdDSA"}, {"iss": "https://hmac.fuzz", "sub": "ada"}),
     "ed_nbf_future": ({"alg": "EdDSA"}, {"iss": "https://ed.fuzz", "sub": "ada", "nbf": FAR, "exp": 1.5}),
+    # Found by the first long run (the target's invariants, not the crate): an exp no
+    # SystemTime holds is valid and has no valid_until.
+    "hmac_exp_beyond_system_time": ({"alg": "HS256"}, {"iss": "https://hmac.fuzz", "email": "a@b", "aud": "api", "exp": 4 * 10**57}),
 }
+# ... and a Bearer credential with one dot: an API key, not a JWT.
+write("verified_jwt", "one_dot_is_an_api_key", b"\x00eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0")
 for name, (header, claims) in shapes.items():
     h = json.dumps(header, separators=(",", ":")).encode()
     c = json.dumps(claims, separators=(",", ":")).encode()
