@@ -7,10 +7,10 @@
 use std::hint::black_box;
 
 use axum_userinfo::Resolver;
-use axum_userinfo::jsonwebtoken::{DecodingKey, Validation, decode};
 use axum_userinfo::test_util::{TestIdp, TestKey};
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+use jsonwebtoken::{DecodingKey, Validation, decode};
 
 fn verify(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();

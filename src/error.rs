@@ -7,6 +7,9 @@ use std::fmt;
 
 use http::HeaderName;
 
+#[doc(inline)]
+pub use crate::error_body::{AuthErrorPayload, ErrorCode};
+
 use crate::CredentialKind;
 
 /// Why a request's credential could not be resolved into a user.
@@ -360,7 +363,7 @@ pub enum ConfigError {
     /// A JWKS or discovery URL that is not `https` (or loopback `http` when allowed).
     #[error("key URLs must be https (or http on loopback, when allowed)")]
     InsecureUrl,
-    /// A key [`CachePolicy`](crate::CachePolicy) whose `min_ttl` exceeds its `max_ttl`.
+    /// A key [`CachePolicy`](crate::verify::CachePolicy) whose `min_ttl` exceeds its `max_ttl`.
     #[error("invalid key cache policy: min_ttl exceeds max_ttl")]
     InvalidCachePolicy,
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use axum_userinfo::{BasicError, HandledAuthMessage, RequestView, ResolveError, Resolver};
+use axum_userinfo::error::BasicError;
+use axum_userinfo::websocket::HandledAuthMessage;
+use axum_userinfo::{RequestView, ResolveError, Resolver};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 

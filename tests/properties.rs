@@ -2,10 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use axum_userinfo::{
-    AuthMessage, CredentialKind, HandledAuthMessage, RequestView, ResolveError, Resolver,
-    UserDetails, user_id,
-};
+use axum_userinfo::websocket::{AuthMessage, HandledAuthMessage};
+use axum_userinfo::{CredentialKind, RequestView, ResolveError, Resolver, UserDetails, user_id};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::{HeaderMap, HeaderName, HeaderValue};

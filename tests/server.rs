@@ -552,7 +552,7 @@ async fn the_identity_header_counts_only_from_trusted_proxies() {
 async fn oversized_frames_are_refused() {
     let server = serve(Options::default()).await;
     let mut socket = server.socket("/websocket", &[("x-api-key", "k")]).await;
-    let frame = "x".repeat(axum_userinfo::DEFAULT_MAX_AUTH_FRAME_LEN + 1);
+    let frame = "x".repeat(axum_userinfo::limits::DEFAULT_MAX_AUTH_FRAME_LEN + 1);
     // The server refuses the frame and closes the socket (1009, message too big).
     let _ = socket.send(Message::Text(frame.into())).await;
     match socket.next().await {

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use axum_userinfo::jsonwebtoken::Algorithm;
+use axum_userinfo::error::VerifyError;
 use axum_userinfo::test_util::{TestIdp, TestKey, TokenBuilder};
+use axum_userinfo::verify::Algorithm;
+use axum_userinfo::verify::CachePolicy;
 use axum_userinfo::{
-    CachePolicy, JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer,
-    VerificationKey, VerifyError, user_id,
+    JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer, VerificationKey, user_id,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -308,10 +309,9 @@ async fn headers_rfc_8725() {
             URL_SAFE_NO_PAD.encode(header),
             URL_SAFE_NO_PAD.encode(claims)
         );
-        let key = axum_userinfo::jsonwebtoken::EncodingKey::from_secret(SECRET);
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
         let signature =
-            axum_userinfo::jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256)
-                .unwrap();
+            jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256).unwrap();
         format!("{input}.{signature}")
     };
     assert_eq!(outcome(&hmac, &sign(r#"{"alg":"HS256"}"#)).await, Ok(()));
@@ -320,7 +320,7 @@ async fn headers_rfc_8725() {
     assert_eq!(
         outcome(&hmac, &crit_exp).await,
         Err(ResolveError::MalformedJwt(
-            axum_userinfo::JwtError::UnsupportedCrit
+            axum_userinfo::error::JwtError::UnsupportedCrit
         ))
     );
     let cases = [
@@ -557,7 +557,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
         format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#)
     };
     let good = idp.token().audience("api").sign();
-    let Some(axum_userinfo::HandledAuthMessage::Resolved { user, response }) =
+    let Some(axum_userinfo::websocket::HandledAuthMessage::Resolved { user, response }) =
         resolver.handle_auth_frame_async(&frame(&good)).await
     else {
         panic!("a valid token resolves");
@@ -568,7 +568,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
     );
     assert!(response.to_json().contains(r#""status":"success""#));
     let bad = idp.token().sign(); // no aud
-    let Some(axum_userinfo::HandledAuthMessage::Rejected { error, .. }) =
+    let Some(axum_userinfo::websocket::HandledAuthMessage::Rejected { error, .. }) =
         resolver.handle_auth_frame_async(&frame(&bad)).await
     else {
         panic!("a token without aud is refused");
@@ -638,9 +638,8 @@ const RSA_1024: &str = include_str!("keys/rsa-1024.pem");
 
 /// The JWK of the weak 1024-bit test key, with `kid` `weak`.
 fn weak_jwk() -> serde_json::Value {
-    let key = axum_userinfo::jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
-    let jwk =
-        axum_userinfo::jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
+    let jwk = axum_userinfo::verify::Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
     let mut jwk = serde_json::to_value(jwk).unwrap();
     jwk["kid"] = "weak".into();
     jwk
@@ -669,14 +668,13 @@ async fn weak_jwks_keys_are_skipped() {
     idp.set_jwks_body(Some(body.to_string().into_bytes()));
     let resolver = resolver(&idp);
     // A token signed by the weak key, naming it: refused, its key is not in the set.
-    let signing =
-        axum_userinfo::jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
+    let signing = jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
     let claims = serde_json::json!({
         "iss": idp.issuer(), "sub": "mallory", "aud": "api", "exp": 4_102_444_800_i64,
     });
-    let mut header = axum_userinfo::jsonwebtoken::Header::new(Algorithm::RS256);
+    let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
     header.kid = Some("weak".to_owned());
-    let token = axum_userinfo::jsonwebtoken::encode(&header, &claims, &signing).unwrap();
+    let token = jsonwebtoken::encode(&header, &claims, &signing).unwrap();
     assert_eq!(
         outcome(&resolver, &token).await,
         refused(VerifyError::UnknownKey)

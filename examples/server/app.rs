@@ -216,8 +216,8 @@ async fn websocket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {
     let user = auth.resolution().ok().flatten().cloned();
     // No frame needs to be larger than an auth message here: tungstenite closes with 1009 past it.
     let ws = ws
-        .max_message_size(axum_userinfo::DEFAULT_MAX_AUTH_FRAME_LEN)
-        .max_frame_size(axum_userinfo::DEFAULT_MAX_AUTH_FRAME_LEN);
+        .max_message_size(axum_userinfo::limits::DEFAULT_MAX_AUTH_FRAME_LEN)
+        .max_frame_size(axum_userinfo::limits::DEFAULT_MAX_AUTH_FRAME_LEN);
     let mut response = ws.on_upgrade(|mut socket| async move {
         if let Some(identity) = auth.accept(&mut socket).await {
             serve_socket(socket, identity).await;

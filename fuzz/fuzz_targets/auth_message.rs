@@ -1,7 +1,8 @@
 //! WebSocket auth message frames, under every kind of resolver.
 #![no_main]
 
-use axum_userinfo::{HandledAuthMessage, Resolver};
+use axum_userinfo::Resolver;
+use axum_userinfo::websocket::HandledAuthMessage;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,12 +8,12 @@
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
-use axum_userinfo::jsonwebtoken::{Algorithm, EncodingKey, crypto};
 use axum_userinfo::test_util::TestKey;
 use axum_userinfo::{JwtVerifier, Resolver, Source, VerificationKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+use jsonwebtoken::{Algorithm, EncodingKey, crypto};
 use libfuzzer_sys::fuzz_target;
 
 const HMAC_ISSUER: &str = "https://hmac.fuzz";

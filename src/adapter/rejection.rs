@@ -23,8 +23,9 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
+use crate::ResolveError;
 use crate::error::Challenge;
-use crate::{AuthErrorPayload, ErrorCode, ResolveError};
+use crate::error::{AuthErrorPayload, ErrorCode};
 
 /// Why the identity layer or the `UserInfo` extractor refused a request.
 ///
@@ -207,7 +208,8 @@ impl IntoResponse for UserInfoRejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BasicError, CredentialKind, JwtError};
+    use crate::CredentialKind;
+    use crate::error::{BasicError, JwtError};
 
     #[test]
     fn statuses_and_challenges() {

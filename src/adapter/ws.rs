@@ -36,9 +36,8 @@ use tokio::time::Instant;
 
 use crate::adapter::extract::resolver_for;
 use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
-use crate::{
-    AuthResponse, HandledAuthMessage, ResolveError, Resolver, UserInfo, UserInfoRejection,
-};
+use crate::websocket::{AuthResponse, HandledAuthMessage};
+use crate::{ResolveError, Resolver, UserInfo, UserInfoRejection};
 
 /// The close reason for an anonymous socket that did not authenticate in time.
 const TIMED_OUT: &str = "Authentication timed out";

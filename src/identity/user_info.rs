@@ -11,10 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
+use crate::error::BasicError;
 use crate::identity::user_id::{
     check_untrusted_key, user_id, user_id_of_pair, verified_jwt_user_id,
 };
-use crate::{BasicError, CredentialKind, JwtUserInfo, ResolveError};
+use crate::{CredentialKind, JwtUserInfo, ResolveError};
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
 ///

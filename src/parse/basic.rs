@@ -8,7 +8,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::{BasicError, BasicUserInfo, ResolveError, UserInfo};
+use crate::error::BasicError;
+use crate::{BasicUserInfo, ResolveError, UserInfo};
 
 /// The user of a Basic credential (the part after `Basic `).
 pub(crate) fn user(credential: &[u8]) -> Result<UserInfo, ResolveError> {

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
+use crate::error::{JwtError, Segment};
 use crate::parse::json_scan::{Json, ScanError, Scanned, scan_object};
-use crate::{JwtError, Segment};
 
 /// base64url as PyJWT decodes segments: padding optional, canonical when present.
 const BASE64URL: GeneralPurpose = GeneralPurpose::new(

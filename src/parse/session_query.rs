@@ -17,7 +17,8 @@ pub const SESSION_QUERY_PARAM: &str = "session";
 /// The `session` id of a query string (without the leading `?`), percent-decoded.
 ///
 /// ```
-/// use axum_userinfo::{session_from_query, ResolveError};
+/// use axum_userinfo::ResolveError;
+/// use axum_userinfo::websocket::session_from_query;
 /// assert_eq!(session_from_query("a=1&session=s-1").unwrap().as_deref(), Some("s-1"));
 /// assert_eq!(session_from_query("session=").unwrap(), None);
 /// assert_eq!(session_from_query("session=a%3Bnat-session%3Db"), Err(ResolveError::InvalidSessionId));

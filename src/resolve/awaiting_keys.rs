@@ -9,7 +9,8 @@
 
 use http::HeaderMap;
 
-use crate::{HandledAuthMessage, RequestView, ResolveError, Resolver, UserInfo};
+use crate::websocket::HandledAuthMessage;
+use crate::{RequestView, ResolveError, Resolver, UserInfo};
 
 impl Resolver {
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
@@ -63,7 +64,9 @@ impl Resolver {
     /// As [`refetch_keys`](Self::refetch_keys), for an auth message's JWT.
     async fn refetch_keys_for_frame(&self, error: &ResolveError, frame: &str) -> bool {
         #[cfg(feature = "verify")]
-        if let Some(Ok(crate::AuthMessage::Jwt { token })) = crate::AuthMessage::parse(frame) {
+        if let Some(Ok(crate::websocket::AuthMessage::Jwt { token })) =
+            crate::websocket::AuthMessage::parse(frame)
+        {
             use secrecy::ExposeSecret;
             return self
                 .refetch_for(error, token.expose_secret().as_bytes())
@@ -96,7 +99,8 @@ impl Resolver {
             && matches!(
                 error,
                 ResolveError::Verification(
-                    crate::VerifyError::UnknownKey | crate::VerifyError::KeysUnavailable
+                    crate::error::VerifyError::UnknownKey
+                        | crate::error::VerifyError::KeysUnavailable
                 )
             )
     }

@@ -143,7 +143,7 @@ impl ResolverBuilder {
     /// Refuses a credential header (`Cookie`, `Authorization`, `X-API-Key`, the identity
     /// header) longer than `max_len` bytes before parsing it, with
     /// [`ResolveError::CredentialTooLarge`](crate::ResolveError::CredentialTooLarge) (HTTP 431). Default:
-    /// [`DEFAULT_MAX_CREDENTIAL_LEN`](crate::DEFAULT_MAX_CREDENTIAL_LEN), 32 KiB.
+    /// [`DEFAULT_MAX_CREDENTIAL_LEN`](crate::limits::DEFAULT_MAX_CREDENTIAL_LEN), 32 KiB.
     ///
     /// ```
     /// # use axum_userinfo::{Resolver, ResolveError};
@@ -160,10 +160,11 @@ impl ResolverBuilder {
 
     /// Refuses a WebSocket auth message longer than `max_len` bytes before parsing it, with
     /// [`ResolveError::AuthFrameTooLarge`](crate::ResolveError::AuthFrameTooLarge). Default:
-    /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
+    /// [`DEFAULT_MAX_AUTH_FRAME_LEN`](crate::limits::DEFAULT_MAX_AUTH_FRAME_LEN), 64 KiB.
     ///
     /// ```
-    /// # use axum_userinfo::{HandledAuthMessage, Resolver};
+    /// # use axum_userinfo::Resolver;
+    /// # use axum_userinfo::websocket::HandledAuthMessage;
     /// let resolver = Resolver::builder().with_max_auth_frame_len(16).build().unwrap();
     /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"k"}}"#;
     /// assert!(matches!(resolver.handle_auth_frame(frame), Some(HandledAuthMessage::Rejected { .. })));
@@ -175,7 +176,7 @@ impl ResolverBuilder {
 
     /// How long a WebSocket that opens without an identity has to authenticate with an auth
     /// message before it is closed with 1008; `None` lets anonymous sockets stay. Default:
-    /// [`DEFAULT_WEBSOCKET_AUTH_TIMEOUT`](crate::DEFAULT_WEBSOCKET_AUTH_TIMEOUT), 10 s.
+    /// [`DEFAULT_WEBSOCKET_AUTH_TIMEOUT`](crate::limits::DEFAULT_WEBSOCKET_AUTH_TIMEOUT), 10 s.
     /// Enforced by [`SocketIdentity::recv`](crate::SocketIdentity::recv).
     ///
     /// ```

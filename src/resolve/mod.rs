@@ -168,7 +168,7 @@ impl Resolver {
     ) -> Result<Option<UserInfo>, ResolveError> {
         let request = request.into();
         let session = match request.query {
-            Some(query) if request.upgrade => crate::session_from_query(query)?,
+            Some(query) if request.upgrade => crate::websocket::session_from_query(query)?,
             _ => None,
         };
         let (headers, peer) = (request.headers, request.peer);
@@ -219,7 +219,9 @@ impl Resolver {
                 if self.verifies_jwts() && crate::verify::is_jwe_shaped(token) =>
             {
                 self.accept(CredentialKind::Jwt)?;
-                return Err(ResolveError::Verification(crate::VerifyError::Encrypted));
+                return Err(ResolveError::Verification(
+                    crate::error::VerifyError::Encrypted,
+                ));
             }
             Some(Authorization::Bearer(key)) => {
                 self.accept(CredentialKind::ApiKey)?;
@@ -322,7 +324,8 @@ fn unverified_jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ConfigError, HandledAuthMessage, ResolverBuilder};
+    use crate::websocket::HandledAuthMessage;
+    use crate::{ConfigError, ResolverBuilder};
 
     #[test]
     fn traits() {

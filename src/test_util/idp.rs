@@ -13,8 +13,8 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use jsonwebtoken::jwk::JwkSet;
 
 use crate::JwtVerifier;
-use crate::JwtVerifierBuilder;
 use crate::test_util::{TestKey, TokenBuilder};
+use crate::verify::JwtVerifierBuilder;
 
 /// A local identity provider: `GET /.well-known/openid-configuration` and `GET /jwks`, on
 /// `http://127.0.0.1:PORT`. It starts publishing [`TestKey::Rsa1`]. Dropping it stops it.

@@ -7,11 +7,11 @@
 //! - `iat`: a number when present (not compared with the clock).
 //! - `aud`: a string or a list of strings. With audiences configured it is required and one
 //!   must match; without, a token that names an audience is refused (it is meant for some
-//!   other service), unless [`allow_any_audience`](crate::JwtVerifierBuilder::allow_any_audience).
+//!   other service), unless [`allow_any_audience`](crate::verify::JwtVerifierBuilder::allow_any_audience).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::VerifyError;
+use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
 use crate::parse::json_scan::{Json, Scanned};
 

@@ -6,9 +6,10 @@
 
 use jsonwebtoken::Algorithm;
 
+use crate::ResolveError;
+use crate::error::{Segment, VerifyError};
 use crate::parse::json_scan::{Json, Scanned, scan_object};
 use crate::parse::jwt::json_error;
-use crate::{ResolveError, Segment, VerifyError};
 
 /// What verification needs of a token's header.
 #[derive(Debug)]

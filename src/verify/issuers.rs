@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
+use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
 use crate::parse::json_scan::{Json, Scanned};
 use crate::parse::jwt;
 use crate::verify::header::token_header;
 use crate::verify::key_cache::KeyCache;
-use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo, VerifyError};
+use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
 
 /// The configured verifiers.
 #[derive(Debug, Clone, Default)]

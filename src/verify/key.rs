@@ -50,7 +50,7 @@ impl VerificationKey {
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] for a secret shorter than
-    /// [`MIN_HMAC_SECRET_LEN`](crate::MIN_HMAC_SECRET_LEN), 32 bytes.
+    /// [`MIN_HMAC_SECRET_LEN`](crate::verify::MIN_HMAC_SECRET_LEN), 32 bytes.
     pub fn from_secret(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let secret = secret.as_ref();
         if secret.len() < MIN_HMAC_SECRET_LEN {
@@ -72,7 +72,7 @@ impl VerificationKey {
     ///
     /// # Errors
     /// [`ConfigError::InvalidKey`] when it is not an RSA public key in PEM, or its modulus is
-    /// under [`MIN_RSA_BITS`](crate::MIN_RSA_BITS), 2048 bits.
+    /// under [`MIN_RSA_BITS`](crate::verify::MIN_RSA_BITS), 2048 bits.
     pub fn from_rsa_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let invalid = |_| ConfigError::InvalidKey("not an RSA public key in PEM");
         let key = DecodingKey::from_rsa_pem(pem.as_ref()).map_err(invalid)?;

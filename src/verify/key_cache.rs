@@ -11,7 +11,7 @@
 //!   a flood of random `kid`s costs one fetch per interval, and the `kid` is never sent
 //!   upstream.
 //! - **Failures**: the last good keys keep serving. With none (a cold start while the
-//!   identity provider is down), tokens fail with [`VerifyError::KeysUnavailable`](crate::VerifyError::KeysUnavailable)
+//!   identity provider is down), tokens fail with [`VerifyError::KeysUnavailable`](crate::error::VerifyError::KeysUnavailable)
 //!   (HTTP 503) until a fetch succeeds; the server itself starts and serves.
 
 use std::fmt;

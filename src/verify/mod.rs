@@ -37,3 +37,7 @@ pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
 pub(crate) use redact::redacted_url;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};
+
+/// The `jsonwebtoken` types a configuration names: a key's [`Algorithm`], a [`Jwk`]. Only these
+/// are re-exported, so that this crate's semver does not follow jsonwebtoken's.
+pub use jsonwebtoken::{Algorithm, jwk::Jwk};

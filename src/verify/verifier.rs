@@ -3,11 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
-use crate::{ConfigError, VerificationKey, VerifyError};
+use crate::{ConfigError, VerificationKey};
 
 /// Verifies the tokens of one issuer: their signature with the issuer's keys, then their
 /// claims. Add it to a resolver with

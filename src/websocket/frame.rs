@@ -3,10 +3,8 @@
 
 use secrecy::ExposeSecret;
 
-use crate::{
-    AuthMessage, AuthResponse, BasicUserInfo, CredentialKind, OAuthMode, ResolveError, Resolver,
-    UserInfo,
-};
+use crate::websocket::{AuthMessage, AuthResponse, OAuthMode};
+use crate::{BasicUserInfo, CredentialKind, ResolveError, Resolver, UserInfo};
 
 /// What [`Resolver::handle_auth_frame`](crate::Resolver::handle_auth_frame) made of a WebSocket auth message.
 #[derive(Debug, Clone)]
@@ -73,7 +71,8 @@ impl Resolver {
     /// the application), else the identity and the exact reply to send.
     ///
     /// ```
-    /// use axum_userinfo::{HandledAuthMessage, Resolver};
+    /// use axum_userinfo::Resolver;
+    /// use axum_userinfo::websocket::HandledAuthMessage;
     /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"sk-service-abc123"}}"#;
     /// let Some(HandledAuthMessage::Resolved { user, response }) = Resolver::new().handle_auth_frame(frame) else {
     ///     panic!("resolves");

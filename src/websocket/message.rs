@@ -16,7 +16,8 @@
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use crate::{AuthMessageError, ResolveError};
+use crate::ResolveError;
+use crate::error::AuthMessageError;
 
 /// The `type` of an auth message frame.
 pub const AUTH_MESSAGE_TYPE: &str = "auth_message";
@@ -65,7 +66,7 @@ impl AuthMessage {
     /// object whose `type` is `"auth_message"`): such frames belong to the application.
     ///
     /// ```
-    /// use axum_userinfo::AuthMessage;
+    /// use axum_userinfo::websocket::AuthMessage;
     /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"sk-1"}}"#;
     /// assert!(matches!(AuthMessage::parse(frame), Some(Ok(AuthMessage::ApiKey { .. }))));
     /// assert!(AuthMessage::parse(r#"{"type":"user_message"}"#).is_none());

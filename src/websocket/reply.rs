@@ -7,12 +7,14 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{AuthErrorPayload, ResolveError};
+use crate::ResolveError;
+use crate::error::AuthErrorPayload;
 
 /// The reference's `auth_response_message`, the reply to an auth message.
 ///
 /// ```
-/// use axum_userinfo::{AuthResponse, UserInfo};
+/// use axum_userinfo::UserInfo;
+/// use axum_userinfo::websocket::AuthResponse;
 /// let user = UserInfo::from_api_key("sk-service-abc123")?;
 /// let json = AuthResponse::success(user.user_id()).to_json();
 /// assert!(json.starts_with(
@@ -120,7 +122,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    use crate::{AuthMessageError, ErrorCode};
+    use crate::error::{AuthMessageError, ErrorCode};
 
     #[test]
     fn replies() {

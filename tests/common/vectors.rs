@@ -9,9 +9,10 @@
     clippy::indexing_slicing
 )]
 
+use axum_userinfo::websocket::HandledAuthMessage;
 use axum_userinfo::{
-    AcceptedKinds, BasicUserInfo, HandledAuthMessage, JwtUserInfo, RequestView, ResolveError,
-    Resolver, UserDetails, UserInfo,
+    AcceptedKinds, BasicUserInfo, JwtUserInfo, RequestView, ResolveError, Resolver, UserDetails,
+    UserInfo,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
