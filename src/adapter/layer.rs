@@ -32,7 +32,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::adapter::request::{Anonymous, is_websocket_upgrade, resolve, resolve_async};
+use crate::adapter::request::{Anonymous, is_websocket_upgrade, request_view};
 use crate::{Resolver, UserInfoRejection, X_API_KEY};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
@@ -201,7 +201,7 @@ where
         let config = &*self.config;
         mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let outcome = resolve_request(&config.resolver, upgrade, &request);
+        let outcome = config.resolver.resolve(view(upgrade, &request));
         if let Err(error) = &outcome {
             if config.resolver.may_refetch(error) {
                 // A verified JWT missed its issuer's fetched keys: resolve again, waiting for
@@ -210,14 +210,7 @@ where
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
                 return ResponseFuture::boxed(Box::pin(async move {
-                    let outcome = resolve_async(
-                        &config.resolver,
-                        upgrade,
-                        request.uri(),
-                        request.headers(),
-                        request.extensions(),
-                    )
-                    .await;
+                    let outcome = config.resolver.resolve_async(view(upgrade, &request)).await;
                     match admit(&config, &mut request, upgrade, outcome) {
                         Ok(()) => inner.call(request).await,
                         Err(response) => Ok(response),
@@ -232,13 +225,9 @@ where
     }
 }
 
-fn resolve_request<B>(
-    resolver: &crate::Resolver,
-    upgrade: bool,
-    request: &Request<B>,
-) -> Result<Option<crate::UserInfo>, crate::ResolveError> {
-    resolve(
-        resolver,
+/// The request as the resolver sees it.
+fn view<B>(upgrade: bool, request: &Request<B>) -> crate::RequestView<'_> {
+    request_view(
         upgrade,
         request.uri(),
         request.headers(),

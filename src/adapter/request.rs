@@ -45,55 +45,34 @@ pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
 }
 
-/// Resolves an extractor's request parts: [`resolve_async`] over them.
+/// Resolves an extractor's request parts, waiting for a verified JWT's fetched keys when they
+/// miss.
 pub(crate) async fn resolve_parts(
     resolver: &Resolver,
     parts: &Parts,
 ) -> Result<Option<UserInfo>, ResolveError> {
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    let connection = connection(upgrade, &parts.uri, &parts.headers, &parts.extensions);
-    resolver.resolve_async(connection).await
+    let view = request_view(upgrade, &parts.uri, &parts.headers, &parts.extensions);
+    resolver.resolve_async(view).await
 }
 
-/// Resolves a request; a WebSocket upgrade's `?session=` id counts, any other request's does
-/// not. The peer's address comes from axum's `ConnectInfo`, when the server records it.
-pub(crate) fn resolve(
-    resolver: &Resolver,
-    upgrade: bool,
-    uri: &Uri,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> Result<Option<UserInfo>, ResolveError> {
-    resolver.resolve(connection(upgrade, uri, headers, extensions))
-}
-
-/// As [`resolve`], waiting for a verified JWT's fetched keys when they miss.
-pub(crate) async fn resolve_async(
-    resolver: &Resolver,
-    upgrade: bool,
-    uri: &Uri,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> Result<Option<UserInfo>, ResolveError> {
-    let connection = connection(upgrade, uri, headers, extensions);
-    resolver.resolve_async(connection).await
-}
-
-/// The [`Connection`] of a request: its `?session=` id when it is an upgrade, and its peer.
-fn connection<'a>(
+/// The [`RequestView`] of a request: a WebSocket upgrade's `?session=` id counts, any other
+/// request's does not; the peer's address comes from axum's `ConnectInfo`, when the server
+/// records it.
+pub(crate) fn request_view<'a>(
     upgrade: bool,
     uri: &'a Uri,
     headers: &'a HeaderMap,
     extensions: &Extensions,
 ) -> RequestView<'a> {
-    let mut connection = RequestView::new(headers);
+    let mut view = RequestView::new(headers);
     if upgrade {
-        connection = connection.websocket(uri.query());
+        view = view.websocket(uri.query());
     }
     if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
-        connection = connection.peer(peer.ip());
+        view = view.peer(peer.ip());
     }
-    connection
+    view
 }
 
 #[cfg(test)]
