@@ -106,10 +106,14 @@ impl fmt::Display for Source {
 
 impl UserInfo {
     fn new(user_id: Uuid, details: UserDetails) -> Self {
+        Self::expiring(user_id, details, None)
+    }
+
+    fn expiring(user_id: Uuid, details: UserDetails, valid_until: Option<SystemTime>) -> Self {
         Self(Arc::new(Inner {
             user_id,
             details,
-            valid_until: None,
+            valid_until,
         }))
     }
 
@@ -125,11 +129,7 @@ impl UserInfo {
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
     ) -> Self {
-        Self(Arc::new(Inner {
-            user_id,
-            details: UserDetails::Jwt(jwt),
-            valid_until,
-        }))
+        Self::expiring(user_id, UserDetails::Jwt(jwt), valid_until)
     }
 
     /// A user identified by an API key; the key is the identity.

@@ -52,14 +52,23 @@ impl std::fmt::Debug for ClaimChecks {
 }
 
 impl ClaimChecks {
-    pub(crate) fn check(&self, claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
+    /// Checks the claims at the current time; `Ok` holds when the token stops being valid,
+    /// `exp` plus the leeway (`None` without `exp`, or past what a `SystemTime` holds).
+    pub(crate) fn check(
+        &self,
+        claims: &ScannedClaims<'_>,
+    ) -> Result<Option<SystemTime>, VerifyError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0.0, |since| since.as_secs_f64());
         self.check_at(claims, now)
     }
 
-    pub(crate) fn check_at(&self, claims: &ScannedClaims<'_>, now: f64) -> Result<(), VerifyError> {
+    pub(crate) fn check_at(
+        &self,
+        claims: &ScannedClaims<'_>,
+        now: f64,
+    ) -> Result<Option<SystemTime>, VerifyError> {
         match claims.get("iss") {
             Some(Scanned::Str(iss)) if *iss == self.issuer => {}
             Some(Scanned::Str(_)) => return Err(VerifyError::UnknownIssuer),
@@ -67,7 +76,8 @@ impl ClaimChecks {
             None => return Err(VerifyError::MissingClaim("iss")),
         }
         let leeway = self.leeway.as_secs_f64();
-        match number(claims, "exp")? {
+        let exp = number(claims, "exp")?;
+        match exp {
             Some(exp) if exp + leeway <= now => return Err(VerifyError::Expired),
             None if self.require_exp => return Err(VerifyError::MissingClaim("exp")),
             _ => {}
@@ -76,13 +86,12 @@ impl ClaimChecks {
             return Err(VerifyError::NotYetValid);
         }
         number(claims, "iat")?;
-        self.check_audience(claims.get("aud"))
+        self.check_audience(claims.get("aud"))?;
+        Ok(exp.and_then(|exp| self.valid_until(exp)))
     }
 
-    /// When a token that passed [`check`](Self::check) expires: `exp` plus the leeway, `None`
-    /// without `exp` (or past what a `SystemTime` holds).
-    pub(crate) fn valid_until(&self, claims: &ScannedClaims<'_>) -> Option<SystemTime> {
-        let exp = number(claims, "exp").ok()??;
+    /// `exp` plus the leeway as a time, `None` past what a `SystemTime` holds.
+    fn valid_until(&self, exp: f64) -> Option<SystemTime> {
         let since_epoch = Duration::try_from_secs_f64(exp.max(0.0)).ok()?;
         UNIX_EPOCH
             .checked_add(since_epoch)?

@@ -37,11 +37,10 @@ impl Issuers {
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
         let mut valid_until = None;
         let (jwt, id) = JwtUserInfo::from_verified_payload(decoded.payload, |claims| {
-            let verifier = self.issuer_of(claims)?;
-            verifier
+            valid_until = self
+                .issuer_of(claims)?
                 .verify(&header, signing_input, signature, claims)
                 .map_err(ResolveError::Verification)?;
-            valid_until = verifier.valid_until(claims);
             Ok(())
         })?;
         Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))

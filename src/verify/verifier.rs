@@ -65,14 +65,15 @@ impl JwtVerifier {
         self.0.fetched.as_ref()
     }
 
-    /// Checks a token of this issuer: its type, its signature, then its claims.
+    /// Checks a token of this issuer: its type, its signature, then its claims; `Ok` holds when
+    /// it stops being valid (`exp` plus the leeway).
     pub(crate) fn verify(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
         signature: &[u8],
         claims: &ScannedClaims<'_>,
-    ) -> Result<(), VerifyError> {
+    ) -> Result<Option<std::time::SystemTime>, VerifyError> {
         if let Some(typ) = &self.0.typ {
             if !header.has_type(typ) {
                 return Err(VerifyError::TypeMismatch);
@@ -80,11 +81,6 @@ impl JwtVerifier {
         }
         self.check_signature(header, signing_input, signature)?;
         self.0.checks.check(claims)
-    }
-
-    /// When a token this verifier accepted stops being valid: `exp` plus the leeway.
-    pub(crate) fn valid_until(&self, claims: &ScannedClaims<'_>) -> Option<std::time::SystemTime> {
-        self.0.checks.valid_until(claims)
     }
 
     fn check_signature(
