@@ -74,12 +74,11 @@ impl VerificationKey {
     /// [`ConfigError::InvalidKey`] when it is not an RSA public key in PEM, or its modulus is
     /// under [`MIN_RSA_BITS`](crate::verify::MIN_RSA_BITS), 2048 bits.
     pub fn from_rsa_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
-        let invalid = |_| ConfigError::InvalidKey("not an RSA public key in PEM");
-        let key = DecodingKey::from_rsa_pem(pem.as_ref()).map_err(invalid)?;
+        let invalid = ConfigError::InvalidKey("not an RSA public key in PEM");
+        let key = DecodingKey::from_rsa_pem(pem.as_ref()).map_err(|_| invalid.clone())?;
         // jsonwebtoken keeps the PKCS #1 `RSAPublicKey` DER of the PEM.
-        let der = key.try_get_as_bytes().map_err(invalid)?;
-        let public = pkcs1::RsaPublicKey::from_der(der)
-            .map_err(|_| ConfigError::InvalidKey("not an RSA public key in PEM"))?;
+        let der = key.try_get_as_bytes().map_err(|_| invalid.clone())?;
+        let public = pkcs1::RsaPublicKey::from_der(der).map_err(|_| invalid)?;
         check_rsa_modulus(public.modulus.as_bytes())?;
         Ok(Self::new(key))
     }
