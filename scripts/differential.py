@@ -73,10 +73,13 @@ def raw_headers(headers):
     return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
 
 
-def request_outcome(headers):
+def request_outcome(headers, accepted=None, identity_header=None):
+    """The reference on an HTTP request, with a deployment's accepted kinds or identity header."""
     scope = {"type": "http", "method": "GET", "path": "/", "headers": raw_headers(headers), "query_string": b""}
     try:
-        return describe(UserManager.extract_user_from_connection(Request(scope)))
+        user = UserManager.extract_user_from_connection(
+            Request(scope), accepted_identity_credentials=accepted, identity_header=identity_header)
+        return describe(user)
     except Exception as exc:  # ValueError, pydantic's ValidationError
         return {"outcome": "error", "reference_error": f"{type(exc).__name__}: {exc}".splitlines()[0][:200]}
 

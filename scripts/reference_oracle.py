@@ -15,25 +15,7 @@ Cases on which this crate deliberately differs from the reference (SPEC.md) will
 import json
 import sys
 
-from starlette.requests import Request
-
-from nat.runtime.user_manager import UserManager
-
-from differential import describe  # the reference's outcome as a vectors case expects it
-
-
-def request(headers):
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-    return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
-
-
-def outcome(headers, accepted=None, identity_header=None):
-    try:
-        user = UserManager.extract_user_from_connection(
-            request(headers), accepted_identity_credentials=accepted, identity_header=identity_header)
-    except Exception as exc:  # the reference raises ValueError and pydantic's ValidationError
-        return {"outcome": "error", "reference_error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
-    return describe(user)
+from differential import request_outcome  # the reference, as a vectors case expects it
 
 
 def main():
@@ -41,7 +23,7 @@ def main():
     sections = {"requests": [], "policy": [], "identity_header": []}
     for case in cases:
         try:
-            expect = outcome(case["headers"], case.get("accepted"), case.get("identity_header"))
+            expect = request_outcome(case["headers"], case.get("accepted"), case.get("identity_header"))
         except UnicodeEncodeError:
             continue  # not representable as HTTP header bytes
         section = "policy" if "accepted" in case else "identity_header" if "identity_header" in case else "requests"
