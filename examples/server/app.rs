@@ -8,6 +8,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use axum_userinfo::verify::redacted_url;
 use axum_userinfo::{
     AcceptedKinds, ConfigError, JwtVerifier, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
     WebSocketAuth,
@@ -49,9 +50,13 @@ pub(crate) struct Options {
 impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let jwks: Vec<(String, String)> = (self.jwks.iter())
-            .map(|(issuer, url)| (redacted(issuer), redacted(url)))
+            .map(|(issuer, url)| (redacted_url(issuer), redacted_url(url)))
             .collect();
-        let oidc: Vec<String> = self.oidc_issuers.iter().map(|url| redacted(url)).collect();
+        let oidc: Vec<String> = self
+            .oidc_issuers
+            .iter()
+            .map(|url| redacted_url(url))
+            .collect();
         f.debug_struct("Options")
             .field("require", &self.require)
             .field("accept", &self.accept)
@@ -64,20 +69,6 @@ impl std::fmt::Debug for Options {
             .field("audience", &self.audience)
             .field("allow_http_loopback", &self.allow_http_loopback)
             .finish()
-    }
-}
-
-/// A URL without userinfo, query and fragment (anything that does not parse: elided).
-fn redacted(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut url) => {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.set_query(None);
-            url.set_fragment(None);
-            url.to_string()
-        }
-        Err(_) => "(not a URL)".to_owned(),
     }
 }
 

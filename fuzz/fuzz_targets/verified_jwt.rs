@@ -39,7 +39,9 @@ static RESOLVER: LazyLock<Resolver> = LazyLock::new(|| {
         .expect("a valid resolver")
 });
 static HMAC_KEY: LazyLock<EncodingKey> = LazyLock::new(|| EncodingKey::from_secret(SECRET));
-static ED_KEY: LazyLock<EncodingKey> = LazyLock::new(|| TestKey::Ed.encoding_key());
+static ED_KEY: LazyLock<EncodingKey> = LazyLock::new(|| {
+    EncodingKey::from_ed_pem(TestKey::Ed.private_pem().as_bytes()).expect("the test key parses")
+});
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, data)) = data.split_first() else {

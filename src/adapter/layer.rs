@@ -201,23 +201,25 @@ where
         let config = &*self.config;
         mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let outcome = config.resolver.resolve(view(upgrade, &request));
-        if let Err(error) = &outcome {
-            if config.resolver.may_refetch(error) {
-                // A verified JWT missed its issuer's fetched keys: resolve again, waiting for
-                // the refetch.
+        let outcome = match config.resolver.first_pass(view(upgrade, &request)) {
+            Ok(user) => Ok(user),
+            #[cfg(feature = "verify")]
+            Err(halt @ crate::resolve::halt::Halt::AwaitingKeys(_)) => {
+                // A verified JWT missed its issuer's fetched keys: it waits for the refetch,
+                // parsed, and the request goes on once it is finished.
                 let config = Arc::clone(&self.config);
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
                 return ResponseFuture::boxed(Box::pin(async move {
-                    let outcome = config.resolver.resolve_async(view(upgrade, &request)).await;
+                    let outcome = halt.finish().await.map(Some);
                     match admit(&config, &mut request, upgrade, outcome) {
                         Ok(()) => inner.call(request).await,
                         Err(response) => Ok(response),
                     }
                 }));
             }
-        }
+            Err(halt) => Err(halt.into_error()),
+        };
         match admit(config, &mut request, upgrade, outcome) {
             Ok(()) => ResponseFuture::inner(self.inner.call(request)),
             Err(response) => ResponseFuture::rejected(response),
@@ -305,7 +307,7 @@ fn polled_after_completion() -> Response {
 }
 
 /// The boxed future of a request that waits for its issuer's keys.
-type Refetching<E> = Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>;
+type AwaitingKeys<E> = Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>;
 
 pin_project! {
     /// The response future of [`UserInfoService`]: the inner service's, a ready rejection, or
@@ -321,7 +323,7 @@ pin_project! {
     enum Kind<F, E> {
         Inner { #[pin] future: F },
         Rejected { response: Option<Response> },
-        Refetching { future: Refetching<E> },
+        AwaitingKeys { future: AwaitingKeys<E> },
     }
 }
 
@@ -340,9 +342,10 @@ impl<F, E> ResponseFuture<F, E> {
         }
     }
 
-    fn boxed(future: Refetching<E>) -> Self {
+    #[cfg(feature = "verify")]
+    fn boxed(future: AwaitingKeys<E>) -> Self {
         Self {
-            kind: Kind::Refetching { future },
+            kind: Kind::AwaitingKeys { future },
         }
     }
 }
@@ -367,7 +370,7 @@ where
             KindProj::Rejected { response } => {
                 Poll::Ready(Ok(response.take().unwrap_or_else(polled_after_completion)))
             }
-            KindProj::Refetching { future } => future.as_mut().poll(cx),
+            KindProj::AwaitingKeys { future } => future.as_mut().poll(cx),
         }
     }
 }

@@ -78,13 +78,48 @@ const CHECKED: [&str; 13] = [
     "iat",
 ];
 
-/// A payload's members as one scan found them: what a verifier reads before the token is kept.
+/// The members of a payload that can refuse it or make its identity, as one scan found them.
+pub(crate) type Members<'a> = [Option<Scanned<'a>>; CHECKED.len()];
+
+/// Scans a payload once for its [`Members`]; the rest is validated, not built.
+pub(crate) fn scan_claims(payload: &str) -> Result<Members<'_>, ResolveError> {
+    scan_object(payload, &CHECKED)
+        .map_err(|err| ResolveError::MalformedJwt(json_error(err, Segment::Payload)))
+}
+
+/// The members as owned values: what a token keeps while it waits for its issuer's keys.
 #[cfg_attr(not(feature = "verify"), allow(dead_code))]
+pub(crate) fn owned_members(members: Members<'_>) -> Members<'static> {
+    members.map(|member| member.map(Scanned::into_owned))
+}
+
+/// The identity of checked claims, then the reference's type checks, then the user id:
+/// issuer-scoped when `verified`, else the identity's own (refused when it holds a control
+/// character, as an unverified identity could then spell a verified one).
+pub(crate) fn checked_id(claims: &ScannedClaims<'_>, verified: bool) -> Result<Uuid, ResolveError> {
+    let get = |key: &str| claims.get(key);
+    let identity = identity(get).ok_or(ResolveError::NoIdentityClaim)?;
+    check(get).map_err(ResolveError::InvalidClaims)?;
+    if verified {
+        verified_jwt_user_id(get("iss").and_then(Json::as_str), identity)
+    } else {
+        check_untrusted_key(identity, CredentialKind::Jwt)?;
+        Ok(user_id(identity))
+    }
+}
+
+/// A payload's members as one scan found them: what a verifier reads before the token is kept.
+#[derive(Clone, Copy)]
 pub(crate) struct ScannedClaims<'a> {
-    members: &'a [Option<Scanned<'a>>; CHECKED.len()],
+    members: &'a Members<'a>,
 }
 
 impl<'a> ScannedClaims<'a> {
+    /// The claims of scanned members.
+    pub(crate) fn new(members: &'a Members<'a>) -> Self {
+        Self { members }
+    }
+
     /// A member, when it is one of the checked claims and present.
     pub(crate) fn get(&self, key: &str) -> Option<&'a Scanned<'a>> {
         let index = CHECKED.iter().position(|k| *k == key)?;
@@ -230,50 +265,14 @@ impl JwtUserInfo {
     /// Checks a decoded payload in one pass and derives its user id; the fields are built when
     /// first read.
     pub(crate) fn from_payload(payload: String) -> Result<(Self, Uuid), ResolveError> {
-        Self::scan_payload(
-            payload,
-            None::<fn(&ScannedClaims<'_>) -> Result<(), ResolveError>>,
-        )
-    }
-
-    /// As [`from_payload`](Self::from_payload), for a token that `verify` checks first (its
-    /// signature and claims, in the same scan); the id is then issuer-scoped.
-    #[cfg_attr(not(feature = "verify"), allow(dead_code))]
-    pub(crate) fn from_verified_payload(
-        payload: String,
-        verify: impl FnOnce(&ScannedClaims<'_>) -> Result<(), ResolveError>,
-    ) -> Result<(Self, Uuid), ResolveError> {
-        Self::scan_payload(payload, Some(verify))
-    }
-
-    fn scan_payload(
-        payload: String,
-        verify: Option<impl FnOnce(&ScannedClaims<'_>) -> Result<(), ResolveError>>,
-    ) -> Result<(Self, Uuid), ResolveError> {
-        let malformed = |err| ResolveError::MalformedJwt(json_error(err, Segment::Payload));
-        let members = scan_object(&payload, &CHECKED).map_err(malformed)?;
-        let claims = ScannedClaims { members: &members };
-        let get = |key: &str| claims.get(key);
-        let scoped = match verify {
-            Some(verify) => {
-                verify(&claims)?;
-                true
-            }
-            None => false,
-        };
-        let identity = identity(get).ok_or(ResolveError::NoIdentityClaim)?;
-        check(get).map_err(ResolveError::InvalidClaims)?;
-        let id = if scoped {
-            verified_jwt_user_id(get("iss").and_then(Json::as_str), identity)?
-        } else {
-            check_untrusted_key(identity, CredentialKind::Jwt)?;
-            user_id(identity)
-        };
+        let members = scan_claims(&payload)?;
+        let id = checked_id(&ScannedClaims::new(&members), false)?;
         drop(members);
         Ok((Self::from_checked_payload(payload), id))
     }
 
-    fn from_checked_payload(payload: String) -> Self {
+    /// The claims of a payload whose members were scanned and checked.
+    pub(crate) fn from_checked_payload(payload: String) -> Self {
         Self {
             payload: payload.into_boxed_str(),
             details: OnceLock::new(),

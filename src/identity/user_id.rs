@@ -75,6 +75,15 @@ pub(crate) fn verified_jwt_user_id(
     }
 }
 
+/// The user id of a trusted identity header: `"trusted-header:"` its lower-case name
+/// `U+001F` its (trimmed) value, hashed without building the key.
+pub(crate) fn identity_header_user_id(header: &http::HeaderName, identity: &str) -> Uuid {
+    let mut separator = [0; 4];
+    let separator = UNIT_SEPARATOR.encode_utf8(&mut separator).as_bytes();
+    let name = header.as_str().as_bytes(); // `HeaderName`s are lower case
+    uuid5(&[b"trusted-header:", name, separator, identity.as_bytes()])
+}
+
 /// RFC 9562 UUIDv5: SHA-1 over the namespace and the name, version and variant bits set.
 fn uuid5(name: &[&[u8]]) -> Uuid {
     let mut hasher = Sha1::new();
@@ -125,6 +134,11 @@ mod tests {
 
     #[test]
     fn pair_key_uses_the_unit_separator() {
+        let header = http::HeaderName::from_static("x-forwarded-user");
+        assert_eq!(
+            identity_header_user_id(&header, "alice"),
+            user_id("trusted-header:x-forwarded-user\u{1f}alice")
+        );
         assert_eq!(user_id_of_pair("a", "b"), user_id("a\u{1f}b"));
         assert_ne!(user_id_of_pair("a", "b"), user_id("a b"));
     }

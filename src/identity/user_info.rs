@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::BasicError;
 use crate::identity::user_id::{
-    check_untrusted_key, user_id, user_id_of_pair, verified_jwt_user_id,
+    check_untrusted_key, identity_header_user_id, user_id, verified_jwt_user_id,
 };
 use crate::{CredentialKind, JwtUserInfo, ResolveError};
 
@@ -218,8 +218,7 @@ impl UserInfo {
     #[must_use]
     pub fn from_identity_header(header: &HeaderName, identity: &str) -> Self {
         let identity = crate::parse::pytext::py_strip(identity);
-        let prefix = format!("trusted-header:{}", header.as_str());
-        let id = user_id_of_pair(&prefix, identity);
+        let id = identity_header_user_id(header, identity);
         Self::new(
             id,
             UserDetails::IdentityHeader {

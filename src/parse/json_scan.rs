@@ -33,6 +33,26 @@ pub(crate) enum Scanned<'a> {
     },
 }
 
+impl Scanned<'_> {
+    /// The same value, owning its strings: what a token keeps while it waits for keys.
+    #[cfg_attr(not(feature = "verify"), allow(dead_code))]
+    pub(crate) fn into_owned(self) -> Scanned<'static> {
+        match self {
+            Scanned::Null => Scanned::Null,
+            Scanned::Bool(b) => Scanned::Bool(b),
+            Scanned::Number(n) => Scanned::Number(n),
+            Scanned::Str(s) => Scanned::Str(Cow::Owned(s.into_owned())),
+            Scanned::List(items) => {
+                Scanned::List(items.into_iter().map(Scanned::into_owned).collect())
+            }
+            Scanned::Object { non_empty, roles } => Scanned::Object {
+                non_empty,
+                roles: roles.map(|roles| Box::new(roles.into_owned())),
+            },
+        }
+    }
+}
+
 /// What the claim rules need of a JSON value, for both [`Value`] and [`Scanned`].
 pub(crate) trait Json {
     fn as_str(&self) -> Option<&str>;

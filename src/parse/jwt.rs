@@ -53,8 +53,16 @@ pub(crate) struct Decoded<'a> {
     pub(crate) signature: &'a [u8],
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many tokens this thread decoded: the tests' proof that a key miss parses once.
+    pub(crate) static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Decodes a compact JWT's segments, as [`decode_unverified`] does.
 pub(crate) fn decode(token: &[u8]) -> Result<Decoded<'_>, JwtError> {
+    #[cfg(test)]
+    DECODED.with(|decoded| decoded.set(decoded.get() + 1));
     let mut dots = memchr::memchr_iter(b'.', token);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(JwtError::SegmentCount);

@@ -12,8 +12,8 @@
 //! 4. The first `X-API-Key` header, when non-empty.
 //! 5. Otherwise anonymous: `Ok(None)`.
 
-pub(crate) mod awaiting_keys;
 pub(crate) mod builder;
+pub(crate) mod halt;
 pub(crate) mod kinds;
 pub(crate) mod limits;
 pub(crate) mod request;
@@ -31,6 +31,7 @@ use crate::parse::cookie::session_cookie;
 use crate::parse::pytext::latin1;
 use crate::parse::session_query::check_session_id;
 use crate::parse::{basic, identity_header, jwt};
+use crate::resolve::halt::Halt;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT, bounded,
 };
@@ -166,7 +167,29 @@ impl Resolver {
         &self,
         request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        let request = request.into();
+        self.first_pass(request.into()).map_err(Halt::into_error)
+    }
+
+    /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
+    /// them (an unknown `kid`, a cold cache): the request is parsed once, and its token
+    /// finished after at most one refetch, shared with every request that missed the same
+    /// issuer. Without fetched keys it is `resolve`, ready at once.
+    ///
+    /// # Errors
+    /// As [`resolve`](Self::resolve).
+    pub async fn resolve_async<'a>(
+        &self,
+        request: impl Into<RequestView<'a>>,
+    ) -> Result<Option<UserInfo>, ResolveError> {
+        match self.first_pass(request.into()) {
+            Ok(user) => Ok(user),
+            Err(halt) => halt.finish().await.map(Some),
+        }
+    }
+
+    /// Resolves a request without waiting: a user, or why not, or a verified JWT that waits for
+    /// its issuer's keys (parsed, to finish after the refetch).
+    pub(crate) fn first_pass(&self, request: RequestView<'_>) -> Result<Option<UserInfo>, Halt> {
         let session = match request.query {
             Some(query) if request.upgrade => crate::websocket::session_from_query(query)?,
             _ => None,
@@ -181,7 +204,7 @@ impl Resolver {
         session: Option<&str>,
         upgrade: bool,
         peer: Option<IpAddr>,
-    ) -> Result<Option<UserInfo>, ResolveError> {
+    ) -> Result<Option<UserInfo>, Halt> {
         let session = session.filter(|id| !id.is_empty());
         if let Some(id) = session {
             check_session_id(id)?;
@@ -189,7 +212,7 @@ impl Resolver {
         let max_len = self.config.max_credential_len;
         if let Some(name) = &self.config.identity_header {
             self.check_peer(peer)?;
-            return identity_header::resolve(headers, name, max_len).map(Some);
+            return Ok(Some(identity_header::resolve(headers, name, max_len)?));
         }
 
         match session_cookie(headers, max_len)? {
@@ -198,13 +221,13 @@ impl Resolver {
                 if upgrade {
                     self.check_origin(headers)?;
                 }
-                return UserInfo::from_session_cookie(cookie).map(Some);
+                return Ok(Some(UserInfo::from_session_cookie(cookie)?));
             }
             Some(_) => {} // present but empty: ignored, and the query id does not replace it
             None => {
                 if let Some(id) = session {
                     self.accept(CredentialKind::SessionCookie)?;
-                    return UserInfo::from_session_cookie(id).map(Some);
+                    return Ok(Some(UserInfo::from_session_cookie(id)?));
                 }
             }
         }
@@ -219,20 +242,19 @@ impl Resolver {
                 if self.verifies_jwts() && crate::verify::is_jwe_shaped(token) =>
             {
                 self.accept(CredentialKind::Jwt)?;
-                return Err(ResolveError::Verification(
-                    crate::error::VerifyError::Encrypted,
-                ));
+                let encrypted = crate::error::VerifyError::Encrypted;
+                return Err(ResolveError::Verification(encrypted).into());
             }
             Some(Authorization::Bearer(key)) => {
                 self.accept(CredentialKind::ApiKey)?;
-                return UserInfo::from_api_key(latin1(key)).map(Some);
+                return Ok(Some(UserInfo::from_api_key(latin1(key))?));
             }
             Some(Authorization::Basic(credential)) => {
                 self.accept(CredentialKind::Basic)?;
                 if upgrade {
                     self.check_origin(headers)?; // browsers replay cached Basic credentials
                 }
-                return basic::user(credential).map(Some);
+                return Ok(Some(basic::user(credential)?));
             }
             None => {}
         }
@@ -241,7 +263,7 @@ impl Resolver {
             Some(key) if !key.is_empty() => {
                 let key = bounded(key, max_len)?;
                 self.accept(CredentialKind::ApiKey)?;
-                UserInfo::from_api_key(latin1(key)).map(Some)
+                Ok(Some(UserInfo::from_api_key(latin1(key))?))
             }
             _ => Ok(None),
         }
@@ -279,28 +301,18 @@ impl Resolver {
         }
     }
 
-    #[cfg(feature = "verify")]
-    pub(crate) fn issuers(&self) -> &crate::verify::Issuers {
-        &self.config.issuers
-    }
-
     /// The longest auth message parsed.
     pub(crate) fn max_auth_frame_len(&self) -> usize {
         self.config.max_auth_frame_len
     }
 
-    #[cfg(feature = "verify")]
-    pub(crate) fn max_credential_len(&self) -> usize {
-        self.config.max_credential_len
-    }
-
     /// A user from a JWT: verified when verifiers are configured, else decoded.
-    pub(crate) fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, ResolveError> {
+    pub(crate) fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, Halt> {
         #[cfg(feature = "verify")]
         if self.verifies_jwts() {
             return self.config.issuers.user(token);
         }
-        unverified_jwt_user(token)
+        Ok(unverified_jwt_user(token)?)
     }
 
     /// Refuses a credential of a kind the deployment does not accept.

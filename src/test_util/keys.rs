@@ -56,12 +56,10 @@ impl TestKey {
         }
     }
 
-    /// The key to sign with.
-    ///
-    /// # Panics
-    /// Never: the embedded keys parse (a unit test checks each).
-    #[must_use]
-    pub fn encoding_key(self) -> EncodingKey {
+    /// The key to sign with (crate-private: jsonwebtoken's types stay out of the public API;
+    /// sign with [`TokenBuilder`](crate::test_util::TokenBuilder), or build one from
+    /// [`private_pem`](Self::private_pem)).
+    pub(crate) fn encoding_key(self) -> EncodingKey {
         let pem = self.private_pem().as_bytes();
         let key = match self {
             Self::Rsa1 | Self::Rsa2 => EncodingKey::from_rsa_pem(pem),

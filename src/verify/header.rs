@@ -20,6 +20,15 @@ pub(crate) struct TokenHeader<'a> {
 }
 
 impl TokenHeader<'_> {
+    /// The same header, owning its strings: what a token keeps while it waits for keys.
+    pub(crate) fn into_owned(self) -> TokenHeader<'static> {
+        TokenHeader {
+            alg: self.alg,
+            kid: self.kid.map(Scanned::into_owned),
+            typ: self.typ.map(Scanned::into_owned),
+        }
+    }
+
     pub(crate) fn kid(&self) -> Option<&str> {
         self.kid.as_ref().and_then(Json::as_str)
     }

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use crate::error::VerifyError;
-use crate::identity::jwt_claims::ScannedClaims;
-use crate::parse::json_scan::{Json, Scanned};
+use crate::identity::jwt_claims::{ScannedClaims, checked_id, owned_members, scan_claims};
+use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
+use crate::resolve::halt::Halt;
+use crate::verify::awaiting_keys::AwaitingKeys;
 use crate::verify::header::token_header;
-use crate::verify::key_cache::KeyCache;
 use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
 
 /// The configured verifiers.
@@ -30,19 +31,38 @@ impl Issuers {
         self.0.is_empty()
     }
 
-    /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped.
-    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, ResolveError> {
+    /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped. A miss on
+    /// the issuer's fetched keys halts with the parsed token, to finish after the refetch.
+    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Halt> {
         let decoded = jwt::decode(token).map_err(ResolveError::MalformedJwt)?;
         let header = token_header(&decoded.header)?;
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
-        let mut valid_until = None;
-        let (jwt, id) = JwtUserInfo::from_verified_payload(decoded.payload, |claims| {
-            valid_until = self
-                .issuer_of(claims)?
-                .verify(&header, signing_input, signature, claims)
-                .map_err(ResolveError::Verification)?;
-            Ok(())
-        })?;
+        let members = scan_claims(&decoded.payload)?;
+        let claims = ScannedClaims::new(&members);
+        let verifier = self.issuer_of(&claims)?;
+        let valid_until = match verifier.verify(&header, signing_input, signature, &claims) {
+            Ok(valid_until) => valid_until,
+            Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) => {
+                let Some(cache) = verifier.key_cache() else {
+                    return Err(ResolveError::Verification(miss).into());
+                };
+                let waiting = AwaitingKeys::new(
+                    miss,
+                    verifier,
+                    Arc::clone(cache),
+                    header.into_owned(),
+                    signing_input,
+                    signature,
+                    owned_members(members),
+                    decoded.payload,
+                );
+                return Err(Halt::AwaitingKeys(Box::new(waiting)));
+            }
+            Err(error) => return Err(ResolveError::Verification(error).into()),
+        };
+        let id = checked_id(&claims, true)?;
+        drop(members);
+        let jwt = JwtUserInfo::from_checked_payload(decoded.payload);
         Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))
     }
 
@@ -56,16 +76,6 @@ impl Issuers {
             Some(Scanned::Str(_)) | None => Err(ResolveError::MissingIssuer),
             Some(_) => Err(ResolveError::Verification(VerifyError::ClaimType("iss"))),
         }
-    }
-
-    /// The fetched keys' cache of `token`'s issuer, to refetch after a miss.
-    pub(crate) fn cache_to_refetch(&self, token: &[u8]) -> Option<Arc<KeyCache>> {
-        let payload = jwt::decode_unverified(token).ok()?;
-        let [iss] = crate::parse::json_scan::scan_object(&payload, &["iss"]).ok()?;
-        let iss = iss?;
-        let iss = Json::as_str(&iss)?;
-        let verifier = self.0.iter().find(|v| v.issuer() == iss)?;
-        verifier.key_cache().cloned()
     }
 
     /// Fetches every issuer's keys that are fetched; whether all have keys now.

@@ -13,11 +13,13 @@
 //! | `claims.rs` | `iss`, `exp`, `nbf`, `iat`, `aud`, strictly typed, with leeway |
 //! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
 //! | `issuers.rs` | the verifier of a token's issuer |
+//! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
 //! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
 
+mod awaiting_keys;
 mod claims;
 #[cfg(feature = "jwks")]
 mod fetch;
@@ -30,12 +32,13 @@ mod key_cache;
 mod redact;
 mod verifier;
 
+pub(crate) use awaiting_keys::AwaitingKeys;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;
 pub(crate) use issuers::Issuers;
 pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
-pub(crate) use redact::redacted_url;
+pub use redact::redacted_url;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};
 
 /// The `jsonwebtoken` types a configuration names: a key's [`Algorithm`], a [`Jwk`]. Only these

@@ -1,10 +1,18 @@
 //! URLs as logs and `Debug` show them: without userinfo (`user:password@`), query and fragment,
 //! where credentials and tokens hide (`https://user:pw@idp/jwks?token=…`).
 
-/// `scheme://host[:port]/path` of `url`, with any userinfo, query and fragment left out.
+/// `scheme://host[:port]/path` of `url`, with any userinfo, query and fragment left out: how
+/// this crate prints issuer and key URLs, for an application's own logs of its configuration.
 ///
 /// Works on text, so a URL that does not parse is redacted all the same.
-pub(crate) fn redacted_url(url: &str) -> String {
+///
+/// ```
+/// use axum_userinfo::verify::redacted_url;
+/// let url = "https://user:pw@idp.example/jwks?token=t";
+/// assert_eq!(redacted_url(url), "https://…@idp.example/jwks");
+/// ```
+#[must_use]
+pub fn redacted_url(url: &str) -> String {
     let end = url.find(['?', '#']).unwrap_or(url.len());
     let url = url.get(..end).unwrap_or_default();
     let (scheme, rest) = match url.split_once("://") {

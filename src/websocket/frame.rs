@@ -3,6 +3,7 @@
 
 use secrecy::ExposeSecret;
 
+use crate::resolve::halt::Halt;
 use crate::websocket::{AuthMessage, AuthResponse, OAuthMode};
 use crate::{BasicUserInfo, CredentialKind, ResolveError, Resolver, UserInfo};
 
@@ -28,45 +29,23 @@ pub enum HandledAuthMessage {
     OAuthModePreference(OAuthMode),
 }
 
-impl Resolver {
-    /// Resolves a parsed WebSocket auth message: `Ok(None)` for an OAuth mode preference,
-    /// which is not a credential. The accepted kinds apply as for headers.
-    ///
-    /// # Errors
-    /// The errors of the credential's kind, and
-    /// [`ResolveError::AuthMessageWithIdentityHeader`](crate::ResolveError::AuthMessageWithIdentityHeader) when a trusted identity header is
-    /// configured (an auth message must not replace the proxy's identity).
-    pub(crate) fn resolve_auth_message(
-        &self,
-        message: &AuthMessage,
-    ) -> Result<Option<UserInfo>, ResolveError> {
-        if matches!(message, AuthMessage::OAuthModePreference { .. }) {
-            return Ok(None);
+impl HandledAuthMessage {
+    /// The reply to a resolved credential, or to a refusal.
+    pub(crate) fn from_result(resolved: Result<UserInfo, ResolveError>) -> Self {
+        match resolved {
+            Ok(user) => Self::Resolved {
+                response: AuthResponse::success(user.user_id()),
+                user,
+            },
+            Err(error) => Self::Rejected {
+                response: AuthResponse::error(&error),
+                error,
+            },
         }
-        if self.identity_header().is_some() {
-            return Err(ResolveError::AuthMessageWithIdentityHeader);
-        }
-        let user = match message {
-            AuthMessage::Jwt { token } => {
-                self.accept(CredentialKind::Jwt)?;
-                self.jwt_user(token.expose_secret().as_bytes())?
-            }
-            AuthMessage::ApiKey { token } => {
-                self.accept(CredentialKind::ApiKey)?;
-                UserInfo::from_api_key(token.expose_secret())?
-            }
-            AuthMessage::Basic { username, password } => {
-                self.accept(CredentialKind::Basic)?;
-                UserInfo::from_basic(BasicUserInfo::new(
-                    username.as_str(),
-                    password.expose_secret(),
-                )?)
-            }
-            AuthMessage::OAuthModePreference { .. } => return Ok(None),
-        };
-        Ok(Some(user))
     }
+}
 
+impl Resolver {
     /// Handles one WebSocket text frame: `None` when it is not an auth message (it belongs to
     /// the application), else the identity and the exact reply to send.
     ///
@@ -82,33 +61,59 @@ impl Resolver {
     /// ```
     #[must_use]
     pub fn handle_auth_frame(&self, frame: &str) -> Option<HandledAuthMessage> {
+        Some(match self.frame_first_pass(frame)? {
+            Ok(handled) => handled,
+            Err(halt) => HandledAuthMessage::from_result(Err(halt.into_error())),
+        })
+    }
+
+    /// As [`handle_auth_frame`](Self::handle_auth_frame), waiting for the issuer's keys when
+    /// the message's JWT needs them: the message is parsed once, and the token finished after
+    /// at most one refetch, shared with every token that missed the same issuer.
+    pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<HandledAuthMessage> {
+        Some(match self.frame_first_pass(frame)? {
+            Ok(handled) => handled,
+            Err(halt) => HandledAuthMessage::from_result(halt.finish().await),
+        })
+    }
+
+    /// A frame handled without waiting: `None` when it is not an auth message; else the
+    /// handled message, or why its credential stopped short (a refusal, or a JWT that waits
+    /// for its issuer's keys).
+    fn frame_first_pass(&self, frame: &str) -> Option<Result<HandledAuthMessage, Halt>> {
         let limit = self.max_auth_frame_len();
         if frame.len() > limit {
             // Too long to parse: refused when it says it is an auth message, else not ours.
             memchr::memmem::find(frame.as_bytes(), br#""auth_message""#)?;
-            let error = ResolveError::AuthFrameTooLarge { limit };
-            return Some(HandledAuthMessage::Rejected {
-                response: AuthResponse::error(&error),
-                error,
-            });
+            return Some(Err(ResolveError::AuthFrameTooLarge { limit }.into()));
         }
-        let resolved = match AuthMessage::parse(frame)? {
-            Ok(AuthMessage::OAuthModePreference { mode }) => {
-                return Some(HandledAuthMessage::OAuthModePreference(mode));
-            }
-            // Only an OAuth preference resolves to no user, and it returned above.
-            Ok(message) => self.resolve_auth_message(&message).transpose()?,
-            Err(error) => Err(error),
+        let message = match AuthMessage::parse(frame)? {
+            Ok(message) => message,
+            Err(error) => return Some(Err(error.into())),
         };
-        Some(match resolved {
-            Ok(user) => HandledAuthMessage::Resolved {
-                response: AuthResponse::success(user.user_id()),
-                user,
-            },
-            Err(error) => HandledAuthMessage::Rejected {
-                response: AuthResponse::error(&error),
-                error,
-            },
-        })
+        // The accepted kinds apply as for headers; an auth message must not replace a trusted
+        // proxy's identity.
+        let user = match &message {
+            AuthMessage::OAuthModePreference { mode } => {
+                return Some(Ok(HandledAuthMessage::OAuthModePreference(*mode)));
+            }
+            _ if self.identity_header().is_some() => {
+                Err(ResolveError::AuthMessageWithIdentityHeader.into())
+            }
+            AuthMessage::Jwt { token } => self
+                .accept(CredentialKind::Jwt)
+                .map_err(Halt::from)
+                .and_then(|()| self.jwt_user(token.expose_secret().as_bytes())),
+            AuthMessage::ApiKey { token } => self
+                .accept(CredentialKind::ApiKey)
+                .and_then(|()| UserInfo::from_api_key(token.expose_secret()))
+                .map_err(Halt::from),
+            AuthMessage::Basic { username, password } => self
+                .accept(CredentialKind::Basic)
+                .and_then(|()| BasicUserInfo::new(username.as_str(), password.expose_secret()))
+                .map(UserInfo::from_basic)
+                .map_err(Halt::from),
+        };
+        Some(user.map(|user| HandledAuthMessage::from_result(Ok(user))))
     }
 }

@@ -1,0 +1,165 @@
+//! A verified JWT whose issuer's fetched keys missed its `kid` (or are not loaded yet): the
+//! token as the first pass parsed it (header, claims, signature), kept until the issuer's
+//! refetch and then finished without parsing anything again.
+
+use std::sync::Arc;
+
+use crate::error::VerifyError;
+use crate::identity::jwt_claims::{Members, ScannedClaims, checked_id};
+use crate::verify::header::TokenHeader;
+use crate::verify::key_cache::KeyCache;
+use crate::{JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
+
+/// A parsed token waiting for one issuer's keys.
+#[derive(Debug)]
+pub(crate) struct AwaitingKeys {
+    /// What the first pass answered: the answer of the synchronous path.
+    miss: VerifyError,
+    verifier: JwtVerifier,
+    cache: Arc<KeyCache>,
+    header: TokenHeader<'static>,
+    signing_input: Box<[u8]>,
+    signature: Box<[u8]>,
+    payload: String,
+    members: Members<'static>,
+}
+
+impl AwaitingKeys {
+    /// Keeps a token whose first check missed the keys of `verifier`'s `cache`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        miss: VerifyError,
+        verifier: &JwtVerifier,
+        cache: Arc<KeyCache>,
+        header: TokenHeader<'static>,
+        signing_input: &[u8],
+        signature: &[u8],
+        members: Members<'static>,
+        payload: String,
+    ) -> Self {
+        Self {
+            miss,
+            verifier: verifier.clone(),
+            cache,
+            header,
+            signing_input: signing_input.into(),
+            signature: signature.into(),
+            payload,
+            members,
+        }
+    }
+
+    /// The synchronous path's answer: the miss itself.
+    pub(crate) fn miss(&self) -> ResolveError {
+        ResolveError::Verification(self.miss.clone())
+    }
+
+    /// Waits for the issuer's refetch (shared with every token that missed, at most one per
+    /// refetch interval), then checks the token against the keys it brought.
+    pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
+        self.cache.refetch().await;
+        let claims = ScannedClaims::new(&self.members);
+        let valid_until = self
+            .verifier
+            .verify(&self.header, &self.signing_input, &self.signature, &claims)
+            .map_err(ResolveError::Verification)?;
+        let id = checked_id(&claims, true)?;
+        let jwt = JwtUserInfo::from_checked_payload(self.payload);
+        Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "test-util")]
+mod tests {
+    use http::header::AUTHORIZATION;
+    use http::{HeaderMap, HeaderValue};
+
+    use std::time::Duration;
+
+    use crate::parse::jwt::DECODED;
+    use crate::test_util::{TestIdp, TestKey};
+    use crate::verify::CachePolicy;
+    use crate::websocket::HandledAuthMessage;
+    use crate::{Resolver, Source};
+
+    fn decoded() -> usize {
+        DECODED.with(std::cell::Cell::get)
+    }
+
+    /// A resolver whose cache holds `rsa-1`, and an identity provider that has rotated to
+    /// `rsa-2` since.
+    async fn rotated() -> (TestIdp, Resolver, String) {
+        let idp = TestIdp::start().await;
+        let policy = CachePolicy {
+            refetch_interval: Duration::ZERO, // the rotation may be fetched at once
+            ..CachePolicy::default()
+        };
+        let verifier = idp.verifier().with_cache_policy(policy).build().unwrap();
+        let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+        assert!(resolver.load_keys().await);
+        idp.publish(&[TestKey::Rsa1, TestKey::Rsa2]);
+        let token = idp.token().key(TestKey::Rsa2).subject("ada").sign();
+        (idp, resolver, token)
+    }
+
+    /// A token whose `kid` the cache does not hold yet is decoded once, waits for one
+    /// refetch, and is finished from what the first pass parsed (the old path decoded it
+    /// three times: the first pass, the issuer's lookup, the second resolution).
+    #[tokio::test]
+    async fn a_key_miss_parses_once() {
+        let (idp, resolver, token) = rotated().await;
+        let mut headers = HeaderMap::new();
+        let bearer = HeaderValue::try_from(format!("Bearer {token}")).unwrap();
+        headers.insert(AUTHORIZATION, bearer);
+        let before = (decoded(), idp.jwks_requests());
+        let user = resolver.resolve_async(&headers).await.unwrap().unwrap();
+        assert_eq!(user.source(), Source::Jwt);
+        assert!(user.valid_until().is_some());
+        assert_eq!(
+            decoded() - before.0,
+            1,
+            "one decode for a miss and its refetch"
+        );
+        assert_eq!(idp.jwks_requests() - before.1, 1, "one refetch");
+        // The same token again: the keys are there, no fetch.
+        assert_eq!(resolver.resolve(&headers).unwrap(), Some(user));
+        assert_eq!(idp.jwks_requests() - before.1, 1);
+    }
+
+    #[tokio::test]
+    async fn an_auth_message_key_miss_parses_once() {
+        let (idp, resolver, token) = rotated().await;
+        let frame =
+            format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#);
+        let before = (decoded(), idp.jwks_requests());
+        let handled = resolver.handle_auth_frame_async(&frame).await;
+        let Some(HandledAuthMessage::Resolved { user, .. }) = handled else {
+            panic!("the rotated key is fetched and verifies the token");
+        };
+        assert_eq!(user.source(), Source::Jwt);
+        assert_eq!(
+            decoded() - before.0,
+            1,
+            "one decode for a miss and its refetch"
+        );
+        assert_eq!(idp.jwks_requests() - before.1, 1, "one refetch");
+    }
+
+    /// The synchronous path answers the miss itself, and never fetches.
+    #[tokio::test]
+    async fn the_sync_path_answers_the_miss() {
+        let (idp, resolver, token) = rotated().await;
+        let mut headers = HeaderMap::new();
+        let bearer = HeaderValue::try_from(format!("Bearer {token}")).unwrap();
+        headers.insert(AUTHORIZATION, bearer);
+        let before = idp.jwks_requests();
+        assert_eq!(
+            resolver.resolve(&headers),
+            Err(crate::ResolveError::Verification(
+                crate::error::VerifyError::UnknownKey
+            ))
+        );
+        assert_eq!(idp.jwks_requests(), before);
+    }
+}
