@@ -13,6 +13,12 @@ use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
 use jsonwebtoken::{DecodingKey, Validation, decode};
 
 fn verify(c: &mut Criterion) {
+    // jsonwebtoken::decode, the anchor, uses jsonwebtoken's process-wide provider, which it
+    // cannot pick with both backends enabled: name the one the crate verifies with.
+    #[cfg(feature = "aws-lc-rs")]
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let _guard = runtime.enter();
     let idp = runtime.block_on(TestIdp::start());

@@ -363,6 +363,9 @@ pub enum ConfigError {
     /// A JWKS or discovery URL that is not `https` (or loopback `http` when allowed).
     #[error("key URLs must be https (or http on loopback, when allowed)")]
     InsecureUrl,
+    /// The HTTP client that fetches keys could not be built (its TLS configuration).
+    #[error("the HTTP client for key fetches could not be built")]
+    HttpClient,
     /// A key [`CachePolicy`](crate::verify::CachePolicy) whose `min_ttl` exceeds its `max_ttl`.
     #[error("invalid key cache policy: min_ttl exceeds max_ttl")]
     InvalidCachePolicy,

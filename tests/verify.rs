@@ -309,6 +309,7 @@ async fn headers_rfc_8725() {
             URL_SAFE_NO_PAD.encode(header),
             URL_SAFE_NO_PAD.encode(claims)
         );
+        jsonwebtoken_provider();
         let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
         let signature =
             jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256).unwrap();
@@ -632,17 +633,23 @@ fn configuration_is_checked() {
     let _ = Arc::new(());
 }
 
+/// jsonwebtoken's own signing and JWK functions (for what the test kit cannot mint) use its
+/// process-wide provider, which it cannot pick with both backends enabled (`--all-features`):
+/// the test installs the one the crate verifies with, as an application would.
+fn jsonwebtoken_provider() {
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let _ = provider.install_default(); // once a process: later calls find it installed
+}
+
 const RSA_512_PUB: &str = include_str!("keys/rsa-512.pub.pem");
 const RSA_1024_PUB: &str = include_str!("keys/rsa-1024.pub.pem");
-const RSA_1024: &str = include_str!("keys/rsa-1024.pem");
 
 /// The JWK of the weak 1024-bit test key, with `kid` `weak`.
 fn weak_jwk() -> serde_json::Value {
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
-    let jwk = axum_userinfo::verify::Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
-    let mut jwk = serde_json::to_value(jwk).unwrap();
-    jwk["kid"] = "weak".into();
-    jwk
+    serde_json::from_str(include_str!("keys/rsa-1024.jwk.json")).unwrap()
 }
 
 #[test]
@@ -667,14 +674,14 @@ async fn weak_jwks_keys_are_skipped() {
     let body = serde_json::json!({ "keys": [weak_jwk(), strong] });
     idp.set_jwks_body(Some(body.to_string().into_bytes()));
     let resolver = resolver(&idp);
-    // A token signed by the weak key, naming it: refused, its key is not in the set.
-    let signing = jsonwebtoken::EncodingKey::from_rsa_pem(RSA_1024.as_bytes()).unwrap();
-    let claims = serde_json::json!({
-        "iss": idp.issuer(), "sub": "mallory", "aud": "api", "exp": 4_102_444_800_i64,
-    });
-    let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
-    header.kid = Some("weak".to_owned());
-    let token = jsonwebtoken::encode(&header, &claims, &signing).unwrap();
+    // A token naming the weak key: refused, its key is not in the set (so no signature of it
+    // is ever checked, and aws-lc-rs would not sign with a 1024-bit key anyway).
+    let token = idp
+        .token()
+        .subject("mallory")
+        .audience("api")
+        .kid(Some("weak"))
+        .sign();
     assert_eq!(
         outcome(&resolver, &token).await,
         refused(VerifyError::UnknownKey)

@@ -1,7 +1,8 @@
 //! [`TestKey`]: the kit's signing keys, fixed so that tests are repeatable.
 
-use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
+use jsonwebtoken::jwk::{EllipticCurve, Jwk};
 use jsonwebtoken::{Algorithm, EncodingKey};
+use serde_json::json;
 
 use crate::VerificationKey;
 
@@ -76,12 +77,43 @@ impl TestKey {
     /// Never: the embedded keys convert (a unit test checks each).
     #[must_use]
     pub fn jwk(self) -> Jwk {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let key = self.encoding_key();
+        let utils = &crate::verify::backend::PROVIDER.key_utils;
+        let b64 = |bytes: Vec<u8>| URL_SAFE_NO_PAD.encode(bytes);
+        let failed = "the embedded test keys convert to JWKs";
+        let (kid, sig) = (self.kid(), "sig");
         #[allow(clippy::expect_used)]
-        let mut jwk = Jwk::from_encoding_key(&self.encoding_key(), self.algorithm())
-            .expect("the embedded test keys convert to JWKs");
-        jwk.common.key_id = Some(self.kid().to_owned());
-        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-        jwk
+        let jwk = match self {
+            Self::Rsa1 | Self::Rsa2 => {
+                let (n, e) =
+                    (utils.rsa_pub_components_from_private_key)(key.as_bytes()).expect(failed);
+                json!({ "kty": "RSA", "alg": "RS256", "kid": kid, "use": sig, "n": b64(n), "e": b64(e) })
+            }
+            Self::Ec => {
+                let (_, x, y) =
+                    (utils.ec_pub_components_from_private_key)(key.as_bytes(), Algorithm::ES256)
+                        .expect(failed);
+                json!({
+                    "kty": "EC", "alg": "ES256", "kid": kid, "use": sig,
+                    "crv": "P-256", "x": b64(x), "y": b64(y),
+                })
+            }
+            Self::Ed => {
+                let x = (utils.ed_pub_components_from_private_key)(
+                    key.as_bytes(),
+                    &EllipticCurve::Ed25519,
+                )
+                .expect(failed);
+                json!({
+                    "kty": "OKP", "alg": "EdDSA", "kid": kid, "use": sig,
+                    "crv": "Ed25519", "x": b64(x),
+                })
+            }
+        };
+        #[allow(clippy::expect_used)]
+        serde_json::from_value(jwk).expect(failed)
     }
 
     /// Its public half as a verifier's static key.

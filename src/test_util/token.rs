@@ -107,9 +107,7 @@ impl TokenBuilder {
     /// When the key cannot sign with the header's algorithm (a test's mistake).
     #[must_use]
     pub fn sign(&self) -> String {
-        #[allow(clippy::expect_used)]
-        jsonwebtoken::encode(&self.header, &self.claims, &self.key.encoding_key())
-            .expect("the test key signs with this algorithm")
+        self.sign_with(&self.header, &self.key.encoding_key())
     }
 
     /// The token signed with an HMAC `secret` (the header's `alg` becomes HS256 unless set
@@ -123,8 +121,24 @@ impl TokenBuilder {
         if !matches!(header.alg, Algorithm::HS384 | Algorithm::HS512) {
             header.alg = Algorithm::HS256;
         }
-        let key = jsonwebtoken::EncodingKey::from_secret(secret);
+        self.sign_with(&header, &jsonwebtoken::EncodingKey::from_secret(secret))
+    }
+
+    /// `header` and the claims signed with `key`, by the crate's signature backend (never
+    /// jsonwebtoken's process-wide default, which `--all-features` leaves unset).
+    fn sign_with(&self, header: &Header, key: &jsonwebtoken::EncodingKey) -> String {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let part = |json: Vec<u8>| URL_SAFE_NO_PAD.encode(json);
         #[allow(clippy::expect_used)]
-        jsonwebtoken::encode(&header, &self.claims, &key).expect("HMAC signs")
+        let input = format!(
+            "{}.{}",
+            part(serde_json::to_vec(header).expect("a header serializes")),
+            part(serde_json::to_vec(&self.claims).expect("claims serialize")),
+        );
+        #[allow(clippy::expect_used)]
+        let signature = crate::verify::backend::sign(input.as_bytes(), key, header.alg)
+            .expect("the test key signs with this algorithm");
+        format!("{input}.{signature}")
     }
 }

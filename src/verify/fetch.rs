@@ -127,7 +127,7 @@ impl HttpKeySource {
             .redirect(policy)
             .https_only(!allow_http)
             .build()
-            .map_err(|_| ConfigError::InsecureUrl)?;
+            .map_err(|_| ConfigError::HttpClient)?;
         Ok(Self {
             client,
             options,

@@ -8,6 +8,7 @@
 //!
 //! | file | concern |
 //! | --- | --- |
+//! | `backend.rs` | the signature backend our features choose: aws-lc-rs or RustCrypto |
 //! | `key.rs` | [`VerificationKey`]: a key and the algorithms its type allows |
 //! | `header.rs` | `alg`, `crit`, `typ`, `cty`, JWE: the header checks of RFC 8725 |
 //! | `claims.rs` | `iss`, `exp`, `nbf`, `iat`, `aud`, strictly typed, with leeway |
@@ -20,6 +21,7 @@
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
 
 mod awaiting_keys;
+pub(crate) mod backend;
 mod claims;
 #[cfg(feature = "jwks")]
 mod fetch;
@@ -33,6 +35,7 @@ mod redact;
 mod verifier;
 
 pub(crate) use awaiting_keys::AwaitingKeys;
+pub use backend::SIGNATURE_BACKEND;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;
 pub(crate) use issuers::Issuers;

@@ -117,8 +117,12 @@ impl JwtVerifier {
             return Err(VerifyError::AlgorithmNotAllowed);
         }
         let verifies = |key: &VerificationKey| {
-            jsonwebtoken::crypto::verify(signature, signing_input, key.decoding_key(), header.alg)
-                .unwrap_or(false)
+            crate::verify::backend::verifies(
+                signature,
+                signing_input,
+                key.decoding_key(),
+                header.alg,
+            )
         };
         if allowed.any(verifies) {
             Ok(())
