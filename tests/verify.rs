@@ -396,6 +396,32 @@ async fn unknown_kid_burst_shares_one_refetch_and_rotation_needs_no_restart() {
     );
 }
 
+/// The verified-token cache: a token answered from it is refused once the key that verified
+/// it leaves the identity provider's key set (revocation), and its hits cost no fetch.
+#[tokio::test]
+async fn a_cached_token_is_refused_once_its_key_is_gone() {
+    let idp = TestIdp::start().await;
+    idp.publish(&[TestKey::Rsa1, TestKey::Rsa2]);
+    let resolver = eager(&idp);
+    let token = idp.token().key(TestKey::Rsa2).subject("ada").sign();
+    let user = verify(&resolver, &token).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(verify(&resolver, &token).await.unwrap(), user); // cached
+    }
+    assert_eq!(idp.jwks_requests(), 1);
+
+    idp.publish(&[TestKey::Rsa1]); // rsa-2 revoked
+    assert!(resolver.load_keys().await); // the refetch a rotation or a new kid would bring
+    assert_eq!(
+        outcome(&resolver, &token).await,
+        refused(VerifyError::UnknownKey),
+        "never answered from the cache once its key is gone"
+    );
+    // A token of the remaining key is unaffected.
+    let other = idp.token().key(TestKey::Rsa1).subject("ada").sign();
+    assert_eq!(verify(&resolver, &other).await.unwrap(), user);
+}
+
 #[tokio::test]
 async fn random_kid_flood_costs_one_fetch_per_interval() {
     let idp = TestIdp::start().await;

@@ -25,6 +25,8 @@ pub struct ResolverBuilder {
     websocket_auth_timeout: Option<Option<Duration>>,
     #[cfg(feature = "verify")]
     verifiers: Vec<crate::JwtVerifier>,
+    #[cfg(feature = "verify")]
+    cached_tokens: Option<usize>,
 }
 
 impl ResolverBuilder {
@@ -46,6 +48,30 @@ impl ResolverBuilder {
     #[cfg(feature = "verify")]
     pub fn with_verifier(mut self, verifier: crate::JwtVerifier) -> Self {
         self.verifiers.push(verifier);
+        self
+    }
+
+    /// Remembers up to `entries` verified tokens (feature `verify`; default
+    /// [`DEFAULT_TOKEN_CACHE_ENTRIES`](crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES), 4,096; 0
+    /// turns the cache off). A token seen again answers without its signature check, as long
+    /// as the uncached path would accept it: each hit checks its `exp` (with the leeway) and
+    /// `nbf` at the current time, and that the key that verified it is still in its issuer's
+    /// key set. Only tokens that passed are kept, keyed by all their bytes.
+    ///
+    /// ```
+    /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
+    /// let verifier = JwtVerifier::builder("https://issuer.example.com")
+    ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
+    ///     .build()?;
+    /// let resolver = Resolver::builder()
+    ///     .with_verifier(verifier)
+    ///     .with_token_cache(0) // every token's signature checked, every time
+    ///     .build()?;
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    #[cfg(feature = "verify")]
+    pub fn with_token_cache(mut self, entries: usize) -> Self {
+        self.cached_tokens = Some(entries);
         self
     }
 
@@ -242,7 +268,10 @@ impl ResolverBuilder {
                     .websocket_auth_timeout
                     .unwrap_or(Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT)),
                 #[cfg(feature = "verify")]
-                issuers: crate::verify::Issuers::new(self.verifiers)?,
+                issuers: crate::verify::Issuers::new(
+                    self.verifiers,
+                    (self.cached_tokens).unwrap_or(crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES),
+                )?,
             }),
         })
     }

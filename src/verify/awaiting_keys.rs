@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use crate::error::VerifyError;
 use crate::identity::jwt_claims::{Members, ScannedClaims, checked_id};
+use crate::verify::claims::now;
 use crate::verify::header::TokenHeader;
+use crate::verify::issuers::Issuer;
 use crate::verify::key_cache::KeyCache;
+use crate::verify::token_cache::{Entry, TokenCache};
 use crate::{JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
 
 /// A parsed token waiting for one issuer's keys.
@@ -16,34 +19,40 @@ pub(crate) struct AwaitingKeys {
     /// What the first pass answered: the answer of the synchronous path.
     miss: VerifyError,
     verifier: JwtVerifier,
-    cache: Arc<KeyCache>,
+    issuer: usize,
+    keys: Arc<KeyCache>,
+    tokens: Option<Arc<TokenCache>>,
     header: TokenHeader<'static>,
-    signing_input: Box<[u8]>,
-    signature: Box<[u8]>,
+    /// The whole token; the signing input is what precedes its last dot.
+    token: Box<[u8]>,
+    signing_len: usize,
     payload: String,
     members: Members<'static>,
 }
 
 impl AwaitingKeys {
-    /// Keeps a token whose first check missed the keys of `verifier`'s `cache`.
+    /// Keeps a token whose first check missed the issuer's fetched `keys`; `tokens` is the
+    /// resolver's cache of verified tokens, where it goes once it passes.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         miss: VerifyError,
-        verifier: &JwtVerifier,
-        cache: Arc<KeyCache>,
+        issuer: Issuer<'_>,
+        keys: Arc<KeyCache>,
+        tokens: Option<Arc<TokenCache>>,
         header: TokenHeader<'static>,
-        signing_input: &[u8],
-        signature: &[u8],
+        token: &[u8],
         members: Members<'static>,
         payload: String,
     ) -> Self {
         Self {
             miss,
-            verifier: verifier.clone(),
-            cache,
+            verifier: issuer.verifier.clone(),
+            issuer: issuer.index,
+            keys,
+            tokens,
             header,
-            signing_input: signing_input.into(),
-            signature: signature.into(),
+            signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
+            token: token.into(),
             payload,
             members,
         }
@@ -57,15 +66,23 @@ impl AwaitingKeys {
     /// Waits for the issuer's refetch (shared with every token that missed, at most one per
     /// refetch interval), then checks the token against the keys it brought.
     pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
-        self.cache.refetch().await;
+        self.keys.refetch().await;
         let claims = ScannedClaims::new(&self.members);
-        let valid_until = self
+        let (signing_input, signature) = self.token.split_at(self.signing_len);
+        let signature = signature.get(1..).unwrap_or_default(); // after the dot
+        let passed = self
             .verifier
-            .verify(&self.header, &self.signing_input, &self.signature, &claims)
+            .verify(&self.header, signing_input, signature, &claims, now())
             .map_err(ResolveError::Verification)?;
         let id = checked_id(&claims, true)?;
         let jwt = JwtUserInfo::from_checked_payload(self.payload);
-        Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))
+        let valid_until = self.verifier.valid_until(&passed);
+        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until);
+        if let Some(tokens) = &self.tokens {
+            let entry = Entry::new(&user, self.issuer, &self.header, passed);
+            tokens.insert(&self.token, entry);
+        }
+        Ok(user)
     }
 }
 

@@ -51,48 +51,71 @@ impl std::fmt::Debug for ClaimChecks {
     }
 }
 
-impl ClaimChecks {
-    /// Checks the claims at the current time; `Ok` holds when the token stops being valid,
-    /// `exp` plus the leeway (`None` without `exp`, or past what a `SystemTime` holds).
-    pub(crate) fn check(
-        &self,
-        claims: &ScannedClaims<'_>,
-    ) -> Result<Option<SystemTime>, VerifyError> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |since| since.as_secs_f64());
-        self.check_at(claims, now)
-    }
+/// The time claims of a token that passed its checks: what a cached answer checks again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TimeClaims {
+    exp: Option<f64>,
+    nbf: Option<f64>,
+}
 
+/// Seconds since the Unix epoch, now (0 before it).
+pub(crate) fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
+}
+
+impl ClaimChecks {
+    /// Checks the claims at `now` (seconds since the epoch); `Ok` holds the token's time
+    /// claims, for [`valid_until`](Self::valid_until) and [`still_valid`](Self::still_valid).
     pub(crate) fn check_at(
         &self,
         claims: &ScannedClaims<'_>,
         now: f64,
-    ) -> Result<Option<SystemTime>, VerifyError> {
+    ) -> Result<TimeClaims, VerifyError> {
         match claims.get("iss") {
             Some(Scanned::Str(iss)) if *iss == self.issuer => {}
             Some(Scanned::Str(_)) => return Err(VerifyError::UnknownIssuer),
             Some(_) => return Err(VerifyError::ClaimType("iss")),
             None => return Err(VerifyError::MissingClaim("iss")),
         }
-        let leeway = self.leeway.as_secs_f64();
         let exp = number(claims, "exp")?;
-        match exp {
-            Some(exp) if exp + leeway <= now => return Err(VerifyError::Expired),
-            None if self.require_exp => return Err(VerifyError::MissingClaim("exp")),
-            _ => {}
-        }
-        if number(claims, "nbf")?.is_some_and(|nbf| nbf - leeway > now) {
-            return Err(VerifyError::NotYetValid);
-        }
+        self.check_exp(exp, now)?;
+        let nbf = number(claims, "nbf")?;
+        self.check_nbf(nbf, now)?;
         number(claims, "iat")?;
         self.check_audience(claims.get("aud"))?;
-        Ok(exp.and_then(|exp| self.valid_until(exp)))
+        Ok(TimeClaims { exp, nbf })
     }
 
-    /// `exp` plus the leeway as a time, `None` past what a `SystemTime` holds.
-    fn valid_until(&self, exp: f64) -> Option<SystemTime> {
-        let since_epoch = Duration::try_from_secs_f64(exp.max(0.0)).ok()?;
+    /// Whether a token that passed at some time, with these time claims, still passes at
+    /// `now`: the same rules as [`check_at`](Self::check_at), so a cached answer never
+    /// outlives the uncached one (nor precedes it, should the clock step back).
+    pub(crate) fn still_valid(&self, times: TimeClaims, now: f64) -> bool {
+        self.check_exp(times.exp, now).is_ok() && self.check_nbf(times.nbf, now).is_ok()
+    }
+
+    /// Expired once `exp + leeway <= now`; required unless turned off.
+    fn check_exp(&self, exp: Option<f64>, now: f64) -> Result<(), VerifyError> {
+        match exp {
+            Some(exp) if exp + self.leeway.as_secs_f64() <= now => Err(VerifyError::Expired),
+            None if self.require_exp => Err(VerifyError::MissingClaim("exp")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Not yet valid while `nbf - leeway > now`.
+    fn check_nbf(&self, nbf: Option<f64>, now: f64) -> Result<(), VerifyError> {
+        match nbf {
+            Some(nbf) if nbf - self.leeway.as_secs_f64() > now => Err(VerifyError::NotYetValid),
+            _ => Ok(()),
+        }
+    }
+
+    /// When the token stops being valid: `exp` plus the leeway as a time (`None` without
+    /// `exp`, or past what a `SystemTime` holds).
+    pub(crate) fn valid_until(&self, times: TimeClaims) -> Option<SystemTime> {
+        let since_epoch = Duration::try_from_secs_f64(times.exp?.max(0.0)).ok()?;
         UNIX_EPOCH
             .checked_add(since_epoch)?
             .checked_add(self.leeway)

@@ -1,5 +1,6 @@
 //! The verifiers of a resolver, one per issuer: the token's unverified `iss` picks one, and
-//! only that issuer's keys may verify it.
+//! only that issuer's keys may verify it. Tokens that pass are remembered in the resolver's
+//! [token cache](crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES).
 
 use std::sync::Arc;
 
@@ -9,50 +10,80 @@ use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
 use crate::resolve::halt::Halt;
 use crate::verify::awaiting_keys::AwaitingKeys;
+use crate::verify::claims::now;
 use crate::verify::header::token_header;
+use crate::verify::token_cache::{Entry, TokenCache};
 use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
 
-/// The configured verifiers.
+/// The configured verifiers, and the cache of the tokens they passed.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Issuers(Vec<JwtVerifier>);
+pub(crate) struct Issuers {
+    verifiers: Vec<JwtVerifier>,
+    cache: Option<Arc<TokenCache>>,
+}
+
+/// The verifier a token names, and its index (what a cached answer remembers).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Issuer<'a> {
+    pub(crate) index: usize,
+    pub(crate) verifier: &'a JwtVerifier,
+}
 
 impl Issuers {
-    pub(crate) fn new(verifiers: Vec<JwtVerifier>) -> Result<Self, ConfigError> {
+    /// The verifiers of distinct issuers, and a cache of `cached_tokens` verified tokens (0:
+    /// none).
+    pub(crate) fn new(
+        verifiers: Vec<JwtVerifier>,
+        cached_tokens: usize,
+    ) -> Result<Self, ConfigError> {
         for (i, verifier) in verifiers.iter().enumerate() {
             let earlier = verifiers.get(..i).unwrap_or_default();
             if earlier.iter().any(|v| v.issuer() == verifier.issuer()) {
                 return Err(ConfigError::InvalidIssuer);
             }
         }
-        Ok(Self(verifiers))
+        let cache = match verifiers.is_empty() {
+            true => None,
+            false => TokenCache::new(cached_tokens).map(Arc::new),
+        };
+        Ok(Self { verifiers, cache })
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.verifiers.is_empty()
     }
 
     /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped. A miss on
     /// the issuer's fetched keys halts with the parsed token, to finish after the refetch.
     pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Halt> {
+        self.user_at(token, now())
+    }
+
+    /// As [`user`](Self::user), at `now` (seconds since the Unix epoch).
+    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Result<UserInfo, Halt> {
+        if let Some(user) = self.cached(token, now) {
+            return Ok(user);
+        }
         let decoded = jwt::decode(token).map_err(ResolveError::MalformedJwt)?;
         let header = token_header(&decoded.header)?;
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
         let members = scan_claims(&decoded.payload)?;
         let claims = ScannedClaims::new(&members);
-        let verifier = self.issuer_of(&claims)?;
-        let valid_until = match verifier.verify(&header, signing_input, signature, &claims) {
-            Ok(valid_until) => valid_until,
+        let issuer = self.issuer_of(&claims)?;
+        let verifier = issuer.verifier;
+        let passed = match verifier.verify(&header, signing_input, signature, &claims, now) {
+            Ok(passed) => passed,
             Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) => {
-                let Some(cache) = verifier.key_cache() else {
+                let Some(keys) = verifier.key_cache() else {
                     return Err(ResolveError::Verification(miss).into());
                 };
                 let waiting = AwaitingKeys::new(
                     miss,
-                    verifier,
-                    Arc::clone(cache),
+                    issuer,
+                    Arc::clone(keys),
+                    self.cache.clone(),
                     header.into_owned(),
-                    signing_input,
-                    signature,
+                    token,
                     owned_members(members),
                     decoded.payload,
                 );
@@ -63,15 +94,34 @@ impl Issuers {
         let id = checked_id(&claims, true)?;
         drop(members);
         let jwt = JwtUserInfo::from_checked_payload(decoded.payload);
-        Ok(UserInfo::from_verified_checked_jwt(id, jwt, valid_until))
+        let user = UserInfo::from_verified_checked_jwt(id, jwt, verifier.valid_until(&passed));
+        if let Some(cache) = &self.cache {
+            cache.insert(token, Entry::new(&user, issuer.index, &header, passed));
+        }
+        Ok(user)
     }
 
-    fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<&JwtVerifier, ResolveError> {
+    /// A remembered answer for `token`, when the uncached path would give it now.
+    fn cached(&self, token: &[u8], now: f64) -> Option<UserInfo> {
+        let cache = self.cache.as_ref()?;
+        let entry = cache.get(token)?;
+        let verifier = self.verifiers.get(entry.issuer)?;
+        if verifier.would_pass_again(entry.kid.as_deref(), entry.alg, &entry.passed, now) {
+            Some(entry.user.clone())
+        } else {
+            cache.remove(token); // expired, or its key left the issuer's key set
+            None
+        }
+    }
+
+    fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<Issuer<'_>, ResolveError> {
         match claims.get("iss") {
             Some(Scanned::Str(iss)) if !iss.is_empty() => self
-                .0
+                .verifiers
                 .iter()
-                .find(|verifier| verifier.issuer() == iss.as_ref())
+                .enumerate()
+                .find(|(_, verifier)| verifier.issuer() == iss.as_ref())
+                .map(|(index, verifier)| Issuer { index, verifier })
                 .ok_or(ResolveError::Verification(VerifyError::UnknownIssuer)),
             Some(Scanned::Str(_)) | None => Err(ResolveError::MissingIssuer),
             Some(_) => Err(ResolveError::Verification(VerifyError::ClaimType("iss"))),
@@ -81,7 +131,7 @@ impl Issuers {
     /// Fetches every issuer's keys that are fetched; whether all have keys now.
     pub(crate) async fn load_keys(&self) -> bool {
         let mut loaded = true;
-        for cache in self.0.iter().filter_map(JwtVerifier::key_cache) {
+        for cache in self.verifiers.iter().filter_map(JwtVerifier::key_cache) {
             cache.refetch().await;
             loaded &= cache.current().loaded;
         }

@@ -42,6 +42,8 @@ pub struct VerificationKey {
     kid: Option<String>,
     key: DecodingKey,
     algorithms: Vec<Algorithm>,
+    /// A hash of the key material: what a cached token remembers of the key that verified it.
+    material: u64,
 }
 
 impl VerificationKey {
@@ -214,12 +216,32 @@ impl VerificationKey {
             },
             family => family.algorithms().to_vec(),
         };
+        let material = material_hash(&key);
         Self {
             kid: None,
             key,
             algorithms,
+            material,
         }
     }
+
+    /// A hash of the key material (SipHash of the secret, DER or RSA components): equal for
+    /// the same key however often it is fetched again. It is compared only among the keys of
+    /// one issuer, whose key set is trusted.
+    pub(crate) fn material(&self) -> u64 {
+        self.material
+    }
+}
+
+fn material_hash(key: &DecodingKey) -> u64 {
+    use jsonwebtoken::DecodingKeyKind;
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    match key.kind() {
+        DecodingKeyKind::SecretOrDer(bytes) => (0u8, bytes).hash(&mut hasher),
+        DecodingKeyKind::RsaModulusExponent { n, e } => (1u8, n, e).hash(&mut hasher),
+    }
+    hasher.finish()
 }
 
 /// Refuses an RSA modulus (big-endian bytes) under [`MIN_RSA_BITS`].

@@ -15,6 +15,7 @@
 //! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
 //! | `issuers.rs` | the verifier of a token's issuer |
 //! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
+//! | `token_cache.rs` | verified tokens remembered, checked again at every hit |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
 //! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
@@ -32,6 +33,7 @@ mod jwks;
 mod key;
 mod key_cache;
 mod redact;
+mod token_cache;
 mod verifier;
 
 pub(crate) use awaiting_keys::AwaitingKeys;
@@ -42,6 +44,7 @@ pub(crate) use issuers::Issuers;
 pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
 pub use redact::redacted_url;
+pub use token_cache::DEFAULT_TOKEN_CACHE_ENTRIES;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};
 
 /// The `jsonwebtoken` types a configuration names: a key's [`Algorithm`], a [`Jwk`]. Only these

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
-use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY};
+use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, TimeClaims};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
 use crate::{ConfigError, VerificationKey};
+use jsonwebtoken::Algorithm;
 
 /// Verifies the tokens of one issuer: their signature with the issuer's keys, then their
 /// claims. Add it to a resolver with
@@ -65,35 +66,86 @@ impl JwtVerifier {
         self.0.fetched.as_ref()
     }
 
-    /// Checks a token of this issuer: its type, its signature, then its claims; `Ok` holds when
-    /// it stops being valid (`exp` plus the leeway).
+    /// Checks a token of this issuer at `now` (seconds since the epoch): its type, its
+    /// signature, then its claims.
     pub(crate) fn verify(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
         signature: &[u8],
         claims: &ScannedClaims<'_>,
-    ) -> Result<Option<std::time::SystemTime>, VerifyError> {
+        now: f64,
+    ) -> Result<Passed, VerifyError> {
         if let Some(typ) = &self.0.typ {
             if !header.has_type(typ) {
                 return Err(VerifyError::TypeMismatch);
             }
         }
-        self.check_signature(header, signing_input, signature)?;
-        self.0.checks.check(claims)
+        let key = self.check_signature(header, signing_input, signature)?;
+        let times = self.0.checks.check_at(claims, now)?;
+        Ok(Passed { key, times })
     }
 
+    /// When a token that passed stops being valid: `exp` plus the leeway.
+    pub(crate) fn valid_until(&self, passed: &Passed) -> Option<std::time::SystemTime> {
+        self.0.checks.valid_until(passed.times)
+    }
+
+    /// Whether a token that passed (with `kid` and `alg`) would pass again at `now`: the key
+    /// that verified it is still one the token's `kid` and `alg` pick among the issuer's
+    /// current keys, and its time claims still hold. The type, the claims and the signature
+    /// over the same bytes cannot have changed.
+    pub(crate) fn would_pass_again(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+        passed: &Passed,
+        now: f64,
+    ) -> bool {
+        self.0.checks.still_valid(passed.times, now)
+            && self
+                .with_candidates(kid, alg, |keys| {
+                    keys.iter().any(|key| key.material() == passed.key)
+                })
+                .unwrap_or(false)
+    }
+
+    /// The material of the key that verifies the signature.
     fn check_signature(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
         signature: &[u8],
-    ) -> Result<(), VerifyError> {
+    ) -> Result<u64, VerifyError> {
+        let signature =
+            std::str::from_utf8(signature).map_err(|_| VerifyError::InvalidSignature)?;
+        let verifies = |key: &&&VerificationKey| {
+            crate::verify::backend::verifies(
+                signature,
+                signing_input,
+                key.decoding_key(),
+                header.alg,
+            )
+        };
+        let verified = self.with_candidates(header.kid(), header.alg, |keys| {
+            keys.iter().find(verifies).map(|key| key.material())
+        })?;
+        verified.ok_or(VerifyError::InvalidSignature)
+    }
+
+    /// Runs `use_keys` over the keys that may verify a token of `kid` and `alg`: those with
+    /// that `kid` (keys without one stand in when none has it), of those the ones whose type
+    /// allows `alg`. Refuses when there are none.
+    fn with_candidates<R>(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+        use_keys: impl FnOnce(&[&VerificationKey]) -> R,
+    ) -> Result<R, VerifyError> {
         let fetched = self.0.fetched.as_ref().map(KeyCache::current);
         let fetched_keys = fetched.as_deref().map_or(&[][..], |set| &set.keys[..]);
         let keys = || self.0.keys.iter().chain(fetched_keys);
-        // A `kid` picks its key; keys without one stand in when none has it.
-        let named = |key: &&VerificationKey| match header.kid() {
+        let named = |key: &&VerificationKey| match kid {
             Some(kid) => key.kid() == Some(kid),
             None => true,
         };
@@ -107,29 +159,19 @@ impl JwtVerifier {
                 _ => VerifyError::UnknownKey,
             });
         }
-        let signature =
-            std::str::from_utf8(signature).map_err(|_| VerifyError::InvalidSignature)?;
-        let mut allowed = matching
-            .into_iter()
-            .filter(|key| key.algorithms().contains(&header.alg))
-            .peekable();
-        if allowed.peek().is_none() {
+        matching.retain(|key| key.algorithms().contains(&alg));
+        if matching.is_empty() {
             return Err(VerifyError::AlgorithmNotAllowed);
         }
-        let verifies = |key: &VerificationKey| {
-            crate::verify::backend::verifies(
-                signature,
-                signing_input,
-                key.decoding_key(),
-                header.alg,
-            )
-        };
-        if allowed.any(verifies) {
-            Ok(())
-        } else {
-            Err(VerifyError::InvalidSignature)
-        }
+        Ok(use_keys(&matching))
     }
+}
+
+/// What a token's successful check leaves: the key that verified it, and its time claims.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Passed {
+    key: u64,
+    times: TimeClaims,
 }
 
 /// Builds a [`JwtVerifier`]. Give it keys ([`with_key`](Self::with_key)), a JWKS URL or OIDC
@@ -298,5 +340,19 @@ impl JwtVerifierBuilder {
     pub fn with_max_document_size(mut self, bytes: usize) -> Self {
         self.http.max_body = bytes;
         self
+    }
+}
+
+#[cfg(test)]
+impl JwtVerifier {
+    /// This verifier's checks, with no static keys and its keys fetched into `cache`: for
+    /// tests that change an issuer's key set at will.
+    pub(crate) fn fetching_into(&self, cache: Arc<KeyCache>) -> Self {
+        Self(Arc::new(Inner {
+            checks: self.0.checks.clone(),
+            typ: self.0.typ.clone(),
+            keys: Vec::new(),
+            fetched: Some(cache),
+        }))
     }
 }
