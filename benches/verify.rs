@@ -45,8 +45,16 @@ fn verify(c: &mut Criterion) {
     let keys = [TestKey::Rsa1, TestKey::Ec, TestKey::Ed];
     idp.publish(&keys);
     let verifier = idp.verifier().with_audience("api").build().unwrap();
-    let resolver = || Resolver::builder().with_verifier(verifier.clone()).build().unwrap();
-    assert!(runtime.block_on(resolver().load_keys()), "the keys are warm");
+    let resolver = || {
+        Resolver::builder()
+            .with_verifier(verifier.clone())
+            .build()
+            .unwrap()
+    };
+    assert!(
+        runtime.block_on(resolver().load_keys()),
+        "the keys are warm"
+    );
 
     let mut dump = Vec::new();
     let mut group = c.benchmark_group("verify");

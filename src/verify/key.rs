@@ -44,6 +44,9 @@ pub struct VerificationKey {
     algorithms: Vec<Algorithm>,
     /// A hash of the key material: what a cached token remembers of the key that verified it.
     material: u64,
+    /// The key parsed once for each algorithm it may verify.
+    #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
+    prepared: crate::verify::prepared::Prepared,
 }
 
 impl VerificationKey {
@@ -201,10 +204,6 @@ impl VerificationKey {
         &self.algorithms
     }
 
-    pub(crate) fn decoding_key(&self) -> &DecodingKey {
-        &self.key
-    }
-
     fn new(key: DecodingKey) -> Self {
         use jsonwebtoken::AlgorithmFamily as Family;
         let algorithms = match key.family() {
@@ -219,10 +218,26 @@ impl VerificationKey {
         let material = material_hash(&key);
         Self {
             kid: None,
+            #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
+            prepared: crate::verify::prepared::Prepared::new(&key, &algorithms),
             key,
             algorithms,
             material,
         }
+    }
+
+    /// Whether this key verifies `signature` (base64url, as sent) over `message` with `alg`.
+    pub(crate) fn verifies(&self, signature: &str, message: &[u8], alg: Algorithm) -> bool {
+        #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
+        {
+            use base64::Engine as _;
+            if let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) {
+                if let Some(verified) = self.prepared.verifies(alg, message, &bytes) {
+                    return verified;
+                }
+            }
+        }
+        crate::verify::backend::verifies(signature, message, &self.key, alg)
     }
 
     /// A hash of the key material (SipHash of the secret, DER or RSA components): equal for

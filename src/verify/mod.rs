@@ -10,6 +10,7 @@
 //! | --- | --- |
 //! | `backend.rs` | the signature backend our features choose: aws-lc-rs or RustCrypto |
 //! | `key.rs` | [`VerificationKey`]: a key and the algorithms its type allows |
+//! | `prepared.rs` | keys parsed once for aws-lc-rs (backend `aws-lc-rs` with `jwks`) |
 //! | `header.rs` | `alg`, `crit`, `typ`, `cty`, JWE: the header checks of RFC 8725 |
 //! | `claims.rs` | `iss`, `exp`, `nbf`, `iat`, `aud`, strictly typed, with leeway |
 //! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
@@ -32,6 +33,8 @@ mod issuers;
 mod jwks;
 mod key;
 mod key_cache;
+#[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
+mod prepared;
 mod redact;
 mod token_cache;
 mod verifier;

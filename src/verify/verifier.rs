@@ -119,14 +119,7 @@ impl JwtVerifier {
     ) -> Result<u64, VerifyError> {
         let signature =
             std::str::from_utf8(signature).map_err(|_| VerifyError::InvalidSignature)?;
-        let verifies = |key: &&&VerificationKey| {
-            crate::verify::backend::verifies(
-                signature,
-                signing_input,
-                key.decoding_key(),
-                header.alg,
-            )
-        };
+        let verifies = |key: &&&VerificationKey| key.verifies(signature, signing_input, header.alg);
         let verified = self.with_candidates(header.kid(), header.alg, |keys| {
             keys.iter().find(verifies).map(|key| key.material())
         })?;

@@ -1,0 +1,78 @@
+//! Public keys parsed once (the `aws-lc-rs` backend with `jwks`, whose TLS builds AWS-LC
+//! already): aws-lc-rs's `ParsedPublicKey` for each algorithm a key may verify, made when the
+//! key is configured or fetched, so that a signature check does not parse the key again.
+//! jsonwebtoken parses it at every check (an RSA key's Montgomery constants included); with the
+//! RustCrypto backend, or for HMAC secrets, the checks go through jsonwebtoken as before.
+
+use std::sync::Arc;
+
+use aws_lc::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
+
+/// A key's parsed forms, one per algorithm it may verify.
+#[derive(Clone, Default)]
+pub(crate) struct Prepared(Arc<[(Algorithm, ParsedPublicKey)]>);
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let algorithms: Vec<Algorithm> = self.0.iter().map(|(alg, _)| *alg).collect();
+        f.debug_tuple("Prepared").field(&algorithms).finish()
+    }
+}
+
+/// aws-lc-rs's verification of `alg`, as jsonwebtoken's `aws_lc` backend maps it.
+fn verification(alg: Algorithm) -> Option<&'static dyn VerificationAlgorithm> {
+    Some(match alg {
+        Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
+        Algorithm::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
+        Algorithm::ES384 => &sig::ECDSA_P384_SHA384_FIXED,
+        Algorithm::EdDSA => &sig::ED25519,
+        _ => return None, // HMAC, and what jsonwebtoken may add
+    })
+}
+
+impl Prepared {
+    /// Parses `key` for each of `algorithms` it can verify; the others are left to
+    /// jsonwebtoken (which refuses what does not parse, as aws-lc-rs does).
+    pub(crate) fn new(key: &DecodingKey, algorithms: &[Algorithm]) -> Self {
+        let der = match key.kind() {
+            DecodingKeyKind::SecretOrDer(bytes) => bytes.clone(),
+            DecodingKeyKind::RsaModulusExponent { n, e } => match rsa_der(n, e) {
+                Some(der) => der,
+                None => return Self::default(),
+            },
+        };
+        let parsed = algorithms.iter().filter_map(|&alg| {
+            let parsed = ParsedPublicKey::new(verification(alg)?, &der).ok()?;
+            Some((alg, parsed))
+        });
+        Self(parsed.collect())
+    }
+
+    /// Whether the key, parsed for `alg`, verifies `signature` over `message`; `None` when it
+    /// is not parsed for `alg`.
+    pub(crate) fn verifies(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Option<bool> {
+        let (_, parsed) = self.0.iter().find(|(a, _)| *a == alg)?;
+        Some(parsed.verify_sig(message, signature).is_ok())
+    }
+}
+
+/// The PKCS #1 `RSAPublicKey` DER of a JWK's `n` and `e` (big-endian bytes).
+fn rsa_der(n: &[u8], e: &[u8]) -> Option<Vec<u8>> {
+    use pkcs1::der::Encode as _;
+    let key = pkcs1::RsaPublicKey {
+        modulus: pkcs1::UintRef::new(n).ok()?,
+        public_exponent: pkcs1::UintRef::new(e).ok()?,
+    };
+    key.to_der().ok()
+}
