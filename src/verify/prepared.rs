@@ -6,6 +6,9 @@
 
 use std::sync::Arc;
 
+#[cfg(test)]
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+
 use aws_lc::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 
@@ -75,4 +78,45 @@ fn rsa_der(n: &[u8], e: &[u8]) -> Option<Vec<u8>> {
         public_exponent: pkcs1::UintRef::new(e).ok()?,
     };
     key.to_der().ok()
+}
+
+#[cfg(test)]
+#[cfg(feature = "test-util")]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::test_util::TestKey;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A key parsed once answers as jsonwebtoken's check of the same key does, for valid
+        /// signatures and for any bit flipped in the message or the signature; an RSA JWK's
+        /// `n` and `e` become the same key as DER.
+        #[test]
+        fn parsed_keys_agree_with_jsonwebtoken(
+            which in 0..4usize,
+            message in proptest::collection::vec(any::<u8>(), 0..300),
+            flip in proptest::option::of((any::<bool>(), any::<usize>(), 0..8u8)),
+        ) {
+            let key = TestKey::ALL[which];
+            let alg = key.algorithm();
+            let decoding = DecodingKey::from_jwk(&key.jwk()).unwrap();
+            let prepared = Prepared::new(&decoding, &[alg]);
+            let encoding = key.encoding_key();
+            let signature = crate::verify::backend::sign(&message, &encoding, alg).unwrap();
+            let mut signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+            let mut message = message;
+            if let Some((in_signature, at, bit)) = flip {
+                let bytes = if in_signature || message.is_empty() { &mut signature } else { &mut message };
+                let at = at % bytes.len();
+                bytes[at] ^= 1 << bit;
+            }
+            let encoded = URL_SAFE_NO_PAD.encode(&signature);
+            let theirs = crate::verify::backend::verifies(&encoded, &message, &decoding, alg);
+            prop_assert_eq!(prepared.verifies(alg, &message, &signature), Some(theirs));
+            prop_assert_eq!(theirs, flip.is_none());
+        }
+    }
 }
