@@ -5,6 +5,7 @@
 mod adapter;
 pub mod error;
 mod error_body;
+pub mod forward_auth;
 mod identity;
 mod parse;
 mod resolve;

@@ -422,6 +422,47 @@ async fn a_cached_token_is_refused_once_its_key_is_gone() {
     assert_eq!(verify(&resolver, &other).await.unwrap(), user);
 }
 
+/// A user-built reqwest client fetches the keys (discovery and JWKS), with the crate's limits.
+#[tokio::test]
+async fn keys_are_fetched_with_the_users_http_client() {
+    let idp = TestIdp::start().await;
+    let client = reqwest::Client::builder()
+        .user_agent("custom-client/1")
+        .build()
+        .unwrap();
+    let verifier = idp.verifier().allow_any_audience().with_http_client(client);
+    let resolver = Resolver::builder()
+        .with_verifier(verifier.build().unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(resolver.issuers_awaiting_keys(), [idp.issuer()]);
+    let token = idp.token().subject("ada").sign();
+    assert!(verify(&resolver, &token).await.is_ok());
+    assert!(resolver.issuers_awaiting_keys().is_empty());
+    let agents = idp.user_agents();
+    assert_eq!(
+        agents,
+        ["custom-client/1", "custom-client/1"],
+        "discovery, then the JWKS"
+    );
+
+    // The crate's own client otherwise.
+    let own = TestIdp::start().await;
+    let resolver = eager(&own);
+    assert!(resolver.load_keys().await);
+    assert!(
+        own.user_agents()
+            .iter()
+            .all(|agent| agent != "custom-client/1")
+    );
+    // The https rule still holds for a user's client: http is refused off loopback.
+    let remote = JwtVerifier::builder("https://issuer.example")
+        .with_jwks_url("http://issuer.example/jwks")
+        .with_http_client(reqwest::Client::new())
+        .build();
+    assert_eq!(remote.err(), Some(axum_userinfo::ConfigError::InsecureUrl));
+}
+
 #[tokio::test]
 async fn random_kid_flood_costs_one_fetch_per_interval() {
     let idp = TestIdp::start().await;

@@ -134,6 +134,39 @@ impl Resolver {
         self.config.issuers.load_keys().await
     }
 
+    /// The issuers whose keys are fetched (feature `jwks`) and have never been fetched: none
+    /// once the resolver is ready to verify every configured issuer's tokens. For a readiness
+    /// probe (redact them with [`verify::redacted_url`](crate::verify::redacted_url) before
+    /// showing them). Verifiers with static keys are always ready.
+    #[cfg(feature = "verify")]
+    #[must_use]
+    pub fn issuers_awaiting_keys(&self) -> Vec<&str> {
+        self.config.issuers.awaiting_keys()
+    }
+
+    /// Keeps fetched keys fresh without requests (feature `jwks`), for services idle for longer
+    /// than the keys' lifetime: loads every issuer's keys now, then again every `every`;
+    /// while some issuer has none, it tries again every second (each issuer still fetches at
+    /// most once per its [`CachePolicy::refetch_interval`](crate::verify::CachePolicy)).
+    /// It never returns: spawn it.
+    ///
+    /// ```no_run
+    /// # async fn run(resolver: axum_userinfo::Resolver) {
+    /// tokio::spawn({
+    ///     let resolver = resolver.clone();
+    ///     async move { resolver.keep_keys_fresh(std::time::Duration::from_secs(300)).await }
+    /// });
+    /// # }
+    /// ```
+    #[cfg(feature = "jwks")]
+    pub async fn keep_keys_fresh(&self, every: Duration) {
+        const RETRY: Duration = Duration::from_secs(1);
+        loop {
+            let loaded = self.load_keys().await;
+            tokio::time::sleep(if loaded { every } else { every.min(RETRY) }).await;
+        }
+    }
+
     /// The trusted identity header, when configured.
     #[must_use]
     pub fn identity_header(&self) -> Option<&HeaderName> {

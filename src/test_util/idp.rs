@@ -34,6 +34,21 @@ struct IdpState {
     down: AtomicBool,
     jwks_requests: AtomicUsize,
     discovery_requests: AtomicUsize,
+    user_agents: Mutex<Vec<String>>,
+}
+
+impl IdpState {
+    /// Records who asked (the `User-Agent` of each request).
+    fn record(&self, headers: &http::HeaderMap) {
+        let agent = headers
+            .get(http::header::USER_AGENT)
+            .and_then(|agent| agent.to_str().ok())
+            .unwrap_or_default();
+        self.user_agents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(agent.to_owned());
+    }
 }
 
 impl TestIdp {
@@ -133,6 +148,17 @@ impl TestIdp {
         self.state.discovery_requests.load(Ordering::SeqCst)
     }
 
+    /// The `User-Agent` of every request so far (discovery and JWKS, in order): which HTTP
+    /// client fetched the keys.
+    #[must_use]
+    pub fn user_agents(&self) -> Vec<String> {
+        self.state
+            .user_agents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     fn lock_keys(&self) -> std::sync::MutexGuard<'_, Vec<TestKey>> {
         self.state
             .keys
@@ -147,8 +173,9 @@ impl Drop for TestIdp {
     }
 }
 
-async fn discovery(State(state): State<Arc<IdpState>>) -> Response {
+async fn discovery(State(state): State<Arc<IdpState>>, headers: http::HeaderMap) -> Response {
     state.discovery_requests.fetch_add(1, Ordering::SeqCst);
+    state.record(&headers);
     if state.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
@@ -160,8 +187,9 @@ async fn discovery(State(state): State<Arc<IdpState>>) -> Response {
     ([(CONTENT_TYPE, "application/json")], document.to_string()).into_response()
 }
 
-async fn jwks(State(state): State<Arc<IdpState>>) -> Response {
+async fn jwks(State(state): State<Arc<IdpState>>, headers: http::HeaderMap) -> Response {
     state.jwks_requests.fetch_add(1, Ordering::SeqCst);
+    state.record(&headers);
     if state.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }

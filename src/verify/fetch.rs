@@ -91,10 +91,13 @@ struct Discovery {
 }
 
 impl HttpKeySource {
+    /// A source of `remote`, fetched by `client` (or the crate's own, with `options`'
+    /// timeouts and redirect policy).
     pub(crate) fn new(
         remote: Remote,
         issuer: &str,
         options: HttpOptions,
+        client: Option<Client>,
     ) -> Result<Self, ConfigError> {
         let source = match remote {
             Remote::Jwks(url) => Source::Jwks(allowed_url(&url, options)?),
@@ -108,26 +111,10 @@ impl HttpKeySource {
                 }
             }
         };
-        let allow_http = options.allow_http_loopback;
-        let policy = redirect::Policy::custom(move |attempt| {
-            let same_origin = attempt.previous().first().is_some_and(|first| {
-                first.host_str() == attempt.url().host_str()
-                    && first.scheme() == attempt.url().scheme()
-                    && first.port_or_known_default() == attempt.url().port_or_known_default()
-            });
-            if attempt.previous().len() > 3 || !same_origin {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
-            .redirect(policy)
-            .https_only(!allow_http)
-            .build()
-            .map_err(|_| ConfigError::HttpClient)?;
+        let client = match client {
+            Some(client) => client,
+            None => own_client(options)?,
+        };
         Ok(Self {
             client,
             options,
@@ -191,9 +178,16 @@ impl HttpKeySource {
             .client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.options.timeout)
             .send()
             .await
             .map_err(|err| format!("request failed: {}", without_url(&err)))?;
+        // A user's client may follow redirects anywhere: the answer must come from the URL's
+        // origin, by an allowed scheme.
+        let answered = response.url();
+        if !same_origin(answered, url) || allowed_url(answered.as_str(), self.options).is_err() {
+            return Err("redirected to another origin".to_owned());
+        }
         if !response.status().is_success() {
             return Err(format!("status {}", response.status()));
         }
@@ -224,10 +218,38 @@ impl HttpKeySource {
     }
 }
 
+/// The crate's own client: `options`' timeouts, `https` only (unless loopback `http` is
+/// allowed), redirects only within the origin, three at most.
+fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
+    let allow_http = options.allow_http_loopback;
+    let policy = redirect::Policy::custom(move |attempt| {
+        let within =
+            (attempt.previous().first()).is_some_and(|first| same_origin(first, attempt.url()));
+        if attempt.previous().len() > 3 || !within {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        .redirect(policy)
+        .https_only(!allow_http)
+        .build()
+        .map_err(|_| ConfigError::HttpClient)
+}
+
 impl KeySource for HttpKeySource {
     fn fetch(&self) -> BoxFuture<'_, Result<Fetched, String>> {
         Box::pin(self.fetch_keys())
     }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn without_url(err: &reqwest::Error) -> String {

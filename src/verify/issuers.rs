@@ -128,6 +128,20 @@ impl Issuers {
         }
     }
 
+    /// The issuers whose keys are fetched and were never fetched successfully.
+    pub(crate) fn awaiting_keys(&self) -> Vec<&str> {
+        let waiting = |verifier: &&JwtVerifier| {
+            verifier
+                .key_cache()
+                .is_some_and(|cache| !cache.current().loaded)
+        };
+        self.verifiers
+            .iter()
+            .filter(waiting)
+            .map(JwtVerifier::issuer)
+            .collect()
+    }
+
     /// Fetches every issuer's keys that are fetched; whether all have keys now.
     pub(crate) async fn load_keys(&self) -> bool {
         let mut loaded = true;

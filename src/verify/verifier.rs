@@ -52,6 +52,8 @@ impl JwtVerifier {
             remote: None,
             #[cfg(feature = "jwks")]
             http: crate::verify::fetch::HttpOptions::default(),
+            #[cfg(feature = "jwks")]
+            client: None,
         }
     }
 
@@ -183,6 +185,8 @@ pub struct JwtVerifierBuilder {
     remote: Option<crate::verify::fetch::Remote>,
     #[cfg(feature = "jwks")]
     http: crate::verify::fetch::HttpOptions,
+    #[cfg(feature = "jwks")]
+    client: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for JwtVerifierBuilder {
@@ -199,7 +203,8 @@ impl std::fmt::Debug for JwtVerifierBuilder {
         #[cfg(feature = "jwks")]
         debug
             .field("remote", &self.remote)
-            .field("http", &self.http);
+            .field("http", &self.http)
+            .field("custom_client", &self.client.is_some());
         debug.finish()
     }
 }
@@ -276,8 +281,12 @@ impl JwtVerifierBuilder {
         let fetched = self
             .remote
             .map(|remote| {
-                let source =
-                    crate::verify::fetch::HttpKeySource::new(remote, &self.issuer, self.http)?;
+                let source = crate::verify::fetch::HttpKeySource::new(
+                    remote,
+                    &self.issuer,
+                    self.http,
+                    self.client,
+                )?;
                 Ok::<_, ConfigError>(Arc::new(KeyCache::new(Box::new(source), self.policy)))
             })
             .transpose()?;
@@ -326,6 +335,31 @@ impl JwtVerifierBuilder {
     pub fn with_fetch_timeouts(mut self, connect: Duration, total: Duration) -> Self {
         self.http.connect_timeout = connect;
         self.http.timeout = total;
+        self
+    }
+
+    /// Fetches with this HTTP client (private CAs, proxies, your own TLS settings) instead of
+    /// the crate's own. The crate's limits still apply on top of it: `https` only (unless
+    /// [`allow_http_loopback`](Self::allow_http_loopback)), the document size, the total
+    /// timeout of each request ([`with_fetch_timeouts`](Self::with_fetch_timeouts)'s second
+    /// value), and no redirect that leaves the URL's origin (a response from elsewhere is
+    /// refused). The connect timeout and the redirect policy are the client's own: build it
+    /// with `redirect::Policy::none()` to refuse redirects outright.
+    ///
+    /// ```
+    /// use axum_userinfo::JwtVerifier;
+    /// let client = reqwest::Client::builder()
+    ///     .user_agent("my-service/1.0")
+    ///     // .add_root_certificate(private_ca)
+    ///     .build()?;
+    /// let verifier = JwtVerifier::builder("https://sso.internal.example")
+    ///     .with_oidc_discovery()
+    ///     .with_http_client(client)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
         self
     }
 
