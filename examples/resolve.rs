@@ -3,54 +3,60 @@
 //!
 //! ```text
 //! cargo run --example resolve -- -H 'Authorization: Bearer eyJ…' [-H 'Cookie: …'] \
-//!     [--session ID] [--accept KINDS] [--identity-header NAME]
+//!     [--session ID] [--accept KINDS] [--identity-header NAME]     # --help for the rest
 //! ```
 //!
 //! It prints `{"outcome":"user",…}`, `{"outcome":"anonymous"}` or
-//! `{"outcome":"error","status":401,"error":"…"}` and exits 0, 0 or 1.
+//! `{"outcome":"error","status":401,"error":"…"}` and exits 0, 0 or 1; malformed flags exit 2.
+//! `--session`, `--accept` and `--identity-header` fall back to `USERINFO_SESSION`,
+//! `USERINFO_ACCEPT` and `USERINFO_IDENTITY_HEADER`.
 
 use std::process::ExitCode;
 
-use axum_userinfo::Resolver;
+use axum_userinfo::{AcceptedKinds, Resolver};
+use clap::Parser;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
-const USAGE: &str =
-    "usage: resolve [-H 'Name: value']... [--session ID] [--accept KINDS] [--identity-header NAME]";
+/// Resolve headers as the axum-userinfo resolver would, and print the outcome as JSON.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// A request header, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = header)]
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Resolve as a WebSocket upgrade carrying `?session=ID`.
+    #[arg(long, env = "USERINFO_SESSION", value_name = "ID")]
+    session: Option<String>,
+    /// Accept only these credential kinds (comma list of session_cookie, jwt, api_key, basic).
+    #[arg(long, env = "USERINFO_ACCEPT", value_name = "KINDS")]
+    accept: Option<AcceptedKinds>,
+    /// Take identities only from this trusted proxy header.
+    #[arg(long, env = "USERINFO_IDENTITY_HEADER", value_name = "NAME")]
+    identity_header: Option<String>,
+}
 
-fn run(args: Vec<String>) -> Result<Value, String> {
+/// `Name: value` as a header.
+fn header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let (name, value) = text.split_once(':').ok_or("expected 'Name: value'")?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|e| e.to_string())?;
+    let value = HeaderValue::from_str(value.trim_start()).map_err(|e| e.to_string())?;
+    Ok((name, value))
+}
+
+fn run(cli: Cli) -> Result<Value, String> {
     let mut headers = HeaderMap::new();
-    let mut builder = Resolver::builder();
-    let mut session = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "-H" | "--header" => {
-                let header = value("-H")?;
-                let (name, value) = header
-                    .split_once(':')
-                    .ok_or(format!("-H {header:?}: expected 'Name: value'"))?;
-                let name = HeaderName::from_bytes(name.trim().as_bytes())
-                    .map_err(|e| format!("{name:?}: {e}"))?;
-                let value = HeaderValue::from_str(value.trim_start())
-                    .map_err(|e| format!("{name} value: {e}"))?;
-                headers.append(name, value);
-            }
-            "--session" => session = Some(value("--session")?),
-            "--accept" => {
-                builder = builder.with_accepted_kinds(
-                    value("--accept")?
-                        .parse::<axum_userinfo::AcceptedKinds>()
-                        .map_err(|e| e.to_string())?,
-                )
-            }
-            "--identity-header" => {
-                builder = builder.with_identity_header(value("--identity-header")?)
-            }
-            _ => return Err(format!("unknown argument {arg:?}")),
-        }
+    for (name, value) in cli.headers {
+        headers.append(name, value);
     }
+    let mut builder = Resolver::builder();
+    if let Some(kinds) = cli.accept {
+        builder = builder.with_accepted_kinds(kinds);
+    }
+    if let Some(name) = cli.identity_header {
+        builder = builder.with_identity_header(name);
+    }
+    let session = cli.session;
     let resolver = builder
         .build()
         .map_err(|e| format!("invalid configuration: {e}"))?;
@@ -81,7 +87,8 @@ fn run(args: Vec<String>) -> Result<Value, String> {
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let cli = Cli::parse(); // malformed flags: a message and exit code 2
+    match run(cli) {
         Ok(outcome) => {
             println!(
                 "{}",
@@ -94,7 +101,7 @@ fn main() -> ExitCode {
             }
         }
         Err(message) => {
-            eprintln!("{message}\n{USAGE}");
+            eprintln!("{message}");
             ExitCode::from(2)
         }
     }

@@ -608,3 +608,75 @@ async fn verified_jwts_with_oidc_discovery() {
     assert_eq!(reply["payload"]["code"], "user_auth_error");
     assert_eq!(idp.jwks_requests(), 1);
 }
+
+/// `/readyz`: 503 naming the issuers without keys (cold: the identity provider is down at
+/// start-up), 200 once keys are fetched without any request needing them (warm); `/healthz`
+/// stays 200 throughout. Claims become `/whoami` headers with `--claim-header`.
+#[tokio::test]
+async fn readiness_cold_and_warm_and_claim_headers() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    idp.set_down(true);
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        key_refetch_interval: Some(std::time::Duration::from_millis(100)),
+        claim_headers: vec![
+            ("email".to_owned(), "X-User-Email".to_owned()),
+            ("groups".to_owned(), "X-User-Groups".to_owned()),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let get = |path: &str| server.http.get(format!("http://{}{path}", server.addr)).send();
+    let cold = get("/readyz").await.unwrap();
+    assert_eq!(cold.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = cold.json().await.unwrap();
+    assert_eq!(body["waiting_for_keys"], json!([idp.issuer()]));
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+
+    idp.set_down(false); // no request asks for keys: the server fetches them on its own
+    let mut ready = false;
+    for _ in 0..50 {
+        if get("/readyz").await.unwrap().status() == StatusCode::OK {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "ready once the identity provider answers");
+    assert!(idp.jwks_requests() >= 1);
+
+    let token = (idp.token().subject("ada"))
+        .claim("email", "ada@example.com")
+        .claim("groups", json!(["eng", "ops"]))
+        .sign();
+    let bearer = format!("Bearer {token}");
+    let (status, headers, _) = server
+        .whoami(&[("authorization", &bearer), ("x-user-email", "admin@evil")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-user-email"], "ada@example.com");
+    assert_eq!(headers["x-user-groups"], "eng,ops");
+    assert_eq!(headers["x-user-source"], "jwt");
+
+    // Issuers are named without URL credentials.
+    let secret = serve(Options {
+        jwks: vec![(
+            "https://user:s3cret@issuer.example/realm?token=t".to_owned(),
+            "http://127.0.0.1:9/jwks".to_owned(), // loopback only: nothing listens there
+        )],
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let response = (secret.http)
+        .get(format!("http://{}/readyz", secret.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("issuer.example/realm"), "{body}");
+    assert!(!body.contains("s3cret") && !body.contains("token=t"), "{body}");
+}

@@ -3,23 +3,21 @@
 
 use axum::extract::Request;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use axum_userinfo::verify::redacted_url;
+use axum_userinfo::forward_auth::ForwardAuthHeaders;
+use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
     AcceptedKinds, ConfigError, JwtVerifier, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
     WebSocketAuth,
 };
 use serde_json::{Value, json};
 
-/// The header that carries the resolved user id, for nginx `auth_request`, Traefik ForwardAuth
-/// or Envoy `ext_authz`.
-pub(crate) const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
-/// The header that carries the credential kind the user was resolved from.
-pub(crate) const X_USER_SOURCE: HeaderName = HeaderName::from_static("x-user-source");
+/// How often the keys are fetched again without requests.
+const KEY_REFRESH: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The demo server's options (see `--help`). Their `Debug`, in the start-up line, shows URLs
 /// without userinfo or query, where credentials hide.
@@ -45,6 +43,10 @@ pub(crate) struct Options {
     pub(crate) audience: Option<String>,
     /// Allow `http` key URLs on loopback (local identity providers).
     pub(crate) allow_http_loopback: bool,
+    /// The least time between two request-triggered fetches of an issuer's keys (default 30 s).
+    pub(crate) key_refetch_interval: Option<std::time::Duration>,
+    /// JWT claims set as `/whoami` response headers (`CLAIM`, `HEADER`).
+    pub(crate) claim_headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Options {
@@ -68,6 +70,8 @@ impl std::fmt::Debug for Options {
             .field("jwks", &jwks)
             .field("audience", &self.audience)
             .field("allow_http_loopback", &self.allow_http_loopback)
+            .field("key_refetch_interval", &self.key_refetch_interval)
+            .field("claim_headers", &self.claim_headers)
             .finish()
     }
 }
@@ -110,6 +114,12 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
             if options.allow_http_loopback {
                 verifier = verifier.allow_http_loopback();
             }
+            if let Some(interval) = options.key_refetch_interval {
+                verifier = verifier.with_cache_policy(CachePolicy {
+                    refetch_interval: interval,
+                    ..CachePolicy::default()
+                });
+            }
             verifier.build()
         })
         .collect()
@@ -137,6 +147,16 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         builder = builder.with_verifier(verifier);
     }
     let resolver = builder.build()?;
+    let mut forward = ForwardAuthHeaders::new();
+    for (claim, header) in &options.claim_headers {
+        forward = forward.with_claim(claim, header)?;
+    }
+    if resolver.verifies_jwts() {
+        // Keys from start-up on, without holding the listener back; then every five minutes,
+        // so that an idle server's keys do not age out.
+        let resolver = resolver.clone();
+        tokio::spawn(async move { resolver.keep_keys_fresh(KEY_REFRESH).await });
+    }
 
     let identity = UserInfoLayer::new(resolver.clone())
         .with_required(options.require)
@@ -161,7 +181,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         // and close 1008 instead of an unreadable HTTP 401.
         .route("/websocket", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .layer(Extension(resolver))
+        .layer(Extension(forward))
         .layer(middleware::from_fn(log_request)))
 }
 
@@ -182,7 +204,7 @@ struct LogUser(Option<UserInfo>);
 #[derive(Debug, Clone)]
 struct Refused(String);
 
-async fn whoami(user: Option<UserInfo>) -> Response {
+async fn whoami(user: Option<UserInfo>, Extension(forward): Extension<ForwardAuthHeaders>) -> Response {
     let Some(user) = user else {
         return (
             Extension(LogUser(None)),
@@ -191,16 +213,23 @@ async fn whoami(user: Option<UserInfo>) -> Response {
             .into_response();
     };
     let mut response = Json(describe(&user)).into_response();
-    let headers = response.headers_mut();
-    if let Ok(id) = HeaderValue::try_from(user.user_id().to_string()) {
-        headers.insert(X_USER_ID, id);
-    }
-    headers.insert(
-        X_USER_SOURCE,
-        HeaderValue::from_static(user.source().as_str()),
-    );
+    forward.insert_into(&user, response.headers_mut());
     response.extensions_mut().insert(LogUser(Some(user)));
     response
+}
+
+/// Readiness: 200 once every configured issuer has keys, else 503 naming (redacted) the
+/// issuers still waiting.
+async fn readyz(Extension(resolver): Extension<Resolver>) -> Response {
+    let waiting: Vec<String> = (resolver.issuers_awaiting_keys().into_iter())
+        .map(redacted_url)
+        .collect();
+    if waiting.is_empty() {
+        Json(json!({"ready": true})).into_response()
+    } else {
+        let body = json!({"ready": false, "waiting_for_keys": waiting});
+        (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    }
 }
 
 async fn websocket(ws: WebSocketUpgrade, auth: WebSocketAuth) -> Response {

@@ -1,115 +1,126 @@
 //! The demo server: who is calling, over HTTP and WebSocket, and a forward-auth endpoint.
 //!
 //! ```text
-//! cargo run --example server -- [--addr 127.0.0.1:3000] [--require] [--accept KINDS]
-//!     [--identity-header NAME [--trusted-proxy CIDR]...] [--allow-origin ORIGIN]...
-//!     [--auth-timeout SECS] [--oidc ISSUER_URL]... [--jwks ISSUER=JWKS_URL]...
-//!     [--audience AUD] [--allow-http-loopback]
+//! cargo run --example server -- --help
 //! ```
 //!
-//! - `GET /whoami`: the caller as JSON, with `X-User-Id` and `X-User-Source` headers, so the
-//!   server can be the auth endpoint of nginx `auth_request`, Traefik ForwardAuth or Envoy
-//!   `ext_authz`. Anonymous: 200 `{"outcome":"anonymous"}`, or 401 with `--require`.
+//! - `GET /whoami`: the caller as JSON, with `X-User-Id`, `X-User-Source` and the
+//!   `--claim-header` headers, so the server can be the auth endpoint of nginx
+//!   `auth_request`, Traefik ForwardAuth or Envoy `ext_authz`. Anonymous: 200
+//!   `{"outcome":"anonymous"}`, or 401 with `--require`.
 //! - `GET /websocket`: answers `auth_message` frames, and any other text frame with the
 //!   socket's current identity.
 //! - `GET /ping`: `pong`, behind the identity layer (a forward-auth check without a body).
-//! - `GET /healthz`: 200, with no identity involved.
+//! - `GET /healthz`: liveness, 200, with no identity involved.
+//! - `GET /readyz`: readiness, 200 once every configured issuer has keys, else 503 naming the
+//!   issuers still waiting. Keys are fetched from start-up on, without holding the listener.
 //!
-//! With `--oidc` or `--jwks`, JWTs are verified (issuer-scoped ids; unknown issuers refused).
-//! `KINDS` is a comma list of `session_cookie,jwt,api_key,basic` (empty: accept none). Logs go
-//! through `tracing`, filtered by `RUST_LOG` (default `info`); WebSocket frames, which carry
-//! auth messages, are never logged (tungstenite stays at `debug` unless `RUST_LOG` names it).
+//! Every flag has an environment fallback, `USERINFO_` and the flag's name (`--oidc` is
+//! `USERINFO_OIDC`; repeatable flags take a comma list). With `--oidc` or `--jwks`, JWTs are
+//! verified (issuer-scoped ids; unknown issuers refused). Logs go through `tracing`, filtered
+//! by `RUST_LOG` (default `info`); WebSocket frames, which carry auth messages, are never
+//! logged (tungstenite stays at `debug` unless `RUST_LOG` names it).
 
 mod app;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use app::Options;
+use axum_userinfo::AcceptedKinds;
+use clap::Parser;
 
-const USAGE: &str =
-    "usage: server [--addr 127.0.0.1:3000] [--require] [--accept KINDS] [--identity-header NAME]
-  --addr ADDR             listen address (default 127.0.0.1:3000)
-  --require               refuse anonymous requests to /whoami with 401
-  --accept KINDS          comma list of session_cookie,jwt,api_key,basic ('' accepts none)
-  --identity-header NAME  take identities only from this trusted proxy header
-  --trusted-proxy CIDR    accept the identity header only from peers in CIDR (repeatable)
-  --allow-origin ORIGIN   accept cookie-authenticated WebSockets only from ORIGIN (repeatable)
-  --auth-timeout SECS     time an anonymous WebSocket has to authenticate (default 10, 0: no limit)
-  --oidc ISSUER_URL       verify JWTs of this issuer, keys by OIDC discovery (repeatable)
-  --jwks ISSUER=JWKS_URL  verify JWTs of this issuer, keys from this JWKS URL (repeatable)
-  --audience AUD          require this audience in verified JWTs (default: any)
-  --allow-http-loopback   allow http key URLs on loopback (local identity providers)";
+/// The axum-userinfo demo server: who is calling, and a forward-auth endpoint.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// Listen address.
+    #[arg(long, env = "USERINFO_ADDR", default_value = "127.0.0.1:3000")]
+    addr: SocketAddr,
+    /// Refuse anonymous requests to /whoami with 401.
+    #[arg(long, env = "USERINFO_REQUIRE")]
+    require: bool,
+    /// Accept only these credential kinds: a comma list of session_cookie, jwt, api_key,
+    /// basic ('' accepts none).
+    #[arg(long, env = "USERINFO_ACCEPT", value_name = "KINDS")]
+    accept: Option<AcceptedKinds>,
+    /// Take identities only from this trusted proxy header.
+    #[arg(long, env = "USERINFO_IDENTITY_HEADER", value_name = "NAME")]
+    identity_header: Option<String>,
+    /// Accept the identity header only from peers in this CIDR range (repeatable).
+    #[arg(long, env = "USERINFO_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',')]
+    trusted_proxy: Vec<String>,
+    /// Accept cookie- or Basic-authenticated WebSockets only from this origin (repeatable).
+    #[arg(long, env = "USERINFO_ALLOW_ORIGIN", value_name = "ORIGIN", value_delimiter = ',')]
+    allow_origin: Vec<String>,
+    /// Seconds an anonymous WebSocket has to authenticate (0: no limit).
+    #[arg(long, env = "USERINFO_AUTH_TIMEOUT", value_name = "SECS", value_parser = seconds)]
+    auth_timeout: Option<Duration>,
+    /// Verify JWTs of this issuer, keys by OIDC discovery (repeatable).
+    #[arg(long, env = "USERINFO_OIDC", value_name = "ISSUER_URL", value_delimiter = ',')]
+    oidc: Vec<String>,
+    /// Verify JWTs of this issuer, keys from this JWKS URL (repeatable).
+    #[arg(long, env = "USERINFO_JWKS", value_name = "ISSUER=JWKS_URL", value_delimiter = ',', value_parser = pair)]
+    jwks: Vec<(String, String)>,
+    /// Require this audience in verified JWTs (default: any).
+    #[arg(long, env = "USERINFO_AUDIENCE", value_name = "AUD")]
+    audience: Option<String>,
+    /// Allow http key URLs on loopback (local identity providers).
+    #[arg(long, env = "USERINFO_ALLOW_HTTP_LOOPBACK")]
+    allow_http_loopback: bool,
+    /// Seconds between two key fetches of one issuer that requests may trigger (an unknown
+    /// kid, no keys yet).
+    #[arg(long, env = "USERINFO_KEY_REFETCH_INTERVAL", value_name = "SECS", value_parser = seconds)]
+    key_refetch_interval: Option<Duration>,
+    /// Set this JWT claim as this header on /whoami (strings as they are, lists of strings
+    /// joined with ','; repeatable), e.g. --claim-header email=X-User-Email.
+    #[arg(long, env = "USERINFO_CLAIM_HEADER", value_name = "CLAIM=HEADER", value_delimiter = ',', value_parser = pair)]
+    claim_header: Vec<(String, String)>,
+}
 
-fn parse(args: impl IntoIterator<Item = String>) -> Result<(SocketAddr, Options), String> {
-    let mut addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
-    let mut options = Options::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--addr" => {
-                addr = value("--addr")?
-                    .parse()
-                    .map_err(|e| format!("--addr: {e}"))?
-            }
-            "--require" => options.require = true,
-            "--accept" => {
-                options.accept = Some(
-                    value("--accept")?
-                        .parse()
-                        .map_err(|e| format!("--accept: {e}"))?,
-                );
-            }
-            "--identity-header" => options.identity_header = Some(value("--identity-header")?),
-            "--allow-origin" => options.allowed_origins.push(value("--allow-origin")?),
-            "--trusted-proxy" => options.trusted_proxies.push(value("--trusted-proxy")?),
-            "--auth-timeout" => {
-                let secs: f64 = value("--auth-timeout")?
-                    .parse()
-                    .map_err(|e| format!("--auth-timeout: {e}"))?;
-                let timeout = std::time::Duration::try_from_secs_f64(secs)
-                    .map_err(|e| format!("--auth-timeout: {e}"))?;
-                options.auth_timeout = Some(timeout);
-            }
-            "--oidc" => options.oidc_issuers.push(value("--oidc")?),
-            "--jwks" => {
-                let pair = value("--jwks")?;
-                let (issuer, url) = pair
-                    .split_once('=')
-                    .ok_or("--jwks: expected ISSUER=JWKS_URL")?;
-                options.jwks.push((issuer.to_owned(), url.to_owned()));
-            }
-            "--audience" => options.audience = Some(value("--audience")?),
-            "--allow-http-loopback" => options.allow_http_loopback = true,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+/// `SECS` (fractions allowed) as a duration.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
+}
+
+/// `A=B`, both non-empty.
+fn pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_owned(), b.to_owned())),
+        _ => Err("expected NAME=VALUE".to_owned()),
+    }
+}
+
+impl From<Cli> for Options {
+    fn from(cli: Cli) -> Self {
+        Self {
+            require: cli.require,
+            accept: cli.accept,
+            identity_header: cli.identity_header,
+            trusted_proxies: cli.trusted_proxy,
+            allowed_origins: cli.allow_origin,
+            auth_timeout: cli.auth_timeout,
+            oidc_issuers: cli.oidc,
+            jwks: cli.jwks,
+            audience: cli.audience,
+            allow_http_loopback: cli.allow_http_loopback,
+            key_refetch_interval: cli.key_refetch_interval,
+            claim_headers: cli.claim_header,
         }
     }
-    Ok((addr, options))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse(); // malformed flags: a message and exit code 2
     let rust_log = std::env::var("RUST_LOG").ok();
     tracing_subscriber::fmt()
         .with_env_filter(app::log_filter(rust_log.as_deref()))
         .init();
-
-    let (addr, options) = match parse(std::env::args().skip(1)) {
-        Ok(parsed) => parsed,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("{message}");
-            }
-            eprintln!("{USAGE}");
-            return if message.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
-        }
-    };
+    let addr = cli.addr;
+    let options = Options::from(cli);
     let app = match app::app(&options) {
         Ok(app) => app,
         Err(error) => {

@@ -1,0 +1,79 @@
+//! The command lines of the demo server and of `resolve`, run as the built example binaries:
+//! `--help`, environment fallbacks (`USERINFO_…`), and exit code 2 for malformed flags.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// An example binary `cargo test` built beside this test (`target/<profile>/examples/`).
+fn example(name: &str) -> Command {
+    let exe = std::env::current_exe().unwrap(); // target/<profile>/deps/cli-…
+    let dir: PathBuf = exe.parent().and_then(|deps| deps.parent()).unwrap().into();
+    let path = dir.join("examples").join(name);
+    assert!(path.exists(), "{} is built by `cargo test`", path.display());
+    let mut command = Command::new(path);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("USERINFO_") {
+            command.env_remove(key); // only the fallbacks a test sets
+        }
+    }
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_server_has_help_env_fallbacks_and_exit_code_2() {
+    let help = example("server").arg("--help").output().unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--claim-header <CLAIM=HEADER>", "--oidc", "[env: USERINFO_ADDR=]"] {
+        assert!(text.contains(flag), "--help shows {flag}:\n{text}");
+    }
+
+    let bad_flag = example("server").args(["--addr", "nope"]).output().unwrap();
+    assert_eq!(bad_flag.status.code(), Some(2));
+    assert!(stderr(&bad_flag).contains("--addr"), "{}", stderr(&bad_flag));
+
+    let bad_env = example("server").env("USERINFO_ACCEPT", "bogus").output().unwrap();
+    assert_eq!(bad_env.status.code(), Some(2), "the fallback is parsed as the flag is");
+    assert!(stderr(&bad_env).contains("unknown credential kind"));
+
+    let bad_pair = example("server").env("USERINFO_CLAIM_HEADER", "email").output().unwrap();
+    assert_eq!(bad_pair.status.code(), Some(2));
+    let bad_header = (example("server").args(["--claim-header", "email=X User"]))
+        .output()
+        .unwrap();
+    assert_eq!(bad_header.status.code(), Some(2), "{}", stderr(&bad_header));
+    assert!(stderr(&bad_header).contains("invalid configuration"));
+
+    let unknown = example("server").arg("--frobnicate").output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn resolve_reads_flags_and_fallbacks() {
+    let user = example("resolve")
+        .args(["-H", "X-API-Key: sk-service-abc123"])
+        .output()
+        .unwrap();
+    assert!(user.status.success());
+    let outcome: serde_json::Value = serde_json::from_slice(&user.stdout).unwrap();
+    assert_eq!(outcome["user_id"], "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+
+    // USERINFO_ACCEPT=jwt refuses the API key: outcome error, exit 1.
+    let refused = example("resolve")
+        .args(["-H", "X-API-Key: sk-service-abc123"])
+        .env("USERINFO_ACCEPT", "jwt")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let outcome: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(outcome["outcome"], "error");
+
+    let malformed = example("resolve").args(["-H", "no colon"]).output().unwrap();
+    assert_eq!(malformed.status.code(), Some(2));
+}
