@@ -1,0 +1,249 @@
+//! A real nginx with `auth_request` on 127.0.0.1 in front of an echo upstream, the demo server
+//! as its auth endpoint: what the upstream receives. nginx is installed with apt when the
+//! machine lacks it (as CI does).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "../examples/server/app.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod app;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::any;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+/// nginx's binary, installed with apt when it is missing.
+fn nginx_binary() -> PathBuf {
+    let found = || {
+        ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+            .map(PathBuf::from)
+            .into_iter()
+            .find(|path| path.exists())
+    };
+    if let Some(path) = found() {
+        return path;
+    }
+    let apt = |args: &[&str]| {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .expect("apt-get runs");
+        assert!(status.success(), "apt-get {args:?} failed");
+    };
+    apt(&["update", "-qq"]);
+    apt(&["install", "-y", "-qq", "nginx"]);
+    found().expect("nginx is installed")
+}
+
+/// An nginx process, stopped when dropped.
+struct Nginx {
+    child: Child,
+    addr: SocketAddr,
+    _dir: TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// nginx on 127.0.0.1: every request is first sent to `auth`'s `/whoami`; on 2xx it goes on
+/// to `upstream` with the identity headers the auth answer set, replacing the client's own.
+async fn start_nginx(auth: SocketAddr, upstream: SocketAddr) -> Nginx {
+    let binary = nginx_binary();
+    let dir = std::env::temp_dir().join(format!("axum-userinfo-nginx-{}", free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let conf = NGINX_CONF
+        .replace("{dir}", dir.to_str().unwrap())
+        .replace("{port}", &port.to_string())
+        .replace("{auth}", &auth.to_string())
+        .replace("{upstream}", &upstream.to_string());
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new(binary)
+        .args(["-p", dir.to_str().unwrap(), "-c", "nginx.conf"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Nginx {
+                child,
+                addr,
+                _dir: TempDir(dir),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nginx did not start: {}", log(&dir));
+}
+
+fn log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+}
+
+/// The gateway a deployment writes (README "Behind a gateway"), on loopback ports.
+const NGINX_CONF: &str = r#"
+daemon off;
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {
+        listen 127.0.0.1:{port};
+        location = /_auth {
+            internal;
+            proxy_pass http://{auth}/whoami;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
+        location / {
+            auth_request /_auth;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            auth_request_set $user_source $upstream_http_x_user_source;
+            auth_request_set $user_email $upstream_http_x_user_email;
+            auth_request_set $user_groups $upstream_http_x_user_groups;
+            proxy_set_header X-User-Id $user_id;
+            proxy_set_header X-User-Source $user_source;
+            proxy_set_header X-User-Email $user_email;
+            proxy_set_header X-User-Groups $user_groups;
+            proxy_pass http://{upstream};
+        }
+    }
+}
+"#;
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// An upstream that answers with the request headers it received, as JSON.
+fn echo() -> Router {
+    Router::new().fallback(any(|headers: HeaderMap| async move {
+        let map: serde_json::Map<String, Value> = headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), Value::String(value))
+            })
+            .collect();
+        axum::Json(Value::Object(map))
+    }))
+}
+
+/// An unverified JWT of these claims (the demo decodes without verifying unless `--oidc`).
+fn jwt(claims: &Value) -> String {
+    let part = |json: &Value| URL_SAFE_NO_PAD.encode(json.to_string());
+    format!("{}.{}.c2ln", part(&json!({"alg": "HS256"})), part(claims))
+}
+
+#[tokio::test]
+async fn nginx_auth_request_passes_the_identity_and_only_it() {
+    let auth = serve(
+        app::app(&app::Options {
+            require: true,
+            claim_headers: vec![
+                ("email".to_owned(), "X-User-Email".to_owned()),
+                ("groups".to_owned(), "X-User-Groups".to_owned()),
+            ],
+            ..app::Options::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    let upstream = serve(echo()).await;
+    let nginx = start_nginx(auth, upstream).await;
+    let http = reqwest::Client::new();
+    let get = |headers: &[(&str, &str)]| {
+        let mut request = http.get(format!("http://{}/app/data", nginx.addr));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+
+    // An API key: the upstream gets its id and source, never the client's own X-User-Id.
+    let response = get(&[("x-api-key", "sk-service-abc123"), ("x-user-id", "admin")])
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let seen: Value = response.json().await.unwrap();
+    assert_eq!(seen["x-user-id"], "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+    assert_eq!(seen["x-user-source"], "api_key");
+    assert!(seen.get("x-user-email").is_none());
+
+    // No credential, only a forged identity header: refused before the upstream.
+    let forged = get(&[("x-user-id", "admin"), ("x-user-source", "jwt")]).await.unwrap();
+    assert_eq!(forged.status(), 401);
+
+    // A bad credential: 401 too.
+    let bad = get(&[("authorization", "Bearer a.b.c")]).await.unwrap();
+    assert_eq!(bad.status(), 401);
+
+    // Claims become headers; the client's own X-User-Email is replaced.
+    let token = jwt(&json!({"sub": "ada", "email": "ada@example.com", "groups": ["eng", "ops"]}));
+    let response = get(&[
+        ("authorization", &format!("Bearer {token}")),
+        ("x-user-email", "root@example.com"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let seen: Value = response.json().await.unwrap();
+    assert_eq!(seen["x-user-id"], axum_userinfo::user_id("ada").to_string());
+    assert_eq!(seen["x-user-source"], "jwt");
+    assert_eq!(seen["x-user-email"], "ada@example.com");
+    assert_eq!(seen["x-user-groups"], "eng,ops");
+
+    // A claim that would inject a header is left out, and the forged one is not passed.
+    let token = jwt(&json!({"sub": "eve", "email": "eve@example.com\r\nX-User-Id: admin"}));
+    let response = get(&[
+        ("authorization", &format!("Bearer {token}")),
+        ("x-user-email", "root@example.com"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let seen: Value = response.json().await.unwrap();
+    assert_eq!(seen["x-user-id"], axum_userinfo::user_id("eve").to_string());
+    assert!(seen.get("x-user-email").is_none(), "{seen}");
+}
