@@ -110,6 +110,38 @@ pub enum Challenge {
 pub const WEBSOCKET_CLOSE_POLICY: u16 = 1008;
 
 impl ResolveError {
+    /// The error's class: a stable `snake_case` name of what failed, without any detail (for
+    /// metrics labels and log fields). A verification failure is named by its check
+    /// (`expired`, `invalid_signature`, `unknown_key`, …).
+    ///
+    /// ```
+    /// use axum_userinfo::ResolveError;
+    /// assert_eq!(ResolveError::NoIdentityClaim.class(), "no_identity_claim");
+    /// ```
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::MalformedJwt(_) => "malformed_jwt",
+            Self::NoIdentityClaim => "no_identity_claim",
+            Self::InvalidClaims(_) => "invalid_claims",
+            Self::MissingIssuer => "missing_issuer",
+            Self::MalformedBasic(_) => "malformed_basic",
+            Self::ControlCharacter(_) => "control_character",
+            Self::NotAccepted(_) => "not_accepted",
+            Self::IdentityHeaderMissing(_) => "identity_header_missing",
+            Self::IdentityHeaderRepeated(_) => "identity_header_repeated",
+            Self::IdentityHeaderBlank(_) => "identity_header_blank",
+            Self::InvalidSessionId => "invalid_session_id",
+            Self::InvalidAuthMessage(_) => "invalid_auth_message",
+            Self::AuthMessageWithIdentityHeader => "auth_message_with_identity_header",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::UntrustedPeer => "untrusted_peer",
+            Self::CredentialTooLarge { .. } => "credential_too_large",
+            Self::AuthFrameTooLarge { .. } => "auth_frame_too_large",
+            Self::Verification(error) => error.class(),
+        }
+    }
+
     /// The HTTP status of a request refused with this error: 400 for a malformed request, 403
     /// for an origin that is not allowed or an untrusted proxy, 431 for an oversized
     /// credential, 503 when an issuer's keys cannot be had, 401 otherwise.
@@ -275,6 +307,29 @@ pub enum VerifyError {
     /// A nested JWT (`cty: JWT`).
     #[error("nested tokens are not accepted")]
     Nested,
+}
+
+impl VerifyError {
+    /// The check that failed, as a stable `snake_case` name (see [`ResolveError::class`]).
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::UnknownIssuer => "unknown_issuer",
+            Self::AlgorithmNotAllowed => "algorithm_not_allowed",
+            Self::UnknownKey => "unknown_key",
+            Self::KeysUnavailable => "keys_unavailable",
+            Self::InvalidSignature => "invalid_signature",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::ClaimType(_) => "claim_type",
+            Self::AudienceMismatch => "audience_mismatch",
+            Self::TypeMismatch => "type_mismatch",
+            Self::UnsupportedCrit => "unsupported_crit",
+            Self::Encrypted => "encrypted",
+            Self::Nested => "nested",
+        }
+    }
 }
 
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).

@@ -7,6 +7,8 @@ pub mod error;
 mod error_body;
 pub mod forward_auth;
 mod identity;
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+mod metrics;
 mod parse;
 mod resolve;
 #[cfg(feature = "test-util")]

@@ -30,19 +30,37 @@ fn the_server_has_help_env_fallbacks_and_exit_code_2() {
     let help = example("server").arg("--help").output().unwrap();
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for flag in ["--claim-header <CLAIM=HEADER>", "--oidc", "[env: USERINFO_ADDR=]"] {
+    for flag in [
+        "--claim-header <CLAIM=HEADER>",
+        "--oidc",
+        "[env: USERINFO_ADDR=]",
+    ] {
         assert!(text.contains(flag), "--help shows {flag}:\n{text}");
     }
 
     let bad_flag = example("server").args(["--addr", "nope"]).output().unwrap();
     assert_eq!(bad_flag.status.code(), Some(2));
-    assert!(stderr(&bad_flag).contains("--addr"), "{}", stderr(&bad_flag));
+    assert!(
+        stderr(&bad_flag).contains("--addr"),
+        "{}",
+        stderr(&bad_flag)
+    );
 
-    let bad_env = example("server").env("USERINFO_ACCEPT", "bogus").output().unwrap();
-    assert_eq!(bad_env.status.code(), Some(2), "the fallback is parsed as the flag is");
+    let bad_env = example("server")
+        .env("USERINFO_ACCEPT", "bogus")
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad_env.status.code(),
+        Some(2),
+        "the fallback is parsed as the flag is"
+    );
     assert!(stderr(&bad_env).contains("unknown credential kind"));
 
-    let bad_pair = example("server").env("USERINFO_CLAIM_HEADER", "email").output().unwrap();
+    let bad_pair = example("server")
+        .env("USERINFO_CLAIM_HEADER", "email")
+        .output()
+        .unwrap();
     assert_eq!(bad_pair.status.code(), Some(2));
     let bad_header = (example("server").args(["--claim-header", "email=X User"]))
         .output()
@@ -74,6 +92,9 @@ fn resolve_reads_flags_and_fallbacks() {
     let outcome: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(outcome["outcome"], "error");
 
-    let malformed = example("resolve").args(["-H", "no colon"]).output().unwrap();
+    let malformed = example("resolve")
+        .args(["-H", "no colon"])
+        .output()
+        .unwrap();
     assert_eq!(malformed.status.code(), Some(2));
 }

@@ -87,6 +87,15 @@ async fn no_secret_reaches_the_logs() {
     };
     tracing::info!(?options, "listening");
 
+    // A claim that is not a valid header value: left out, logged without its value.
+    let forward = axum_userinfo::forward_auth::ForwardAuthHeaders::new()
+        .with_claim("email", "X-User-Email")
+        .unwrap();
+    let claims = serde_json::json!({"iss": "https://i", "sub": "u", "email": "secret\r\nX: 1"});
+    let claims = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone());
+    let user = axum_userinfo::UserInfo::from_verified_claims(claims.unwrap()).unwrap();
+    assert!(forward.headers(&user).get("x-user-email").is_none());
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("user resolved") && logs.contains("request refused"),
@@ -94,6 +103,10 @@ async fn no_secret_reaches_the_logs() {
     );
     assert!(
         logs.contains("fetching verification keys failed") && logs.contains("127.0.0.1:9/jwks"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("not a valid header value") && logs.contains("x-user-email"),
         "{logs}"
     );
     for secret in ["secret", "c2VjcmV0"] {

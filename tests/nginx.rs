@@ -91,14 +91,14 @@ async fn start_nginx(auth: SocketAddr, upstream: SocketAddr) -> Nginx {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let nginx = Nginx {
+        child,
+        addr: ([127, 0, 0, 1], port).into(),
+        _dir: TempDir(dir.clone()),
+    };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return Nginx {
-                child,
-                addr,
-                _dir: TempDir(dir),
-            };
+        if tokio::net::TcpStream::connect(nginx.addr).await.is_ok() {
+            return nginx;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -212,7 +212,9 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
     assert!(seen.get("x-user-email").is_none());
 
     // No credential, only a forged identity header: refused before the upstream.
-    let forged = get(&[("x-user-id", "admin"), ("x-user-source", "jwt")]).await.unwrap();
+    let forged = get(&[("x-user-id", "admin"), ("x-user-source", "jwt")])
+        .await
+        .unwrap();
     assert_eq!(forged.status(), 401);
 
     // A bad credential: 401 too.

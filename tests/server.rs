@@ -628,7 +628,12 @@ async fn readiness_cold_and_warm_and_claim_headers() {
         ..Options::default()
     })
     .await;
-    let get = |path: &str| server.http.get(format!("http://{}{path}", server.addr)).send();
+    let get = |path: &str| {
+        server
+            .http
+            .get(format!("http://{}{path}", server.addr))
+            .send()
+    };
     let cold = get("/readyz").await.unwrap();
     assert_eq!(cold.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = cold.json().await.unwrap();
@@ -659,6 +664,15 @@ async fn readiness_cold_and_warm_and_claim_headers() {
     assert_eq!(headers["x-user-email"], "ada@example.com");
     assert_eq!(headers["x-user-groups"], "eng,ops");
     assert_eq!(headers["x-user-source"], "jwt");
+    // Envoy's ext_authz asks for `path_prefix` + the original path.
+    let response = (server.http)
+        .get(format!("http://{}/whoami/app/data?x=1", server.addr))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-user-email"], "ada@example.com");
 
     // Issuers are named without URL credentials.
     let secret = serve(Options {
@@ -678,5 +692,81 @@ async fn readiness_cold_and_warm_and_claim_headers() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body = response.text().await.unwrap();
     assert!(body.contains("issuer.example/realm"), "{body}");
-    assert!(!body.contains("s3cret") && !body.contains("token=t"), "{body}");
+    assert!(
+        !body.contains("s3cret") && !body.contains("token=t"),
+        "{body}"
+    );
+}
+
+/// `/metrics`: the crate's counters in Prometheus text, labelled by source, outcome, issuer and
+/// result, and never by a credential, a user id or a claim value.
+#[tokio::test]
+async fn metrics_count_without_credentials() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let key = "sk-metrics-secret-key";
+    let token = idp
+        .token()
+        .subject("metrics-user")
+        .claim("email", "m@example.com")
+        .sign();
+    let bearer = format!("Bearer {token}");
+    for _ in 0..2 {
+        server.whoami(&[("x-api-key", key)]).await;
+        server.whoami(&[("authorization", &bearer)]).await; // a miss, then a cache hit
+    }
+    server.whoami(&[("authorization", "Bearer a.b.c")]).await;
+    let text = (server.http.get(format!("http://{}/metrics", server.addr)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let has = |metric: &str, labels: &[&str]| {
+        text.lines()
+            .any(|line| line.starts_with(metric) && labels.iter().all(|label| line.contains(label)))
+    };
+    assert!(
+        has(
+            "userinfo_resolutions_total",
+            &[r#"source="api_key""#, r#"outcome="user""#]
+        ),
+        "{text}"
+    );
+    assert!(has(
+        "userinfo_resolutions_total",
+        &[r#"source="jwt""#, r#"outcome="user""#]
+    ));
+    assert!(has(
+        "userinfo_resolutions_total",
+        &[r#"outcome="malformed_jwt""#]
+    ));
+    let issuer = format!(r#"issuer="{}""#, idp.issuer());
+    assert!(
+        has("userinfo_key_fetches_total", &[&issuer, r#"result="ok""#]),
+        "{text}"
+    );
+    assert!(has(
+        "userinfo_key_cache_total",
+        &[&issuer, r#"result="hit""#]
+    ));
+    assert!(has("userinfo_token_cache_total", &[r#"result="hit""#]));
+    assert!(has("userinfo_token_cache_total", &[r#"result="miss""#]));
+    let user = axum_userinfo::user_id(&format!("{}\u{1f}metrics-user", idp.issuer()));
+    for secret in [
+        key,
+        &token,
+        "metrics-user",
+        "m@example.com",
+        &user.to_string(),
+    ] {
+        assert!(!text.contains(secret), "{secret} in /metrics");
+    }
 }

@@ -14,6 +14,7 @@ use axum_userinfo::{
     AcceptedKinds, ConfigError, JwtVerifier, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
     WebSocketAuth,
 };
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
 
 /// How often the keys are fetched again without requests.
@@ -127,6 +128,7 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
 
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
 pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
+    prometheus(); // before the first count
     let mut builder = Resolver::builder();
     if let Some(kinds) = options.accept {
         builder = builder.with_accepted_kinds(kinds);
@@ -174,6 +176,8 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
 
     Ok(Router::new()
         .route("/whoami", get(whoami))
+        // Envoy's ext_authz appends the original path to its `path_prefix`.
+        .route("/whoami/{*path}", get(whoami))
         // The cheapest route behind the layer: `benches/load.sh` compares it with `/healthz`.
         .route("/ping", get(|| async { "pong" }))
         .route_layer(identity)
@@ -182,6 +186,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .route("/websocket", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .layer(Extension(resolver))
         .layer(Extension(forward))
         .layer(middleware::from_fn(log_request)))
@@ -204,7 +209,10 @@ struct LogUser(Option<UserInfo>);
 #[derive(Debug, Clone)]
 struct Refused(String);
 
-async fn whoami(user: Option<UserInfo>, Extension(forward): Extension<ForwardAuthHeaders>) -> Response {
+async fn whoami(
+    user: Option<UserInfo>,
+    Extension(forward): Extension<ForwardAuthHeaders>,
+) -> Response {
     let Some(user) = user else {
         return (
             Extension(LogUser(None)),
@@ -216,6 +224,20 @@ async fn whoami(user: Option<UserInfo>, Extension(forward): Extension<ForwardAut
     forward.insert_into(&user, response.headers_mut());
     response.extensions_mut().insert(LogUser(Some(user)));
     response
+}
+
+/// The process's Prometheus recorder, installed by the first app built (tests build several).
+fn prometheus() -> Option<&'static PrometheusHandle> {
+    static PROMETHEUS: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    let handle = PROMETHEUS.get_or_init(|| PrometheusBuilder::new().install_recorder().ok());
+    handle.as_ref()
+}
+
+/// The crate's counters, in Prometheus text.
+async fn metrics() -> String {
+    prometheus()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default()
 }
 
 /// Readiness: 200 once every configured issuer has keys, else 503 naming (redacted) the

@@ -49,16 +49,31 @@ struct Cli {
     #[arg(long, env = "USERINFO_IDENTITY_HEADER", value_name = "NAME")]
     identity_header: Option<String>,
     /// Accept the identity header only from peers in this CIDR range (repeatable).
-    #[arg(long, env = "USERINFO_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "USERINFO_TRUSTED_PROXY",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
     trusted_proxy: Vec<String>,
     /// Accept cookie- or Basic-authenticated WebSockets only from this origin (repeatable).
-    #[arg(long, env = "USERINFO_ALLOW_ORIGIN", value_name = "ORIGIN", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "USERINFO_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
     allow_origin: Vec<String>,
     /// Seconds an anonymous WebSocket has to authenticate (0: no limit).
     #[arg(long, env = "USERINFO_AUTH_TIMEOUT", value_name = "SECS", value_parser = seconds)]
     auth_timeout: Option<Duration>,
     /// Verify JWTs of this issuer, keys by OIDC discovery (repeatable).
-    #[arg(long, env = "USERINFO_OIDC", value_name = "ISSUER_URL", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "USERINFO_OIDC",
+        value_name = "ISSUER_URL",
+        value_delimiter = ','
+    )]
     oidc: Vec<String>,
     /// Verify JWTs of this issuer, keys from this JWKS URL (repeatable).
     #[arg(long, env = "USERINFO_JWKS", value_name = "ISSUER=JWKS_URL", value_delimiter = ',', value_parser = pair)]

@@ -249,6 +249,7 @@ fn admit<B>(
     upgrade: bool,
     outcome: Result<Option<crate::UserInfo>, crate::ResolveError>,
 ) -> Result<(), Response> {
+    crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {
             let extensions = request.extensions_mut();

@@ -200,7 +200,9 @@ impl Resolver {
         &self,
         request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        self.first_pass(request.into()).map_err(Halt::into_error)
+        let outcome = self.first_pass(request.into()).map_err(Halt::into_error);
+        crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
+        outcome
     }
 
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
@@ -214,10 +216,12 @@ impl Resolver {
         &self,
         request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        match self.first_pass(request.into()) {
+        let outcome = match self.first_pass(request.into()) {
             Ok(user) => Ok(user),
             Err(halt) => halt.finish().await.map(Some),
-        }
+        };
+        crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
+        outcome
     }
 
     /// Resolves a request without waiting: a user, or why not, or a verified JWT that waits for

@@ -104,14 +104,17 @@ impl Issuers {
     /// A remembered answer for `token`, when the uncached path would give it now.
     fn cached(&self, token: &[u8], now: f64) -> Option<UserInfo> {
         let cache = self.cache.as_ref()?;
-        let entry = cache.get(token)?;
-        let verifier = self.verifiers.get(entry.issuer)?;
-        if verifier.would_pass_again(entry.kid.as_deref(), entry.alg, &entry.passed, now) {
-            Some(entry.user.clone())
-        } else {
-            cache.remove(token); // expired, or its key left the issuer's key set
-            None
-        }
+        let answer = cache.get(token).and_then(|entry| {
+            let verifier = self.verifiers.get(entry.issuer)?;
+            if verifier.would_pass_again(entry.kid.as_deref(), entry.alg, &entry.passed, now) {
+                Some(entry.user.clone())
+            } else {
+                cache.remove(token); // expired, or its key left the issuer's key set
+                None
+            }
+        });
+        crate::metrics::token_lookup(answer.is_some());
+        answer
     }
 
     fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<Issuer<'_>, ResolveError> {

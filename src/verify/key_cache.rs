@@ -90,6 +90,8 @@ pub(crate) struct KeySet {
 /// The cache of one issuer's fetched keys.
 pub(crate) struct KeyCache {
     source: Box<dyn KeySource>,
+    /// The issuer, as metrics name it.
+    issuer: crate::metrics::IssuerLabel,
     policy: CachePolicy,
     current: ArcSwap<KeySet>,
     /// Held while fetching: the single flight. The value is when the last fetch started.
@@ -110,9 +112,10 @@ impl fmt::Debug for KeyCache {
 
 impl KeyCache {
     #[cfg_attr(not(feature = "jwks"), allow(dead_code))]
-    pub(crate) fn new(source: Box<dyn KeySource>, policy: CachePolicy) -> Self {
+    pub(crate) fn new(source: Box<dyn KeySource>, policy: CachePolicy, issuer: &str) -> Self {
         Self {
             source,
+            issuer: crate::metrics::IssuerLabel::new(issuer),
             policy,
             current: ArcSwap::from_pointee(KeySet::default()),
             fetching: tokio::sync::Mutex::new(None),
@@ -128,6 +131,11 @@ impl KeyCache {
             self.refresh_in_background();
         }
         keys
+    }
+
+    /// Counts a token's look-up in these keys.
+    pub(crate) fn count_lookup(&self, hit: bool) {
+        self.issuer.key_lookup(hit);
     }
 
     fn refresh_in_background(self: &Arc<Self>) {
@@ -173,6 +181,7 @@ impl KeyCache {
         let now = Instant::now();
         match self.source.fetch().await {
             Ok(fetched) => {
+                self.issuer.key_fetch(true);
                 let ttl = fetched.max_age.map_or(self.policy.ttl, |max_age| {
                     // min_ttl <= max_ttl: checked when the verifier is built.
                     max_age.max(self.policy.min_ttl).min(self.policy.max_ttl)
@@ -187,6 +196,7 @@ impl KeyCache {
                 }));
             }
             Err(reason) => {
+                self.issuer.key_fetch(false);
                 let old = self.current.load_full();
                 tracing::warn!(
                     source = ?self.source,
@@ -238,6 +248,7 @@ mod tests {
         let cache = Arc::new(KeyCache::new(
             Box::new(Arc::clone(&source)),
             CachePolicy::default(),
+            "https://issuer.test",
         ));
         assert!(!cache.current().loaded);
         let misses = (0..50).map(|_| {
@@ -271,7 +282,11 @@ mod tests {
         };
         assert_eq!(policy.check(), Ok(()));
         let source = Arc::new(Counting::default());
-        let cache = Arc::new(KeyCache::new(Box::new(Arc::clone(&source)), policy));
+        let cache = Arc::new(KeyCache::new(
+            Box::new(Arc::clone(&source)),
+            policy,
+            "https://issuer.test",
+        ));
         cache.refetch().await; // a max-age clamped to Duration::MAX, then now + it
         assert!(cache.current().loaded);
         assert_eq!(cache.current().refresh_at, None, "too far to schedule");

@@ -166,7 +166,11 @@ mod tests {
             refetch_interval: Duration::ZERO,
             ..CachePolicy::default()
         };
-        let keys = Arc::new(KeyCache::new(Box::new(Arc::clone(&published)), policy));
+        let keys = Arc::new(KeyCache::new(
+            Box::new(Arc::clone(&published)),
+            policy,
+            ISSUER,
+        ));
         let checks = JwtVerifier::builder(ISSUER)
             .with_key(key(0, true))
             .build()

@@ -83,7 +83,15 @@ impl JwtVerifier {
                 return Err(VerifyError::TypeMismatch);
             }
         }
-        let key = self.check_signature(header, signing_input, signature)?;
+        let key = self.check_signature(header, signing_input, signature);
+        if let Some(fetched) = &self.0.fetched {
+            let missed = matches!(
+                key,
+                Err(VerifyError::UnknownKey | VerifyError::KeysUnavailable)
+            );
+            fetched.count_lookup(!missed);
+        }
+        let key = key?;
         let times = self.0.checks.check_at(claims, now)?;
         Ok(Passed { key, times })
     }
@@ -287,7 +295,8 @@ impl JwtVerifierBuilder {
                     self.http,
                     self.client,
                 )?;
-                Ok::<_, ConfigError>(Arc::new(KeyCache::new(Box::new(source), self.policy)))
+                let cache = KeyCache::new(Box::new(source), self.policy, &self.issuer);
+                Ok::<_, ConfigError>(Arc::new(cache))
             })
             .transpose()?;
         #[cfg(not(feature = "jwks"))]

@@ -32,6 +32,7 @@ pub enum HandledAuthMessage {
 impl HandledAuthMessage {
     /// The reply to a resolved credential, or to a refusal.
     pub(crate) fn from_result(resolved: Result<UserInfo, ResolveError>) -> Self {
+        crate::metrics::resolution(resolved.as_ref().map(Some));
         match resolved {
             Ok(user) => Self::Resolved {
                 response: AuthResponse::success(user.user_id()),

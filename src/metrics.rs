@@ -1,0 +1,126 @@
+//! Counters through the [`metrics`](https://docs.rs/metrics) facade (feature `metrics`; without
+//! it these are no-ops). Install any recorder (e.g. `metrics-exporter-prometheus`) to read them.
+//!
+//! | counter | labels |
+//! | --- | --- |
+//! | `userinfo_resolutions_total` | `source` (`jwt`, `api_key`, …, or `none`), `outcome` (`user`, `anonymous`, or the error's [class](crate::ResolveError::class)) |
+//! | `userinfo_key_fetches_total` | `issuer` (redacted: no userinfo, query or fragment), `result` (`ok`, `error`) |
+//! | `userinfo_key_cache_total` | `issuer`, `result` (`hit`: the token's key was there; `miss`) |
+//! | `userinfo_token_cache_total` | `result` (`hit`, `miss`) |
+//!
+//! No label ever holds a credential, a user id or a claim value: sources, outcomes and results
+//! are fixed names, and issuers are the configured ones, redacted.
+
+#[cfg(feature = "verify")]
+use std::sync::Arc;
+
+use crate::{ResolveError, UserInfo};
+
+/// A counter's key built at compile time: counting it allocates nothing, which matters on the
+/// hot path when no recorder is installed (the `counter!` macro builds a label vector).
+#[cfg(feature = "metrics")]
+macro_rules! static_key {
+    ($name:literal, $($label:literal => $value:literal),+) => {{
+        static LABELS: &[metrics::Label] = &[$(metrics::Label::from_static_parts($label, $value)),+];
+        static KEY: metrics::Key = metrics::Key::from_static_parts($name, LABELS);
+        &KEY
+    }};
+}
+
+/// Adds one to the counter `key`.
+#[cfg(feature = "metrics")]
+fn increment(key: &metrics::Key) {
+    static METADATA: metrics::Metadata<'static> =
+        metrics::Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
+    metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA).increment(1));
+}
+
+/// One finished resolution (a request, an upgrade, an auth message).
+pub(crate) fn resolution(outcome: Result<Option<&UserInfo>, &ResolveError>) {
+    #[cfg(feature = "metrics")]
+    {
+        use crate::Source;
+        let key = match outcome {
+            Ok(Some(user)) => match user.source() {
+                Source::SessionCookie => {
+                    static_key!("userinfo_resolutions_total", "source" => "session_cookie", "outcome" => "user")
+                }
+                Source::Jwt => {
+                    static_key!("userinfo_resolutions_total", "source" => "jwt", "outcome" => "user")
+                }
+                Source::ApiKey => {
+                    static_key!("userinfo_resolutions_total", "source" => "api_key", "outcome" => "user")
+                }
+                Source::Basic => {
+                    static_key!("userinfo_resolutions_total", "source" => "basic", "outcome" => "user")
+                }
+                Source::IdentityHeader => {
+                    static_key!("userinfo_resolutions_total", "source" => "identity_header", "outcome" => "user")
+                }
+            },
+            Ok(None) => {
+                static_key!("userinfo_resolutions_total", "source" => "none", "outcome" => "anonymous")
+            }
+            Err(error) => {
+                // Refusals are rarer than successes, and already cost more: a built key.
+                let labels = [("source", "none"), ("outcome", error.class())];
+                metrics::counter!("userinfo_resolutions_total", &labels).increment(1);
+                return;
+            }
+        };
+        increment(key);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = outcome;
+}
+
+/// An issuer's label: its URL redacted, shared by its counters.
+#[cfg(feature = "verify")]
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerLabel(#[cfg_attr(not(feature = "metrics"), allow(dead_code))] Arc<str>);
+
+#[cfg(feature = "verify")]
+impl IssuerLabel {
+    pub(crate) fn new(issuer: &str) -> Self {
+        Self(crate::verify::redacted_url(issuer).into())
+    }
+
+    /// A fetch of this issuer's keys.
+    pub(crate) fn key_fetch(&self, ok: bool) {
+        #[cfg(feature = "metrics")]
+        metrics::counter!(
+            "userinfo_key_fetches_total",
+            "issuer" => Arc::clone(&self.0),
+            "result" => if ok { "ok" } else { "error" }
+        )
+        .increment(1);
+        #[cfg(not(feature = "metrics"))]
+        let _ = ok;
+    }
+
+    /// A token's look-up in this issuer's fetched keys.
+    pub(crate) fn key_lookup(&self, hit: bool) {
+        #[cfg(feature = "metrics")]
+        metrics::counter!(
+            "userinfo_key_cache_total",
+            "issuer" => Arc::clone(&self.0),
+            "result" => if hit { "hit" } else { "miss" }
+        )
+        .increment(1);
+        #[cfg(not(feature = "metrics"))]
+        let _ = hit;
+    }
+}
+
+/// A verified token's look-up in the token cache: `hit` when it answered.
+#[cfg(feature = "verify")]
+pub(crate) fn token_lookup(hit: bool) {
+    #[cfg(feature = "metrics")]
+    increment(if hit {
+        static_key!("userinfo_token_cache_total", "result" => "hit")
+    } else {
+        static_key!("userinfo_token_cache_total", "result" => "miss")
+    });
+    #[cfg(not(feature = "metrics"))]
+    let _ = hit;
+}
