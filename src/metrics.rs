@@ -87,28 +87,22 @@ impl IssuerLabel {
 
     /// A fetch of this issuer's keys.
     pub(crate) fn key_fetch(&self, ok: bool) {
-        #[cfg(feature = "metrics")]
-        metrics::counter!(
+        self.count(
             "userinfo_key_fetches_total",
-            "issuer" => Arc::clone(&self.0),
-            "result" => if ok { "ok" } else { "error" }
-        )
-        .increment(1);
-        #[cfg(not(feature = "metrics"))]
-        let _ = ok;
+            if ok { "ok" } else { "error" },
+        );
     }
 
     /// A token's look-up in this issuer's fetched keys.
     pub(crate) fn key_lookup(&self, hit: bool) {
+        self.count("userinfo_key_cache_total", if hit { "hit" } else { "miss" });
+    }
+
+    fn count(&self, name: &'static str, result: &'static str) {
         #[cfg(feature = "metrics")]
-        metrics::counter!(
-            "userinfo_key_cache_total",
-            "issuer" => Arc::clone(&self.0),
-            "result" => if hit { "hit" } else { "miss" }
-        )
-        .increment(1);
+        metrics::counter!(name, "issuer" => Arc::clone(&self.0), "result" => result).increment(1);
         #[cfg(not(feature = "metrics"))]
-        let _ = hit;
+        let _ = (name, result);
     }
 }
 
