@@ -8,9 +8,10 @@
 //!
 //! It prints `{"outcome":"user",…}`, `{"outcome":"anonymous"}` or
 //! `{"outcome":"error","status":401,"error":"…"}` and exits 0, 0 or 1; malformed flags exit 2.
-//! `--session`, `--accept` and `--identity-header` fall back to `USERINFO_SESSION`,
-//! `USERINFO_ACCEPT` and `USERINFO_IDENTITY_HEADER`.
+//! Every flag falls back to an environment variable: `USERINFO_HEADER` (one header a line),
+//! `USERINFO_SESSION`, `USERINFO_ACCEPT`, `USERINFO_IDENTITY_HEADER`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use axum_userinfo::{AcceptedKinds, Resolver};
@@ -22,8 +23,8 @@ use serde_json::{Value, json};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
-    /// A request header, 'Name: value' (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = header)]
+    /// A request header, 'Name: value' (repeatable; in the environment, one per line).
+    #[arg(short = 'H', long = "header", env = "USERINFO_HEADER", value_name = "NAME: VALUE", value_delimiter = '\n', value_parser = header)]
     headers: Vec<(HeaderName, HeaderValue)>,
     /// Resolve as a WebSocket upgrade carrying `?session=ID`.
     #[arg(long, env = "USERINFO_SESSION", value_name = "ID")]
@@ -90,10 +91,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse(); // malformed flags: a message and exit code 2
     match run(cli) {
         Ok(outcome) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&outcome).unwrap_or_default()
-            );
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let text = serde_json::to_string_pretty(&outcome).unwrap_or_default();
+            let _ = writeln!(std::io::stdout(), "{text}");
             if outcome.get("outcome").and_then(Value::as_str) == Some("error") {
                 ExitCode::FAILURE
             } else {

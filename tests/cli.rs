@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// An example binary `cargo test` built beside this test (`target/<profile>/examples/`).
+/// An example binary `cargo test` built beside this test (`target/<profile>/examples/`): the
+/// whole `cargo test` builds the examples; `cargo test --test cli` alone does not (build them
+/// first with `cargo build --examples --all-features`).
 fn example(name: &str) -> Command {
     let exe = std::env::current_exe().unwrap(); // target/<profile>/deps/cli-…
     let dir: PathBuf = exe.parent().and_then(|deps| deps.parent()).unwrap().into();
@@ -91,6 +93,20 @@ fn resolve_reads_flags_and_fallbacks() {
     assert_eq!(refused.status.code(), Some(1));
     let outcome: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(outcome["outcome"], "error");
+
+    let from_env = example("resolve")
+        .env(
+            "USERINFO_HEADER",
+            "Cookie: theme=dark; nat-session=s1\nX-API-Key: sk-2",
+        )
+        .output()
+        .unwrap();
+    assert!(from_env.status.success(), "{}", stderr(&from_env));
+    let outcome: serde_json::Value = serde_json::from_slice(&from_env.stdout).unwrap();
+    assert_eq!(
+        outcome["source"], "session_cookie",
+        "two headers, one a line"
+    );
 
     let malformed = example("resolve")
         .args(["-H", "no colon"])
