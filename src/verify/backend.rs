@@ -43,22 +43,22 @@ pub(crate) static PROVIDER: &CryptoProvider = &jsonwebtoken::crypto::aws_lc::DEF
 #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
 pub(crate) static PROVIDER: &CryptoProvider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
 
-/// Whether `signature` (base64url without padding, as sent) signs `message` under `key` with
-/// `algorithm`. Anything that does not decode or does not fit the key is `false`.
+/// Whether `signature` (decoded) signs `message` under `key` with `algorithm`. A key that
+/// does not fit the algorithm is `false`.
+#[allow(
+    clippy::ptr_arg,
+    reason = "jsonwebtoken's verifiers take the signature as a Vec"
+)]
 pub(crate) fn verifies(
-    signature: &str,
+    signature: &Vec<u8>,
     message: &[u8],
     key: &DecodingKey,
     algorithm: Algorithm,
 ) -> bool {
-    use base64::Engine as _;
     let Ok(verifier) = (PROVIDER.verifier_factory)(&algorithm, key) else {
         return false;
     };
-    let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
-        return false;
-    };
-    verifier.verify(message, &signature).is_ok()
+    verifier.verify(message, signature).is_ok()
 }
 
 /// Signs `message` with the backend (the test kit's tokens): the signature, base64url without

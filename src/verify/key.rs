@@ -226,16 +226,15 @@ impl VerificationKey {
         }
     }
 
-    /// Whether this key verifies `signature` (base64url, as sent) over `message` with `alg`.
-    pub(crate) fn verifies(&self, signature: &str, message: &[u8], alg: Algorithm) -> bool {
+    /// Whether this key verifies `signature` (decoded) over `message` with `alg`.
+    #[allow(
+        clippy::ptr_arg,
+        reason = "jsonwebtoken's verifiers take the signature as a Vec"
+    )]
+    pub(crate) fn verifies(&self, signature: &Vec<u8>, message: &[u8], alg: Algorithm) -> bool {
         #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
-        {
-            use base64::Engine as _;
-            if let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) {
-                if let Some(verified) = self.prepared.verifies(alg, message, &bytes) {
-                    return verified;
-                }
-            }
+        if let Some(verified) = self.prepared.verifies(alg, message, signature) {
+            return verified;
         }
         crate::verify::backend::verifies(signature, message, &self.key, alg)
     }

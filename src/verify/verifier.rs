@@ -112,61 +112,80 @@ impl JwtVerifier {
         passed: &Passed,
         now: f64,
     ) -> bool {
+        let still_picked = |keys: &mut dyn Iterator<Item = &VerificationKey>| {
+            for key in keys {
+                if key.material() == passed.key {
+                    return true;
+                }
+            }
+            false
+        };
         self.0.checks.still_valid(passed.times, now)
             && self
-                .with_candidates(kid, alg, |keys| {
-                    keys.iter().any(|key| key.material() == passed.key)
-                })
+                .with_candidates(kid, alg, still_picked)
                 .unwrap_or(false)
     }
 
-    /// The material of the key that verifies the signature.
+    /// The material of the key that verifies the signature (base64url, as sent; decoded once,
+    /// after the candidate keys are known, so that a bad signature never hides a key miss).
     fn check_signature(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<u64, VerifyError> {
-        let signature =
-            std::str::from_utf8(signature).map_err(|_| VerifyError::InvalidSignature)?;
-        let verifies = |key: &&&VerificationKey| key.verifies(signature, signing_input, header.alg);
-        let verified = self.with_candidates(header.kid(), header.alg, |keys| {
-            keys.iter().find(verifies).map(|key| key.material())
-        })?;
+        use base64::Engine as _;
+        let verifying = |keys: &mut dyn Iterator<Item = &VerificationKey>| {
+            let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(signature)
+                .ok()?;
+            for key in keys {
+                if key.verifies(&signature, signing_input, header.alg) {
+                    return Some(key.material());
+                }
+            }
+            None
+        };
+        let verified = self.with_candidates(header.kid(), header.alg, verifying)?;
         verified.ok_or(VerifyError::InvalidSignature)
     }
 
     /// Runs `use_keys` over the keys that may verify a token of `kid` and `alg`: those with
     /// that `kid` (keys without one stand in when none has it), of those the ones whose type
-    /// allows `alg`. Refuses when there are none.
+    /// allows `alg`. Refuses when there are none. Nothing is collected: this runs on every
+    /// cache hit.
     fn with_candidates<R>(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
-        use_keys: impl FnOnce(&[&VerificationKey]) -> R,
+        use_keys: impl FnOnce(&mut dyn Iterator<Item = &VerificationKey>) -> R,
     ) -> Result<R, VerifyError> {
         let fetched = self.0.fetched.as_ref().map(KeyCache::current);
         let fetched_keys = fetched.as_deref().map_or(&[][..], |set| &set.keys[..]);
         let keys = || self.0.keys.iter().chain(fetched_keys);
-        let named = |key: &&VerificationKey| match kid {
-            Some(kid) => key.kid() == Some(kid),
-            None => true,
+        let named = |key: &VerificationKey| kid.is_none_or(|kid| key.kid() == Some(kid));
+        let by_kid = keys().any(named);
+        let picked = |key: &&VerificationKey| {
+            if by_kid {
+                named(key)
+            } else {
+                key.kid().is_none()
+            }
         };
-        let mut matching: Vec<&VerificationKey> = keys().filter(named).collect();
-        if matching.is_empty() {
-            matching = keys().filter(|key| key.kid().is_none()).collect();
-        }
-        if matching.is_empty() {
+        if !keys().any(|key| picked(&key)) {
             return Err(match &fetched {
                 Some(set) if !set.loaded && self.0.keys.is_empty() => VerifyError::KeysUnavailable,
                 _ => VerifyError::UnknownKey,
             });
         }
-        matching.retain(|key| key.algorithms().contains(&alg));
-        if matching.is_empty() {
+        let mut allowed = keys()
+            .filter(picked)
+            .filter(|key| key.algorithms().contains(&alg))
+            .peekable();
+        if allowed.peek().is_none() {
             return Err(VerifyError::AlgorithmNotAllowed);
         }
-        Ok(use_keys(&matching))
+        Ok(use_keys(&mut allowed))
     }
 }
 
