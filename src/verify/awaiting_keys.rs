@@ -9,9 +9,8 @@ use crate::identity::jwt_claims::{Members, ScannedClaims, checked_id};
 use crate::verify::claims::now;
 use crate::verify::header::TokenHeader;
 use crate::verify::issuers::Issuer;
-use crate::verify::key_cache::KeyCache;
-use crate::verify::token_cache::{Entry, TokenCache};
-use crate::{JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
+use crate::verify::token_cache::TokenCache;
+use crate::{JwtVerifier, ResolveError, UserInfo};
 
 /// A parsed token waiting for one issuer's keys.
 #[derive(Debug)]
@@ -20,7 +19,6 @@ pub(crate) struct AwaitingKeys {
     miss: VerifyError,
     verifier: JwtVerifier,
     issuer: usize,
-    keys: Arc<KeyCache>,
     tokens: Option<Arc<TokenCache>>,
     header: TokenHeader<'static>,
     /// The whole token; the signing input is what precedes its last dot.
@@ -31,13 +29,11 @@ pub(crate) struct AwaitingKeys {
 }
 
 impl AwaitingKeys {
-    /// Keeps a token whose first check missed the issuer's fetched `keys`; `tokens` is the
+    /// Keeps a token whose first check missed its issuer's fetched keys; `tokens` is the
     /// resolver's cache of verified tokens, where it goes once it passes.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         miss: VerifyError,
         issuer: Issuer<'_>,
-        keys: Arc<KeyCache>,
         tokens: Option<Arc<TokenCache>>,
         header: TokenHeader<'static>,
         token: &[u8],
@@ -48,7 +44,6 @@ impl AwaitingKeys {
             miss,
             verifier: issuer.verifier.clone(),
             issuer: issuer.index,
-            keys,
             tokens,
             header,
             signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
@@ -66,7 +61,9 @@ impl AwaitingKeys {
     /// Waits for the issuer's refetch (shared with every token that missed, at most one per
     /// refetch interval), then checks the token against the keys it brought.
     pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
-        self.keys.refetch().await;
+        if let Some(keys) = self.verifier.key_cache() {
+            keys.refetch().await;
+        }
         let claims = ScannedClaims::new(&self.members);
         let (signing_input, signature) = self.token.split_at(self.signing_len);
         let signature = signature.get(1..).unwrap_or_default(); // after the dot
@@ -75,14 +72,12 @@ impl AwaitingKeys {
             .verify(&self.header, signing_input, signature, &claims, now())
             .map_err(ResolveError::Verification)?;
         let id = checked_id(&claims, true)?;
-        let jwt = JwtUserInfo::from_checked_payload(self.payload);
-        let valid_until = self.verifier.valid_until(&passed);
-        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until);
-        if let Some(tokens) = &self.tokens {
-            let entry = Entry::new(&user, self.issuer, &self.header, passed);
-            tokens.insert(&self.token, entry);
-        }
-        Ok(user)
+        let issuer = Issuer {
+            index: self.issuer,
+            verifier: &self.verifier,
+        };
+        let tokens = self.tokens.as_deref();
+        Ok(issuer.passed_user(id, self.payload, passed, &self.header, &self.token, tokens))
     }
 }
 

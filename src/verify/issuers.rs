@@ -11,8 +11,9 @@ use crate::parse::jwt;
 use crate::resolve::halt::Halt;
 use crate::verify::awaiting_keys::AwaitingKeys;
 use crate::verify::claims::now;
-use crate::verify::header::token_header;
+use crate::verify::header::{TokenHeader, token_header};
 use crate::verify::token_cache::{Entry, TokenCache};
+use crate::verify::verifier::Passed;
 use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
 
 /// The configured verifiers, and the cache of the tokens they passed.
@@ -29,6 +30,28 @@ pub(crate) struct Issuer<'a> {
     pub(crate) verifier: &'a JwtVerifier,
 }
 
+impl Issuer<'_> {
+    /// The user of a token this issuer passed (`id` derived from its claims, which `payload`
+    /// holds), remembered in `cache` when the resolver keeps one.
+    pub(crate) fn passed_user(
+        &self,
+        id: uuid::Uuid,
+        payload: String,
+        passed: Passed,
+        header: &TokenHeader<'_>,
+        token: &[u8],
+        cache: Option<&TokenCache>,
+    ) -> UserInfo {
+        let jwt = JwtUserInfo::from_checked_payload(payload);
+        let valid_until = self.verifier.valid_until(&passed);
+        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until);
+        if let Some(cache) = cache {
+            cache.insert(token, Entry::new(&user, self.index, header, passed));
+        }
+        user
+    }
+}
+
 impl Issuers {
     /// The verifiers of distinct issuers, and a cache of `cached_tokens` verified tokens (0:
     /// none).
@@ -42,9 +65,10 @@ impl Issuers {
                 return Err(ConfigError::InvalidIssuer);
             }
         }
-        let cache = match verifiers.is_empty() {
-            true => None,
-            false => TokenCache::new(cached_tokens).map(Arc::new),
+        let cache = if verifiers.is_empty() {
+            None
+        } else {
+            TokenCache::new(cached_tokens).map(Arc::new)
         };
         Ok(Self { verifiers, cache })
     }
@@ -74,13 +98,12 @@ impl Issuers {
         let passed = match verifier.verify(&header, signing_input, signature, &claims, now) {
             Ok(passed) => passed,
             Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) => {
-                let Some(keys) = verifier.key_cache() else {
-                    return Err(ResolveError::Verification(miss).into());
-                };
+                if verifier.key_cache().is_none() {
+                    return Err(ResolveError::Verification(miss).into()); // static keys only
+                }
                 let waiting = AwaitingKeys::new(
                     miss,
                     issuer,
-                    Arc::clone(keys),
                     self.cache.clone(),
                     header.into_owned(),
                     token,
@@ -93,12 +116,8 @@ impl Issuers {
         };
         let id = checked_id(&claims, true)?;
         drop(members);
-        let jwt = JwtUserInfo::from_checked_payload(decoded.payload);
-        let user = UserInfo::from_verified_checked_jwt(id, jwt, verifier.valid_until(&passed));
-        if let Some(cache) = &self.cache {
-            cache.insert(token, Entry::new(&user, issuer.index, &header, passed));
-        }
-        Ok(user)
+        let cache = self.cache.as_deref();
+        Ok(issuer.passed_user(id, decoded.payload, passed, &header, token, cache))
     }
 
     /// A remembered answer for `token`, when the uncached path would give it now.
