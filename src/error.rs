@@ -427,6 +427,16 @@ pub enum ConfigError {
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
     #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
     UnknownCredentialKind,
+    /// A claim header that frames, routes or authenticates the response itself
+    /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Host`, `Set-Cookie`, …): a claim
+    /// there would break or hijack the gateway's connection. Choose another header name.
+    #[error(
+        "the header '{0}' cannot carry a claim: it is part of HTTP framing or routing (choose an X-… header)"
+    )]
+    ReservedHeader(HeaderName),
+    /// Two claims mapped to one header: the header would depend on which claims a token has.
+    #[error("the header '{0}' is the target of two claims: map each claim to a header of its own")]
+    DuplicateClaimHeader(HeaderName),
 }
 
 #[cfg(test)]

@@ -29,6 +29,20 @@
 //! unverified as its id: verify tokens ([`JwtVerifier`](crate::JwtVerifier)) before a gateway
 //! trusts either.
 //!
+//! **Lists are unambiguous.** A list is joined with `,` only when every item is a non-empty
+//! string without `,` and without leading or trailing whitespace (which an upstream's list
+//! parser would trim): otherwise the header is left out (and logged with the claim's and
+//! header's names), so that no two different lists give the same header. Without that rule
+//! `["eng,admin", "ops"]` would read upstream as the three groups of `["eng", "admin", "ops"]`,
+//! a membership of `admin` forged by a group's name. An empty list gives an empty header.
+//!
+//! **Header names are checked when configured**: a claim cannot be mapped to `X-User-Id` or
+//! `X-User-Source` ([`ConfigError::InvalidHeaderName`]), to a header that frames, routes or
+//! authenticates the response ([`RESERVED_HEADERS`], [`ConfigError::ReservedHeader`]: a claim
+//! on `Content-Length` would break a kept-alive connection's framing), nor two claims to one
+//! header ([`ConfigError::DuplicateClaimHeader`]: the header would depend on which claims a
+//! token has).
+//!
 //! The gateway must overwrite or drop these headers on the client's request, so that a client
 //! sending `X-User-Id: admin` itself never passes for anyone (see the README's "Behind a
 //! gateway").
@@ -42,6 +56,30 @@ use crate::{ConfigError, UserDetails, UserInfo};
 pub const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
 /// The header that carries the source the user was resolved from (`jwt`, `api_key`, …).
 pub const X_USER_SOURCE: HeaderName = HeaderName::from_static("x-user-source");
+
+/// The headers no claim may be mapped to: HTTP/1.1 framing and hop-by-hop headers
+/// (RFC 9110 §7.6.1, RFC 9112), and those that route, type, authenticate or set state on the
+/// response. Compared case-insensitively, as header names are.
+pub const RESERVED_HEADERS: [HeaderName; 18] = [
+    http::header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    http::header::PROXY_AUTHENTICATE,
+    http::header::PROXY_AUTHORIZATION,
+    http::header::TE,
+    http::header::TRAILER,
+    http::header::TRANSFER_ENCODING,
+    http::header::UPGRADE,
+    http::header::CONTENT_LENGTH,
+    http::header::CONTENT_TYPE,
+    http::header::CONTENT_ENCODING,
+    http::header::HOST,
+    http::header::SET_COOKIE,
+    http::header::LOCATION,
+    http::header::DATE,
+    http::header::SERVER,
+    http::header::WWW_AUTHENTICATE,
+];
 
 /// Which headers a user maps to: `X-User-Id`, `X-User-Source`, and the configured claims.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +98,24 @@ impl ForwardAuthHeaders {
     ///
     /// # Errors
     /// [`ConfigError::InvalidHeaderName`] when `header` is not a header name, or is
-    /// `X-User-Id` or `X-User-Source` (a claim must not replace the id).
+    /// `X-User-Id` or `X-User-Source` (a claim must not replace the id);
+    /// [`ConfigError::ReservedHeader`] for one of the [`RESERVED_HEADERS`];
+    /// [`ConfigError::DuplicateClaimHeader`] when another claim maps to `header` already.
+    ///
+    /// ```
+    /// use axum_userinfo::ConfigError;
+    /// use axum_userinfo::forward_auth::ForwardAuthHeaders;
+    /// let headers = ForwardAuthHeaders::new().with_claim("email", "X-User-Email")?;
+    /// assert!(matches!(
+    ///     headers.clone().with_claim("size", "Content-Length"),
+    ///     Err(ConfigError::ReservedHeader(_))
+    /// ));
+    /// assert!(matches!(
+    ///     headers.with_claim("mail", "x-user-email"),
+    ///     Err(ConfigError::DuplicateClaimHeader(_))
+    /// ));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
     pub fn with_claim(
         mut self,
         claim: impl Into<String>,
@@ -70,6 +125,12 @@ impl ForwardAuthHeaders {
             .map_err(|_| ConfigError::InvalidHeaderName)?;
         if name == X_USER_ID || name == X_USER_SOURCE {
             return Err(ConfigError::InvalidHeaderName);
+        }
+        if RESERVED_HEADERS.contains(&name) {
+            return Err(ConfigError::ReservedHeader(name));
+        }
+        if self.claims.iter().any(|(_, taken)| *taken == name) {
+            return Err(ConfigError::DuplicateClaimHeader(name));
         }
         self.claims.push((claim.into(), name));
         Ok(self)
@@ -110,8 +171,19 @@ impl ForwardAuthHeaders {
             let Some(value) = claims.and_then(|claims| claims.get(claim)) else {
                 continue;
             };
-            let Some(text) = header_text(value) else {
-                continue; // not a string or a list of strings
+            let text = match header_text(value) {
+                Ok(text) => text,
+                Err(NotMapped::Type) => continue, // not a string or a list of strings
+                Err(NotMapped::AmbiguousList) => {
+                    tracing::warn!(
+                        claim = %claim,
+                        header = %header,
+                        "a list claim has an item that is empty, holds ',' or has leading or \
+                         trailing whitespace, so its header would be ambiguous; the header is \
+                         left out"
+                    );
+                    continue;
+                }
             };
             match HeaderValue::try_from(text) {
                 Ok(value) => {
@@ -127,15 +199,36 @@ impl ForwardAuthHeaders {
     }
 }
 
-/// A string as it is, a list of strings joined with `,`; nothing for any other type.
-fn header_text(value: &Value) -> Option<String> {
+/// Why a claim gives no header.
+enum NotMapped {
+    /// Neither a string nor a list of strings.
+    Type,
+    /// A list whose join could be another list's: an item empty, with `,`, or with edge
+    /// whitespace.
+    AmbiguousList,
+}
+
+/// A string as it is; a list of strings joined with `,` when the join can be split back into
+/// exactly that list.
+fn header_text(value: &Value) -> Result<String, NotMapped> {
     match value {
-        Value::String(text) => Some(text.clone()),
+        Value::String(text) => Ok(text.clone()),
         Value::Array(items) => {
-            let strings: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            Some(strings?.join(","))
+            let mut joined = String::new();
+            for (i, item) in items.iter().enumerate() {
+                let item = item.as_str().ok_or(NotMapped::Type)?;
+                let edge_space = item.starts_with([' ', '\t']) || item.ends_with([' ', '\t']);
+                if item.is_empty() || item.contains(',') || edge_space {
+                    return Err(NotMapped::AmbiguousList);
+                }
+                if i > 0 {
+                    joined.push(',');
+                }
+                joined.push_str(item);
+            }
+            Ok(joined)
         }
-        _ => None,
+        _ => Err(NotMapped::Type),
     }
 }
 
@@ -192,6 +285,79 @@ mod tests {
         assert_eq!(existing["x-user-id"], api.user_id().to_string());
         assert_eq!(existing["x-user-source"], "api_key");
         assert!(existing.get("x-user-groups").is_none());
+    }
+
+    /// G3: no two different lists give the same header (`["eng,admin","ops"]` was
+    /// `eng,admin,ops`, the header of `["eng","admin","ops"]`).
+    #[test]
+    fn lists_are_unambiguous() {
+        let headers = ForwardAuthHeaders::new()
+            .with_claim("groups", "X-User-Groups")
+            .unwrap();
+        let groups = |list: Value| {
+            let map = headers.headers(&user(serde_json::json!({"sub": "a", "groups": list})));
+            map.get("x-user-groups")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            groups(serde_json::json!(["eng", "admin", "ops"])).as_deref(),
+            Some("eng,admin,ops")
+        );
+        for ambiguous in [
+            serde_json::json!(["eng,admin", "ops"]),
+            serde_json::json!(["eng", ""]),
+            serde_json::json!([""]),
+            serde_json::json!(["eng", " admin"]),
+            serde_json::json!(["eng\t", "admin"]),
+        ] {
+            assert_eq!(groups(ambiguous.clone()), None, "{ambiguous}");
+        }
+        assert_eq!(groups(serde_json::json!([])).as_deref(), Some(""));
+        assert_eq!(
+            groups(serde_json::json!(["a b", "c"])).as_deref(),
+            Some("a b,c")
+        );
+    }
+
+    /// G4 and G7: framing and hop-by-hop headers, and a second claim on one header, are
+    /// refused when configured, with the header named.
+    #[test]
+    fn reserved_and_duplicate_headers_are_refused() {
+        for name in [
+            "Connection",
+            "Keep-Alive",
+            "Proxy-Authenticate",
+            "Proxy-Authorization",
+            "TE",
+            "Trailer",
+            "Transfer-Encoding",
+            "Upgrade",
+            "Content-Length",
+            "Content-Type",
+            "Host",
+            "Set-Cookie",
+            "Location",
+            "Date",
+            "Server",
+        ] {
+            let error = ForwardAuthHeaders::new().with_claim("c", name).unwrap_err();
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(
+                error,
+                ConfigError::ReservedHeader(HeaderName::from_bytes(lower.as_bytes()).unwrap())
+            );
+            assert!(error.to_string().contains(&lower), "{error}");
+        }
+        let dup = ForwardAuthHeaders::new()
+            .with_claim("name", "X-Dup")
+            .unwrap()
+            .with_claim("nick", "x-dup")
+            .unwrap_err();
+        assert_eq!(
+            dup,
+            ConfigError::DuplicateClaimHeader(HeaderName::from_static("x-dup"))
+        );
+        assert!(dup.to_string().contains("x-dup"));
     }
 
     #[test]

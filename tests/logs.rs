@@ -131,3 +131,85 @@ fn the_demo_never_logs_websocket_frames() {
     assert!(enabled("trace", ours));
     assert!(enabled("trace,tungstenite=trace", tungstenite)); // asked for by name
 }
+
+/// A one-line HTTP server on 127.0.0.1 that answers OIDC discovery properly (its `jwks_uri`
+/// carries a token in its query) and every other path with `broken`, raw bytes, then closes.
+async fn broken_idp(broken: &'static [u8]) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request);
+            if text.starts_with("GET /.well-known/openid-configuration") {
+                let body = format!(
+                    r#"{{"issuer":"http://{addr}","jwks_uri":"http://{addr}/jwks?access_token=secret-discovered"}}"#
+                );
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            } else {
+                let _ = stream.write_all(broken).await;
+            }
+        }
+    });
+    addr
+}
+
+/// G2: however the identity provider's answer breaks (no answer, a garbage status line, a bad
+/// header, two `Content-Length`s), the fetch warning names neither the URL's userinfo nor its
+/// query, for a configured JWKS URL and for a discovered `jwks_uri`.
+#[tokio::test]
+async fn key_fetch_errors_never_log_url_secrets() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let answers: [&'static [u8]; 4] = [
+        b"",
+        b"HTTP/1.1 abc what\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nno colon in this header line\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 7\r\n\r\n{}",
+    ];
+    for broken in answers {
+        let addr = broken_idp(broken).await;
+        let configured = JwtVerifier::builder("https://issuer.example")
+            .with_jwks_url(format!(
+                "http://jwks-user:secret-pw@{addr}/jwks?access_token=secret-token"
+            ))
+            .allow_http_loopback()
+            .allow_any_audience()
+            .build()
+            .unwrap();
+        let discovered = JwtVerifier::builder(format!("http://{addr}"))
+            .with_oidc_discovery()
+            .allow_http_loopback()
+            .allow_any_audience()
+            .build()
+            .unwrap();
+        for verifier in [configured, discovered] {
+            let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+            assert!(!resolver.load_keys().await, "{broken:?} gives no keys");
+        }
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let failures = logs.matches("fetching verification keys failed").count();
+    assert_eq!(failures, 8, "{logs}");
+    for secret in ["secret", "access_token", "jwks-user"] {
+        assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
+    }
+}

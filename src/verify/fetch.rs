@@ -181,7 +181,7 @@ impl HttpKeySource {
             .timeout(self.options.timeout)
             .send()
             .await
-            .map_err(|err| format!("request failed: {}", without_url(&err)))?;
+            .map_err(|err| format!("request failed: {}", without_url(&err, url)))?;
         // A user's client may follow redirects anywhere: the answer must come from the URL's
         // origin, by an allowed scheme.
         let answered = response.url();
@@ -207,7 +207,7 @@ impl HttpKeySource {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|err| format!("reading failed: {}", without_url(&err)))?
+            .map_err(|err| format!("reading failed: {}", without_url(&err, url)))?
         {
             if body.len() + chunk.len() > max {
                 return Err("document too large".to_owned());
@@ -252,16 +252,43 @@ fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-fn without_url(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".to_owned()
+/// What went wrong, by the error's kind and the causes below it: never the error's own
+/// `Display`, which names the URL (its userinfo and query, where credentials hide).
+fn without_url(err: &reqwest::Error, url: &Url) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
     } else if err.is_connect() {
-        "could not connect".to_owned()
+        "could not connect"
     } else if err.is_redirect() {
-        "redirect refused".to_owned()
+        "redirect refused"
+    } else if err.is_body() {
+        "the body could not be read"
+    } else if err.is_decode() {
+        "the response could not be decoded"
+    } else if err.is_request() {
+        "the request failed"
     } else {
-        err.to_string()
+        "the HTTP exchange failed"
+    };
+    // The causes are hyper's, std's and rustls' errors, about the exchange and never the URL;
+    // the URL is on the reqwest error alone, which is skipped.
+    let mut text = kind.to_owned();
+    let mut cause = std::error::Error::source(err);
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
     }
+    // Should a cause ever quote the URL, its secret parts must still not reach the logs.
+    let secrets = [url.password(), url.query(), Some(url.username())];
+    if secrets
+        .into_iter()
+        .flatten()
+        .any(|secret| !secret.is_empty() && text.contains(secret))
+    {
+        return kind.to_owned();
+    }
+    text
 }
 
 /// `max-age` of a `Cache-Control` value; `no-store` / `no-cache` count as zero.
