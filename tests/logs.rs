@@ -130,6 +130,23 @@ fn the_demo_never_logs_websocket_frames() {
     assert!(!enabled("trace", tokio_tungstenite));
     assert!(enabled("trace", ours));
     assert!(enabled("trace,tungstenite=trace", tungstenite)); // asked for by name
+    assert!(enabled("trace,tungstenite::protocol=trace", tungstenite));
+    assert!(enabled("info,tungstenite", tungstenite));
+    // G5: a directive that merely mentions the name lifts nothing.
+    for rust_log in [
+        "trace,tokio_tungstenite=off",
+        "trace,tokio_tungstenite=info",
+        "trace,my_tungstenite_wrapper=trace",
+        "trace,tungstenite_extra=trace",
+    ] {
+        assert!(!enabled(rust_log, tungstenite), "{rust_log}");
+    }
+    assert!(!enabled("trace,tokio_tungstenite=off", tokio_tungstenite));
+    assert!(!enabled(
+        "trace,my_tungstenite_wrapper=trace",
+        tokio_tungstenite
+    ));
+    assert!(enabled("trace,tokio_tungstenite=trace", tokio_tungstenite));
 }
 
 /// A one-line HTTP server on 127.0.0.1 that answers OIDC discovery properly (its `jwks_uri`

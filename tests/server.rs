@@ -707,6 +707,7 @@ async fn metrics_count_without_credentials() {
     let server = serve(Options {
         oidc_issuers: vec![idp.issuer().to_owned()],
         allow_http_loopback: true,
+        accept: Some("jwt,api_key".parse().unwrap()),
         ..Options::default()
     })
     .await;
@@ -768,5 +769,79 @@ async fn metrics_count_without_credentials() {
         &user.to_string(),
     ] {
         assert!(!text.contains(secret), "{secret} in /metrics");
+    }
+}
+
+/// G1: the gateway recipe (`--require` with `--oidc`) lets only verified JWTs through: every
+/// credential that nothing verifies is refused unless `--accept` names its kind.
+#[tokio::test]
+async fn a_verifying_demo_accepts_only_jwts_unless_told_otherwise() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let options = Options {
+        require: true,
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        ..Options::default()
+    };
+    let server = serve(options.clone()).await;
+    let unverified: Headers<'_> = &[
+        ("x-api-key", "anything"),
+        ("authorization", "Bearer not-a-jwt"),
+        ("authorization", "Bearer a.b"),
+        ("authorization", "Bearer a.b.c.d"),
+        ("authorization", "Bearer a.b.c.d.e"),
+        ("authorization", "Basic eDp5"), // x:y
+        ("cookie", "nat-session=x"),
+    ];
+    for header in unverified {
+        let (status, headers, body) = server.whoami(&[*header]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{header:?}: {body}");
+        assert!(headers.get("x-user-id").is_none(), "{header:?}");
+        assert_eq!(body["code"], "user_auth_error", "{header:?}: {body}");
+        let details = body["details"].as_str().unwrap_or_default();
+        assert!(details.contains("not accepted"), "{header:?}: {body}");
+    }
+    let token = idp.token().subject("alice").sign();
+    let (status, headers, _) = server
+        .whoami(&[("authorization", &format!("Bearer {token}"))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-user-id").is_some());
+
+    // An operator's explicit choice is honoured.
+    let wider = serve(Options {
+        accept: Some("jwt,api_key".parse().unwrap()),
+        ..options
+    })
+    .await;
+    let (status, headers, _) = wider.whoami(&[("x-api-key", "sk-1")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-user-id"], id("sk-1").as_str());
+    let (status, _, _) = wider.whoami(&[("authorization", "Basic eDp5")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// G8: `/whoami`, `/whoami/` and `/whoami/…` answer every method alike (gateways forward the
+/// original method; Envoy's `path_prefix` sends `/whoami/` for a request to `/`).
+#[tokio::test]
+async fn whoami_answers_every_method_and_path() {
+    let server = serve(Options::default()).await;
+    for path in ["/whoami", "/whoami/", "/whoami/app/data"] {
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let response = (server.http)
+                .request(method.clone(), format!("http://{}{path}", server.addr))
+                .header("x-api-key", "sk-1")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{method} {path}");
+            assert_eq!(
+                response.headers()["x-user-id"],
+                id("sk-1").as_str(),
+                "{method} {path}"
+            );
+        }
     }
 }

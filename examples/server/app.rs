@@ -6,13 +6,13 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, JwtVerifier, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
-    WebSocketAuth,
+    AcceptedKinds, ConfigError, CredentialKind, JwtVerifier, Resolver, SocketIdentity, UserInfo,
+    UserInfoLayer, WebSocketAuth,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
@@ -79,21 +79,52 @@ impl std::fmt::Debug for Options {
 
 /// The demo's log filter: `RUST_LOG` (default `info`), except that WebSocket frame logging
 /// (tungstenite's `trace`, which prints auth messages verbatim: API keys, passwords, JWTs)
-/// stays at `debug` unless `RUST_LOG` names tungstenite itself.
+/// stays at `debug` unless a directive of `RUST_LOG` has that target itself: `tungstenite`
+/// (or `tungstenite::…`, which is more specific than the cap and so wins anyway) for
+/// tungstenite, `tokio_tungstenite` for tokio-tungstenite. A directive that only mentions the
+/// name (`my_tungstenite_wrapper=trace`, `tokio_tungstenite=off`) lifts nothing else.
 pub(crate) fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
     use tracing_subscriber::EnvFilter;
     let spec = rust_log
         .filter(|spec| !spec.trim().is_empty())
         .unwrap_or("info");
     let mut filter = EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"));
-    if !spec.contains("tungstenite") {
-        for directive in ["tungstenite=debug", "tokio_tungstenite=debug"] {
-            if let Ok(directive) = directive.parse() {
-                filter = filter.add_directive(directive);
-            }
+    // The target of each directive: what precedes its span filter and its `=level`.
+    let targets: Vec<&str> = spec
+        .split(',')
+        .map(|directive| {
+            let target = directive.split(['=', '[']).next().unwrap_or_default();
+            target.trim()
+        })
+        .collect();
+    for capped in ["tungstenite", "tokio_tungstenite"] {
+        if targets.contains(&capped) {
+            continue; // the operator set this target's level by name
+        }
+        if let Ok(directive) = format!("{capped}=debug").parse() {
+            filter = filter.add_directive(directive);
         }
     }
     filter
+}
+
+/// The credential kinds the demo accepts: `--accept` when given. Without it, a demo that
+/// verifies JWTs accepts **only** JWTs: an API key, Basic credentials or a session cookie are
+/// not verified by anything, and a gateway that asks this server must not let them through.
+fn accepted_kinds(options: &Options) -> Option<AcceptedKinds> {
+    let verifies = !options.oidc_issuers.is_empty() || !options.jwks.is_empty();
+    match options.accept {
+        Some(kinds) => Some(kinds),
+        None if verifies => {
+            tracing::info!(
+                "JWTs are verified: only jwt credentials are accepted (API keys, Basic \
+                 credentials and session cookies are refused); --accept jwt,api_key,… accepts \
+                 more kinds"
+            );
+            Some(AcceptedKinds::from([CredentialKind::Jwt]))
+        }
+        None => None,
+    }
 }
 
 /// The JWT verifiers the options ask for.
@@ -130,7 +161,7 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
 pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     prometheus(); // before the first count
     let mut builder = Resolver::builder();
-    if let Some(kinds) = options.accept {
+    if let Some(kinds) = accepted_kinds(options) {
         builder = builder.with_accepted_kinds(kinds);
     }
     if let Some(header) = &options.identity_header {
@@ -175,9 +206,12 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         });
 
     Ok(Router::new()
-        .route("/whoami", get(whoami))
-        // Envoy's ext_authz appends the original path to its `path_prefix`.
-        .route("/whoami/{*path}", get(whoami))
+        // Every method alike: gateways forward the original one (Envoy's ext_authz, Traefik).
+        .route("/whoami", any(whoami))
+        // Envoy's ext_authz appends the original path to its `path_prefix` (`/whoami/` for a
+        // request to `/`).
+        .route("/whoami/", any(whoami))
+        .route("/whoami/{*path}", any(whoami))
         // The cheapest route behind the layer: `benches/load.sh` compares it with `/healthz`.
         .route("/ping", get(|| async { "pong" }))
         .route_layer(identity)

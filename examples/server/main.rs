@@ -4,9 +4,9 @@
 //! cargo run --example server -- --help
 //! ```
 //!
-//! - `GET /whoami`: the caller as JSON, with `X-User-Id`, `X-User-Source` and the
-//!   `--claim-header` headers, so the server can be the auth endpoint of nginx
-//!   `auth_request`, Traefik ForwardAuth or Envoy `ext_authz`. Anonymous: 200
+//! - `/whoami` (every method; `/whoami/` and `/whoami/…` too): the caller as JSON, with
+//!   `X-User-Id`, `X-User-Source` and the `--claim-header` headers, so the server can be the
+//!   auth endpoint of nginx `auth_request`, Traefik ForwardAuth or Envoy `ext_authz`. Anonymous: 200
 //!   `{"outcome":"anonymous"}`, or 401 with `--require`.
 //! - `GET /websocket`: answers `auth_message` frames, and any other text frame with the
 //!   socket's current identity.
@@ -17,7 +17,8 @@
 //!
 //! Every flag has an environment fallback, `USERINFO_` and the flag's name (`--oidc` is
 //! `USERINFO_OIDC`; repeatable flags take a comma list). With `--oidc` or `--jwks`, JWTs are
-//! verified (issuer-scoped ids; unknown issuers refused). Logs go through `tracing`, filtered
+//! verified (issuer-scoped ids; unknown issuers refused), and only JWTs are accepted unless
+//! `--accept` names more kinds. Logs go through `tracing`, filtered
 //! by `RUST_LOG` (default `info`); WebSocket frames, which carry auth messages, are never
 //! logged (tungstenite stays at `debug` unless `RUST_LOG` names it).
 
@@ -42,7 +43,7 @@ struct Cli {
     #[arg(long, env = "USERINFO_REQUIRE")]
     require: bool,
     /// Accept only these credential kinds: a comma list of session_cookie, jwt, api_key,
-    /// basic ('' accepts none).
+    /// basic ('' accepts none). Default: all, or only jwt when --oidc or --jwks verifies JWTs.
     #[arg(long, env = "USERINFO_ACCEPT", value_name = "KINDS")]
     accept: Option<AcceptedKinds>,
     /// Take identities only from this trusted proxy header.
@@ -88,8 +89,9 @@ struct Cli {
     /// kid, no keys yet).
     #[arg(long, env = "USERINFO_KEY_REFETCH_INTERVAL", value_name = "SECS", value_parser = seconds)]
     key_refetch_interval: Option<Duration>,
-    /// Set this JWT claim as this header on /whoami (strings as they are, lists of strings
-    /// joined with ','; repeatable), e.g. --claim-header email=X-User-Email.
+    /// Set this JWT claim as this header on /whoami (repeatable), e.g. --claim-header
+    /// email=X-User-Email. Strings as they are; lists of strings joined with ',', left out
+    /// when an item is empty, holds ',' or has edge whitespace (the join would be ambiguous).
     #[arg(long, env = "USERINFO_CLAIM_HEADER", value_name = "CLAIM=HEADER", value_delimiter = ',', value_parser = pair)]
     claim_header: Vec<(String, String)>,
 }
@@ -150,7 +152,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(%addr, ?options, "listening: try curl http://{addr}/whoami -H 'x-api-key: sk-1'");
+    if options.oidc_issuers.is_empty() && options.jwks.is_empty() {
+        tracing::info!(%addr, ?options, "listening: try curl http://{addr}/whoami -H 'x-api-key: sk-1'");
+    } else {
+        tracing::info!(%addr, ?options, "listening: try curl http://{addr}/whoami -H 'authorization: Bearer <a token of the issuer>'");
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

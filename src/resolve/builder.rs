@@ -33,16 +33,32 @@ impl ResolverBuilder {
     /// Verifies JWTs of this issuer (feature `verify`; call again for more issuers). Once a
     /// verifier is configured, every JWT must be verified by the verifier of its `iss`: a
     /// token of another issuer, or without `iss`, is refused, and ids are issuer-scoped
-    /// (`iss` `U+001F` identity). Other credential kinds are unaffected.
+    /// (`iss` `U+001F` identity).
+    ///
+    /// **The other credential kinds still resolve**, as in the reference: an API key (any
+    /// Bearer token that is not JWT-shaped, or `X-API-Key`), Basic credentials and a session
+    /// cookie are not verified by anything, and each still gives a user. A service (or a
+    /// gateway's auth endpoint) that must trust only verified tokens accepts only JWTs:
+    /// `.with_accepted_kinds([CredentialKind::Jwt])`, and everything else is refused with
+    /// [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted) (HTTP 401).
     ///
     /// ```
-    /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
+    /// use axum_userinfo::{CredentialKind, JwtVerifier, Resolver, ResolveError, VerificationKey};
+    /// use http::{HeaderMap, HeaderValue};
     /// let verifier = JwtVerifier::builder("https://issuer.example.com")
     ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
-    ///     .build()
-    ///     .unwrap();
-    /// let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    ///     .build()?;
+    /// let resolver = Resolver::builder()
+    ///     .with_verifier(verifier)
+    ///     .with_accepted_kinds([CredentialKind::Jwt]) // verified tokens only
+    ///     .build()?;
     /// assert!(resolver.verifies_jwts());
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-api-key", HeaderValue::from_static("anything"));
+    /// assert_eq!(
+    ///     resolver.resolve(&headers),
+    ///     Err(ResolveError::NotAccepted(CredentialKind::ApiKey))
+    /// );
     /// # Ok::<(), axum_userinfo::ConfigError>(())
     /// ```
     #[cfg(feature = "verify")]
