@@ -271,9 +271,14 @@ pub enum VerifyError {
     /// `alg` is missing, `none`, unknown, or not allowed by the issuer's keys.
     #[error("algorithm not allowed")]
     AlgorithmNotAllowed,
-    /// No key of the issuer matches the token's `kid` (or, without a `kid`, its `alg`).
+    /// No key of the issuer has the token's `kid` (without a `kid`: the issuer has several
+    /// keys and none without a `kid`).
     #[error("no matching key")]
     UnknownKey,
+    /// The key the token's `kid` picks is one the issuer published but the crate left out
+    /// (weak, not for signatures, symmetric or malformed): no later key stands in for it.
+    #[error("the matching key of the issuer is not usable")]
+    UnusableKey,
     /// The issuer's keys could not be fetched, and none are cached: HTTP 503.
     #[error("the issuer's keys are unavailable")]
     KeysUnavailable,
@@ -317,6 +322,7 @@ impl VerifyError {
             Self::UnknownIssuer => "unknown_issuer",
             Self::AlgorithmNotAllowed => "algorithm_not_allowed",
             Self::UnknownKey => "unknown_key",
+            Self::UnusableKey => "unusable_key",
             Self::KeysUnavailable => "keys_unavailable",
             Self::InvalidSignature => "invalid_signature",
             Self::Expired => "expired",

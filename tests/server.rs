@@ -845,3 +845,97 @@ async fn whoami_answers_every_method_and_path() {
         }
     }
 }
+
+/// G12: a token that waits for a refetch counts one key-cache look-up, not two (8 unknown-kid
+/// requests counted 16 misses).
+#[tokio::test]
+async fn a_refetched_key_miss_counts_once() {
+    use axum_userinfo::test_util::{TestIdp, TestKey};
+    let idp = TestIdp::start().await;
+    idp.publish(&[TestKey::Rsa1]);
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let unknown = idp.token().key(TestKey::Rsa2).sign(); // a kid the issuer does not publish
+    for _ in 0..8 {
+        let (status, _, _) = server
+            .whoami(&[("authorization", &format!("Bearer {unknown}"))])
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let text = (server.http.get(format!("http://{}/metrics", server.addr)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let issuer = format!(r#"issuer="{}""#, idp.issuer());
+    let misses = text
+        .lines()
+        .find(|line| {
+            line.starts_with("userinfo_key_cache_total")
+                && line.contains(&issuer)
+                && line.contains(r#"result="miss""#)
+        })
+        .unwrap_or_else(|| panic!("no miss counter:\n{text}"));
+    assert!(misses.ends_with(" 8"), "{misses}");
+}
+
+/// G11: keys fetched, but every one of them left out (a 1024-bit RSA key, an encryption key,
+/// a symmetric key): not ready, since no token can be verified.
+#[tokio::test]
+async fn a_key_set_without_a_usable_key_is_not_ready() {
+    use axum_userinfo::test_util::{TestIdp, TestKey};
+    let idp = TestIdp::start().await;
+    let weak: Value = serde_json::from_str(include_str!("keys/rsa-1024.jwk.json")).unwrap();
+    let mut enc = serde_json::to_value(TestKey::Ed.jwk()).unwrap();
+    enc["use"] = "enc".into();
+    enc["kid"] = "enc".into();
+    let oct =
+        json!({"kty": "oct", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA", "kid": "hmac"});
+    let body = json!({ "keys": [weak, enc, oct] });
+    idp.set_jwks_body(Some(body.to_string().into_bytes()));
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        key_refetch_interval: Some(std::time::Duration::from_millis(100)),
+        ..Options::default()
+    })
+    .await;
+    let readyz = || async {
+        (server.http.get(format!("http://{}/readyz", server.addr)))
+            .send()
+            .await
+            .unwrap()
+    };
+    // Wait for the start-up fetch, then: still not ready.
+    for _ in 0..50 {
+        if idp.jwks_requests() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(idp.jwks_requests() > 0, "the keys were fetched");
+    let response = readyz().await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["waiting_for_keys"], json!([idp.issuer()]));
+
+    // Once a usable key is published and fetched, ready.
+    idp.set_jwks_body(None);
+    idp.publish(&[TestKey::Rsa1]);
+    let mut ready = false;
+    for _ in 0..40 {
+        if readyz().await.status() == StatusCode::OK {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "ready once a usable key is published");
+}

@@ -108,9 +108,15 @@ async fn valid_tokens_of_every_key_type() {
         user.user_id(),
         user_id(&format!("{HMAC_ISSUER}\u{1f}test-user"))
     );
-    // Without kid, and with a kid that the static key does not have: the kid-less key stands in.
-    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1).sign_hmac(SECRET);
-    assert!(verify(&resolver, &token).await.is_ok());
+    // A kid that the static key does not have: refused, as the reference refuses a kid its
+    // key set lacks (no kid-less key stands in; that accepted what the reference refuses).
+    let token = TokenBuilder::new(HMAC_ISSUER, TestKey::Rsa1)
+        .kid(Some("other"))
+        .sign_hmac(SECRET);
+    assert_eq!(
+        outcome(&resolver, &token).await,
+        refused(VerifyError::UnknownKey)
+    );
 }
 
 #[tokio::test]
@@ -741,8 +747,8 @@ async fn weak_jwks_keys_are_skipped() {
     let body = serde_json::json!({ "keys": [weak_jwk(), strong] });
     idp.set_jwks_body(Some(body.to_string().into_bytes()));
     let resolver = resolver(&idp);
-    // A token naming the weak key: refused, its key is not in the set (so no signature of it
-    // is ever checked, and aws-lc-rs would not sign with a 1024-bit key anyway).
+    // A token naming the weak key: refused, its key was left out of the set (so no signature
+    // of it is ever checked, and aws-lc-rs would not sign with a 1024-bit key anyway).
     let token = idp
         .token()
         .subject("mallory")
@@ -751,9 +757,38 @@ async fn weak_jwks_keys_are_skipped() {
         .sign();
     assert_eq!(
         outcome(&resolver, &token).await,
-        refused(VerifyError::UnknownKey)
+        refused(VerifyError::UnusableKey)
     );
     // The strong key beside it still verifies.
     let good = idp.token().subject("ada").audience("api").sign();
     assert!(verify(&resolver, &good).await.is_ok());
+}
+
+/// G10 and the reference's key choice (authlib's `KeySet.find_by_kid`): one token is checked
+/// against one key at most. A token without `kid` among several keys that all have one is
+/// refused (the old code tried every key, and accepted it); the only key of an issuer takes
+/// a token without `kid`; an unknown `kid` never falls back to another key.
+#[tokio::test]
+async fn one_token_one_key() {
+    let idp = TestIdp::start().await;
+    idp.publish(&[TestKey::Rsa1, TestKey::Rsa2]);
+    let two = resolver(&idp);
+    let kidless = idp.token().audience("api").kid(None).sign();
+    assert_eq!(
+        outcome(&two, &kidless).await,
+        refused(VerifyError::UnknownKey)
+    );
+    let named = idp.token().audience("api").sign();
+    assert!(outcome(&two, &named).await.is_ok());
+
+    let single = TestIdp::start().await;
+    single.publish(&[TestKey::Rsa1]);
+    let one = resolver(&single);
+    let kidless = single.token().audience("api").kid(None).sign();
+    assert!(outcome(&one, &kidless).await.is_ok(), "the only key");
+    let other_kid = single.token().audience("api").kid(Some("k-other")).sign();
+    assert_eq!(
+        outcome(&one, &other_kid).await,
+        refused(VerifyError::UnknownKey)
+    );
 }

@@ -128,16 +128,18 @@ impl Resolver {
 
     /// Fetches the keys of every verifier whose keys are fetched (feature `jwks`), at most once
     /// per refetch interval: for a readiness probe, or to warm the cache before serving.
-    /// Returns whether every such verifier has keys. Verifiers also fetch on their own.
+    /// Returns whether every such verifier has usable keys. Verifiers also fetch on their own.
     #[cfg(feature = "verify")]
     pub async fn load_keys(&self) -> bool {
         self.config.issuers.load_keys().await
     }
 
-    /// The issuers whose keys are fetched (feature `jwks`) and have never been fetched: none
-    /// once the resolver is ready to verify every configured issuer's tokens. For a readiness
-    /// probe (redact them with [`verify::redacted_url`](crate::verify::redacted_url) before
-    /// showing them). Verifiers with static keys are always ready.
+    /// The issuers that cannot verify a token yet: their keys are fetched (feature `jwks`)
+    /// and have never been fetched, or every key they publish was left out (weak, not for
+    /// signatures, symmetric, malformed: logged as an error with the reasons). None once the
+    /// resolver is ready to verify every configured issuer's tokens. For a readiness probe
+    /// (redact them with [`verify::redacted_url`](crate::verify::redacted_url) before showing
+    /// them). Verifiers with static keys are always ready.
     #[cfg(feature = "verify")]
     #[must_use]
     pub fn issuers_awaiting_keys(&self) -> Vec<&str> {

@@ -111,13 +111,17 @@ impl TokenBuilder {
     }
 
     /// The token signed with an HMAC `secret` (the header's `alg` becomes HS256 unless set
-    /// to another HS algorithm).
+    /// to another HS algorithm). The test key's own `kid` is left out (it names that key, not
+    /// the secret); a `kid` set with [`kid`](Self::kid) to anything else stays.
     ///
     /// # Panics
     /// Never for an HMAC algorithm.
     #[must_use]
     pub fn sign_hmac(&self, secret: &[u8]) -> String {
         let mut header = self.header.clone();
+        if header.kid.as_deref() == Some(self.key.kid()) {
+            header.kid = None;
+        }
         if !matches!(header.alg, Algorithm::HS384 | Algorithm::HS512) {
             header.alg = Algorithm::HS256;
         }

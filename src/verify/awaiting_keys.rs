@@ -53,8 +53,10 @@ impl AwaitingKeys {
         }
     }
 
-    /// The synchronous path's answer: the miss itself.
+    /// The synchronous path's answer: the miss itself (counted as the token's one look-up).
     pub(crate) fn miss(&self) -> ResolveError {
+        let miss = Err::<(), _>(self.miss.clone());
+        self.verifier.count_lookup(&miss);
         ResolveError::Verification(self.miss.clone())
     }
 
@@ -67,10 +69,10 @@ impl AwaitingKeys {
         let claims = ScannedClaims::new(&self.members);
         let (signing_input, signature) = self.token.split_at(self.signing_len);
         let signature = signature.get(1..).unwrap_or_default(); // after the dot
-        let passed = self
-            .verifier
-            .verify(&self.header, signing_input, signature, &claims, now())
-            .map_err(ResolveError::Verification)?;
+        let checked =
+            (self.verifier).verify(&self.header, signing_input, signature, &claims, now());
+        self.verifier.count_lookup(&checked); // the token's one look-up, after the refetch
+        let passed = checked.map_err(ResolveError::Verification)?;
         let id = checked_id(&claims, true)?;
         let issuer = Issuer {
             index: self.issuer,

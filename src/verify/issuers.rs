@@ -95,12 +95,18 @@ impl Issuers {
         let claims = ScannedClaims::new(&members);
         let issuer = self.issuer_of(&claims)?;
         let verifier = issuer.verifier;
-        let passed = match verifier.verify(&header, signing_input, signature, &claims, now) {
+        let checked = verifier.verify(&header, signing_input, signature, &claims, now);
+        let waits = verifier.key_cache().is_some()
+            && matches!(
+                checked,
+                Err(VerifyError::UnknownKey | VerifyError::KeysUnavailable)
+            );
+        if !waits {
+            verifier.count_lookup(&checked); // a token that waits counts after its refetch
+        }
+        let passed = match checked {
             Ok(passed) => passed,
-            Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) => {
-                if verifier.key_cache().is_none() {
-                    return Err(ResolveError::Verification(miss).into()); // static keys only
-                }
+            Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) if waits => {
                 let waiting = AwaitingKeys::new(
                     miss,
                     issuer,
@@ -150,13 +156,11 @@ impl Issuers {
         }
     }
 
-    /// The issuers whose keys are fetched and were never fetched successfully.
+    /// The issuers that cannot verify a token yet: their keys are fetched and were never
+    /// fetched successfully, or every key they published was left out (and no key is
+    /// configured beside them).
     pub(crate) fn awaiting_keys(&self) -> Vec<&str> {
-        let waiting = |verifier: &&JwtVerifier| {
-            verifier
-                .key_cache()
-                .is_some_and(|cache| !cache.current().loaded)
-        };
+        let waiting = |verifier: &&JwtVerifier| !verifier.has_usable_keys();
         self.verifiers
             .iter()
             .filter(waiting)
@@ -164,12 +168,14 @@ impl Issuers {
             .collect()
     }
 
-    /// Fetches every issuer's keys that are fetched; whether all have keys now.
+    /// Fetches every issuer's keys that are fetched; whether all have usable keys now.
     pub(crate) async fn load_keys(&self) -> bool {
         let mut loaded = true;
-        for cache in self.verifiers.iter().filter_map(JwtVerifier::key_cache) {
-            cache.refetch().await;
-            loaded &= cache.current().loaded;
+        for verifier in &self.verifiers {
+            if let Some(cache) = verifier.key_cache() {
+                cache.refetch().await;
+                loaded &= verifier.has_usable_keys();
+            }
         }
         loaded
     }

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::VerificationKey;
+use crate::verify::published::PublishedKeys;
 
 /// How long fetched keys are kept, and how often they may be refetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Default for CachePolicy {
 
 /// Keys as a source returned them.
 pub(crate) struct Fetched {
-    pub(crate) keys: Vec<VerificationKey>,
+    pub(crate) keys: PublishedKeys,
     /// `Cache-Control: max-age`, when the response had one.
     pub(crate) max_age: Option<Duration>,
 }
@@ -80,7 +80,7 @@ pub(crate) trait KeySource: Send + Sync + fmt::Debug + 'static {
 /// The keys of one moment.
 #[derive(Debug, Default)]
 pub(crate) struct KeySet {
-    pub(crate) keys: Vec<VerificationKey>,
+    pub(crate) keys: PublishedKeys,
     /// Whether a fetch ever succeeded.
     pub(crate) loaded: bool,
     /// When a request should start a background refresh.
@@ -105,7 +105,7 @@ impl fmt::Debug for KeyCache {
         f.debug_struct("KeyCache")
             .field("source", &self.source)
             .field("policy", &self.policy)
-            .field("keys", &self.current.load().keys.len())
+            .field("keys", &self.current.load().keys.keys().len())
             .finish_non_exhaustive()
     }
 }
@@ -186,7 +186,18 @@ impl KeyCache {
                     // min_ttl <= max_ttl: checked when the verifier is built.
                     max_age.max(self.policy.min_ttl).min(self.policy.max_ttl)
                 });
-                tracing::debug!(keys = fetched.keys.len(), ?ttl, "verification keys fetched");
+                let usable = fetched.keys.keys().len();
+                if usable == 0 {
+                    // Loaded, but nothing can verify a token: not ready (see
+                    // `Issuers::awaiting_keys`), and loud about why.
+                    tracing::error!(
+                        source = ?self.source,
+                        skipped = ?fetched.keys.skipped(),
+                        "the issuer's key set holds no usable key; its tokens are refused"
+                    );
+                } else {
+                    tracing::debug!(keys = usable, ?ttl, "verification keys fetched");
+                }
                 self.current.store(Arc::new(KeySet {
                     keys: fetched.keys,
                     loaded: true,
@@ -201,7 +212,7 @@ impl KeyCache {
                 tracing::warn!(
                     source = ?self.source,
                     %reason,
-                    cached_keys = old.keys.len(),
+                    cached_keys = old.keys.keys().len(),
                     "fetching verification keys failed"
                 );
                 self.current.store(Arc::new(KeySet {
@@ -235,7 +246,11 @@ mod tests {
                     return Err("down".to_owned());
                 }
                 Ok(Fetched {
-                    keys: vec![VerificationKey::from_secret([7; 32]).unwrap().with_kid("a")],
+                    keys: PublishedKeys::from_keys(vec![
+                        crate::VerificationKey::from_secret([7; 32])
+                            .unwrap()
+                            .with_kid("a"),
+                    ]),
                     max_age: Some(Duration::from_secs(1)),
                 })
             })
@@ -269,7 +284,11 @@ mod tests {
 
         source.fail.store(true, Ordering::SeqCst);
         cache.fetch_now().await;
-        assert_eq!(cache.current().keys.len(), 1, "the last good keys stay");
+        assert_eq!(
+            cache.current().keys.keys().len(),
+            1,
+            "the last good keys stay"
+        );
     }
 
     #[tokio::test]
@@ -292,7 +311,7 @@ mod tests {
         assert_eq!(cache.current().refresh_at, None, "too far to schedule");
         source.fail.store(true, Ordering::SeqCst);
         cache.fetch_now().await; // now + the refetch interval
-        assert_eq!(cache.current().keys.len(), 1);
+        assert_eq!(cache.current().keys.keys().len(), 1);
         cache.refetch().await; // within the (endless) interval: no fetch, no panic
         assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 

@@ -18,6 +18,7 @@
 //! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
 //! | `token_cache.rs` | verified tokens remembered, checked again at every hit |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
+//! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
 //! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
@@ -35,6 +36,7 @@ mod key;
 mod key_cache;
 #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
 mod prepared;
+mod published;
 mod redact;
 mod token_cache;
 mod verifier;
@@ -46,6 +48,7 @@ pub(crate) use header::is_jwe_shaped;
 pub(crate) use issuers::Issuers;
 pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
+pub use published::MAX_PUBLISHED_KEYS;
 pub use redact::redacted_url;
 pub use token_cache::DEFAULT_TOKEN_CACHE_ENTRIES;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};

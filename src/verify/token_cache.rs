@@ -120,7 +120,7 @@ mod tests {
             let keys = self.0.lock().map(|keys| keys.clone()).unwrap_or_default();
             Box::pin(async move {
                 Ok(Fetched {
-                    keys,
+                    keys: crate::verify::published::PublishedKeys::from_keys(keys),
                     max_age: None,
                 })
             })

@@ -8,6 +8,7 @@ use crate::identity::jwt_claims::ScannedClaims;
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, TimeClaims};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
+use crate::verify::published::{PublishedKeys, pick};
 use crate::{ConfigError, VerificationKey};
 use jsonwebtoken::Algorithm;
 
@@ -69,7 +70,9 @@ impl JwtVerifier {
     }
 
     /// Checks a token of this issuer at `now` (seconds since the epoch): its type, its
-    /// signature, then its claims.
+    /// signature, then its claims. The key-cache look-up is not counted here: the caller
+    /// counts each token's once ([`count_lookup`](Self::count_lookup)), after a refetch when
+    /// it waits for one.
     pub(crate) fn verify(
         &self,
         header: &TokenHeader<'_>,
@@ -83,17 +86,21 @@ impl JwtVerifier {
                 return Err(VerifyError::TypeMismatch);
             }
         }
-        let key = self.check_signature(header, signing_input, signature);
+        let key = self.check_signature(header, signing_input, signature)?;
+        let times = self.0.checks.check_at(claims, now)?;
+        Ok(Passed { key, times })
+    }
+
+    /// Counts a token's look-up in the issuer's fetched keys (none for static keys): a miss
+    /// when `result` is an unknown `kid` or no keys, a hit otherwise.
+    pub(crate) fn count_lookup<T>(&self, result: &Result<T, VerifyError>) {
         if let Some(fetched) = &self.0.fetched {
             let missed = matches!(
-                key,
+                result,
                 Err(VerifyError::UnknownKey | VerifyError::KeysUnavailable)
             );
             fetched.count_lookup(!missed);
         }
-        let key = key?;
-        let times = self.0.checks.check_at(claims, now)?;
-        Ok(Passed { key, times })
     }
 
     /// When a token that passed stops being valid: `exp` plus the leeway.
@@ -102,7 +109,7 @@ impl JwtVerifier {
     }
 
     /// Whether a token that passed (with `kid` and `alg`) would pass again at `now`: the key
-    /// that verified it is still one the token's `kid` and `alg` pick among the issuer's
+    /// that verified it is still the one the token's `kid` and `alg` pick among the issuer's
     /// current keys, and its time claims still hold. The type, the claims and the signature
     /// over the same bytes cannot have changed.
     pub(crate) fn would_pass_again(
@@ -112,22 +119,14 @@ impl JwtVerifier {
         passed: &Passed,
         now: f64,
     ) -> bool {
-        let still_picked = |keys: &mut dyn Iterator<Item = &VerificationKey>| {
-            for key in keys {
-                if key.material() == passed.key {
-                    return true;
-                }
-            }
-            false
-        };
         self.0.checks.still_valid(passed.times, now)
             && self
-                .with_candidates(kid, alg, still_picked)
+                .with_key(kid, alg, |key| key.material() == passed.key)
                 .unwrap_or(false)
     }
 
-    /// The material of the key that verifies the signature (base64url, as sent; decoded once,
-    /// after the candidate keys are known, so that a bad signature never hides a key miss).
+    /// The material of the key that verifies the signature (base64url, as sent; decoded
+    /// after the key is known, so that a bad signature never hides a key miss).
     fn check_signature(
         &self,
         header: &TokenHeader<'_>,
@@ -135,57 +134,49 @@ impl JwtVerifier {
         signature: &[u8],
     ) -> Result<u64, VerifyError> {
         use base64::Engine as _;
-        let verifying = |keys: &mut dyn Iterator<Item = &VerificationKey>| {
+        let verifying = |key: &VerificationKey| {
             let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(signature)
                 .ok()?;
-            for key in keys {
-                if key.verifies(&signature, signing_input, header.alg) {
-                    return Some(key.material());
-                }
-            }
-            None
+            key.verifies(&signature, signing_input, header.alg)
+                .then(|| key.material())
         };
-        let verified = self.with_candidates(header.kid(), header.alg, verifying)?;
+        let verified = self.with_key(header.kid(), header.alg, verifying)?;
         verified.ok_or(VerifyError::InvalidSignature)
     }
 
-    /// Runs `use_keys` over the keys that may verify a token of `kid` and `alg`: those with
-    /// that `kid` (keys without one stand in when none has it), of those the ones whose type
-    /// allows `alg`. Refuses when there are none. Nothing is collected: this runs on every
+    /// Runs `use_key` with the one key that may verify a token of `kid` and `alg`: the one
+    /// its `kid` picks (the reference's rule, `published.rs`), when its type allows `alg`.
+    /// One token costs one signature check at most. Nothing is collected: this runs on every
     /// cache hit.
-    fn with_candidates<R>(
+    fn with_key<R>(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
-        use_keys: impl FnOnce(&mut dyn Iterator<Item = &VerificationKey>) -> R,
+        use_key: impl FnOnce(&VerificationKey) -> R,
     ) -> Result<R, VerifyError> {
         let fetched = self.0.fetched.as_ref().map(KeyCache::current);
-        let fetched_keys = fetched.as_deref().map_or(&[][..], |set| &set.keys[..]);
-        let keys = || self.0.keys.iter().chain(fetched_keys);
-        let named = |key: &VerificationKey| kid.is_none_or(|kid| key.kid() == Some(kid));
-        let by_kid = keys().any(named);
-        let picked = |key: &&VerificationKey| {
-            if by_kid {
-                named(key)
-            } else {
-                key.kid().is_none()
-            }
-        };
-        if !keys().any(|key| picked(&key)) {
+        let empty = PublishedKeys::default();
+        let fetched_keys = fetched.as_deref().map_or(&empty, |set| &set.keys);
+        let Some(key) = pick(&self.0.keys, fetched_keys, kid)? else {
             return Err(match &fetched {
                 Some(set) if !set.loaded && self.0.keys.is_empty() => VerifyError::KeysUnavailable,
                 _ => VerifyError::UnknownKey,
             });
-        }
-        let mut allowed = keys()
-            .filter(picked)
-            .filter(|key| key.algorithms().contains(&alg))
-            .peekable();
-        if allowed.peek().is_none() {
+        };
+        if !key.algorithms().contains(&alg) {
             return Err(VerifyError::AlgorithmNotAllowed);
         }
-        Ok(use_keys(&mut allowed))
+        Ok(use_key(key))
+    }
+
+    /// Whether tokens can be verified at all: a configured key, or fetched keys of which at
+    /// least one is usable. `false` before the first successful fetch, and when every key
+    /// the issuer publishes was left out.
+    pub(crate) fn has_usable_keys(&self) -> bool {
+        !self.0.keys.is_empty()
+            || (self.0.fetched.as_ref())
+                .is_some_and(|cache| !cache.current().keys.keys().is_empty())
     }
 }
 
