@@ -33,7 +33,7 @@ trap 'kill $idp ${server:-} 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 600); do [ -s "$dir/issuer" ] && break; sleep 0.1; done
 issuer=$(cat "$dir/issuer")
 RUST_LOG=warn target/release/examples/server --addr "127.0.0.1:$PORT" \
-  --oidc "$issuer" --allow-http-loopback &
+  --oidc "$issuer" --allow-http-loopback --accept jwt,api_key &
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$PORT/ping" -H "x-api-key: $KEY" | grep -q pong

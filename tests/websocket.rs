@@ -211,3 +211,56 @@ async fn durations_past_the_clock_never_panic() {
     };
     assert!(reply.contains(r#""status":"success""#), "{reply}");
 }
+
+/// G6: once the key that verified a socket's token leaves its issuer's key set (and the
+/// server has refetched), the socket's identity ends at its next message, as HTTP refuses the
+/// token from then on; opened with the token on the upgrade or by an auth message alike.
+#[tokio::test]
+async fn a_socket_closes_when_its_key_is_revoked() {
+    use axum_userinfo::test_util::TestKey;
+    use axum_userinfo::verify::CachePolicy;
+    let idp = TestIdp::start().await;
+    idp.publish(&[TestKey::Rsa1, TestKey::Rsa2]);
+    let policy = CachePolicy {
+        refetch_interval: Duration::ZERO, // the revocation may be fetched at once
+        ..CachePolicy::default()
+    };
+    let verifier = (idp.verifier().allow_any_audience())
+        .with_cache_policy(policy)
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    assert!(resolver.load_keys().await);
+    let addr = serve(resolver.clone()).await;
+    let token = idp.token().key(TestKey::Rsa1).subject("ada").sign();
+    let ada = axum_userinfo::user_id(&format!("{}\u{1f}ada", idp.issuer())).to_string();
+
+    let mut upgraded = connect(addr, Some(&token)).await;
+    assert_eq!(whoami(&mut upgraded).await, ada);
+    let mut by_message = connect(addr, None).await;
+    assert_eq!(
+        auth_message(&mut by_message, &token).await["status"],
+        "success"
+    );
+    assert_eq!(whoami(&mut by_message).await, ada);
+    // A socket of the key that stays is not touched.
+    let other = idp.token().key(TestKey::Rsa2).subject("bob").sign();
+    let mut staying = connect(addr, Some(&other)).await;
+    let bob = axum_userinfo::user_id(&format!("{}\u{1f}bob", idp.issuer())).to_string();
+    assert_eq!(whoami(&mut staying).await, bob);
+
+    idp.publish(&[TestKey::Rsa2]); // rsa-1 revoked
+    assert!(resolver.load_keys().await);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    assert!(
+        resolver.resolve(&headers).is_err(),
+        "HTTP refuses it at once"
+    );
+
+    for socket in [&mut upgraded, &mut by_message] {
+        socket.send(Message::Text("whoami".into())).await.unwrap();
+        expect_close(socket, "Authentication revoked", Duration::from_secs(2)).await;
+    }
+    assert_eq!(whoami(&mut staying).await, bob);
+}

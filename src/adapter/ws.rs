@@ -43,6 +43,8 @@ use crate::{ResolveError, Resolver, UserInfo, UserInfoRejection};
 const TIMED_OUT: &str = "Authentication timed out";
 /// The close reason for a socket whose verified JWT expired without a renewal.
 const EXPIRED: &str = "Authentication expired";
+/// The close reason for a socket whose verified JWT's key left its issuer's key set.
+const REVOKED: &str = "Authentication revoked";
 
 /// How long a socket being refused may take to accept the close frame (or an error reply)
 /// before it is dropped without the close handshake: a peer that does not read cannot pin
@@ -145,7 +147,10 @@ impl WebSocketAuth {
 /// An identity from a verified JWT lasts until the token's `exp` (plus the verifier's leeway,
 /// [`UserInfo::valid_until`]): past it, [`user`](Self::user) is `None` and
 /// [`recv`](Self::recv) closes the socket with 1008 "Authentication expired", unless an auth
-/// message renewed the identity before.
+/// message renewed the identity before. It ends with its key too: once the key that verified
+/// the token has left its issuer's key set (rotated out or revoked, and refetched), the next
+/// message closes the socket with 1008 "Authentication revoked", as HTTP refuses the token
+/// from then on ([`UserInfo::is_still_valid`]).
 #[derive(Clone)]
 pub struct SocketIdentity {
     resolver: Resolver,
@@ -249,7 +254,7 @@ impl SocketIdentity {
     }
 
     /// The socket's current user: `None` when it is anonymous, and once its verified JWT has
-    /// expired.
+    /// expired or its key has left its issuer's key set.
     #[must_use]
     pub fn user(&self) -> Option<&UserInfo> {
         if self.is_expired() {
@@ -258,10 +263,23 @@ impl SocketIdentity {
         self.user.as_ref()
     }
 
-    /// Whether the user's verified JWT has expired (and no auth message renewed it).
+    /// Whether the user's identity has ended (and no auth message renewed it): its verified
+    /// JWT has expired, or the key that verified it has left its issuer's key set.
     #[must_use]
     pub fn is_expired(&self) -> bool {
+        self.has_timed_out() || self.is_revoked()
+    }
+
+    /// The verified JWT's `exp` (with the leeway) has passed.
+    fn has_timed_out(&self) -> bool {
         self.expires.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// The key that verified the user's token is no longer its issuer's.
+    fn is_revoked(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|user| !user.is_still_valid())
     }
 
     /// Handles a text frame: an `auth_message` is answered (and, when it resolves, becomes the
@@ -283,10 +301,12 @@ impl SocketIdentity {
         }
     }
 
-    /// Closes a socket whose auth deadline or expiry has passed.
+    /// Closes a socket whose auth deadline or expiry has passed, or whose key was revoked.
     async fn close_for_time(&self, socket: &mut WebSocket) {
-        let reason = if self.is_expired() {
+        let reason = if self.has_timed_out() {
             EXPIRED
+        } else if self.is_revoked() {
+            REVOKED
         } else {
             TIMED_OUT
         };

@@ -40,6 +40,16 @@ struct Inner {
     details: UserDetails,
     /// A verified JWT's `exp` plus the verifier's leeway.
     valid_until: Option<SystemTime>,
+    /// A verified JWT's key binding: whether the key that verified it still stands.
+    verified: Option<Arc<dyn StillVerified>>,
+}
+
+/// Whether a verified identity still holds (the key that verified it is still its issuer's,
+/// its time claims still valid); implemented where tokens are verified, so that this core type
+/// knows nothing of keys.
+pub(crate) trait StillVerified: Send + Sync + fmt::Debug + 'static {
+    /// Whether the identity still holds now.
+    fn still_verified(&self) -> bool;
 }
 
 /// The identity-source data a [`UserInfo`] was created from (the reference's
@@ -106,14 +116,11 @@ impl fmt::Display for Source {
 
 impl UserInfo {
     fn new(user_id: Uuid, details: UserDetails) -> Self {
-        Self::expiring(user_id, details, None)
-    }
-
-    fn expiring(user_id: Uuid, details: UserDetails, valid_until: Option<SystemTime>) -> Self {
         Self(Arc::new(Inner {
             user_id,
             details,
-            valid_until,
+            valid_until: None,
+            verified: None,
         }))
     }
 
@@ -122,14 +129,32 @@ impl UserInfo {
         Self::new(user_id, UserDetails::Jwt(jwt))
     }
 
-    /// A verified JWT user, valid until its `exp` plus the verifier's leeway.
+    /// A verified JWT user, valid until its `exp` plus the verifier's leeway, and while
+    /// `verified` holds (its key is still its issuer's).
     #[cfg_attr(not(feature = "verify"), allow(dead_code))]
     pub(crate) fn from_verified_checked_jwt(
         user_id: Uuid,
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
+        verified: Arc<dyn StillVerified>,
     ) -> Self {
-        Self::expiring(user_id, UserDetails::Jwt(jwt), valid_until)
+        Self(Arc::new(Inner {
+            user_id,
+            details: UserDetails::Jwt(jwt),
+            valid_until,
+            verified: Some(verified),
+        }))
+    }
+
+    /// Whether the identity still holds now. For a JWT verified by a configured
+    /// [`JwtVerifier`](crate::JwtVerifier): its `exp` (with the leeway) has not passed, and
+    /// the key that verified it is still the one its `kid` picks in its issuer's current key
+    /// set (a key rotated out or revoked ends the identity at once). Every other identity
+    /// holds as long as it is held. Long-lived connections check it before acting for the
+    /// user: [`SocketIdentity`](crate::SocketIdentity) does at every message.
+    #[must_use]
+    pub fn is_still_valid(&self) -> bool {
+        self.0.verified.as_ref().is_none_or(|v| v.still_verified())
     }
 
     /// A user identified by an API key; the key is the identity.

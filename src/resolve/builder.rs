@@ -26,7 +26,7 @@ pub struct ResolverBuilder {
     #[cfg(feature = "verify")]
     verifiers: Vec<crate::JwtVerifier>,
     #[cfg(feature = "verify")]
-    cached_tokens: Option<usize>,
+    token_cache_bytes: Option<usize>,
 }
 
 impl ResolverBuilder {
@@ -67,12 +67,14 @@ impl ResolverBuilder {
         self
     }
 
-    /// Remembers up to `entries` verified tokens (feature `verify`; default
-    /// [`DEFAULT_TOKEN_CACHE_ENTRIES`](crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES), 4,096; 0
-    /// turns the cache off). A token seen again answers without its signature check, as long
-    /// as the uncached path would accept it: each hit checks its `exp` (with the leeway) and
-    /// `nbf` at the current time, and that the key that verified it is still in its issuer's
-    /// key set. Only tokens that passed are kept, keyed by all their bytes.
+    /// Remembers verified tokens up to a weight of `bytes` (feature `verify`; default
+    /// [`DEFAULT_TOKEN_CACHE_BYTES`](crate::verify::DEFAULT_TOKEN_CACHE_BYTES), 16 MiB; 0
+    /// turns the cache off). Each entry weighs its token, three times its claims and a fixed
+    /// overhead, so the bound holds whatever the tokens' size. A token seen again answers
+    /// without its signature check, as long as the uncached path would accept it: each hit
+    /// checks its `exp` (with the leeway) and `nbf` at the current time, and that the key that
+    /// verified it is still in its issuer's key set. Only tokens that passed are kept, keyed
+    /// by all their bytes.
     ///
     /// ```
     /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
@@ -81,13 +83,13 @@ impl ResolverBuilder {
     ///     .build()?;
     /// let resolver = Resolver::builder()
     ///     .with_verifier(verifier)
-    ///     .with_token_cache(0) // every token's signature checked, every time
+    ///     .with_token_cache_bytes(0) // every token's signature checked, every time
     ///     .build()?;
     /// # Ok::<(), axum_userinfo::ConfigError>(())
     /// ```
     #[cfg(feature = "verify")]
-    pub fn with_token_cache(mut self, entries: usize) -> Self {
-        self.cached_tokens = Some(entries);
+    pub fn with_token_cache_bytes(mut self, bytes: usize) -> Self {
+        self.token_cache_bytes = Some(bytes);
         self
     }
 
@@ -286,7 +288,7 @@ impl ResolverBuilder {
                 #[cfg(feature = "verify")]
                 issuers: crate::verify::Issuers::new(
                     self.verifiers,
-                    (self.cached_tokens).unwrap_or(crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES),
+                    (self.token_cache_bytes).unwrap_or(crate::verify::DEFAULT_TOKEN_CACHE_BYTES),
                 )?,
             }),
         })

@@ -18,7 +18,6 @@ pub(crate) struct AwaitingKeys {
     /// What the first pass answered: the answer of the synchronous path.
     miss: VerifyError,
     verifier: JwtVerifier,
-    issuer: usize,
     tokens: Option<Arc<TokenCache>>,
     header: TokenHeader<'static>,
     /// The whole token; the signing input is what precedes its last dot.
@@ -43,7 +42,6 @@ impl AwaitingKeys {
         Self {
             miss,
             verifier: issuer.verifier.clone(),
-            issuer: issuer.index,
             tokens,
             header,
             signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
@@ -75,7 +73,6 @@ impl AwaitingKeys {
         let passed = checked.map_err(ResolveError::Verification)?;
         let id = checked_id(&claims, true)?;
         let issuer = Issuer {
-            index: self.issuer,
             verifier: &self.verifier,
         };
         let tokens = self.tokens.as_deref();

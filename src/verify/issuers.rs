@@ -1,6 +1,6 @@
 //! The verifiers of a resolver, one per issuer: the token's unverified `iss` picks one, and
 //! only that issuer's keys may verify it. Tokens that pass are remembered in the resolver's
-//! [token cache](crate::verify::DEFAULT_TOKEN_CACHE_ENTRIES).
+//! [token cache](crate::verify::DEFAULT_TOKEN_CACHE_BYTES).
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
 use crate::resolve::halt::Halt;
 use crate::verify::awaiting_keys::AwaitingKeys;
+use crate::verify::binding::KeyBinding;
 use crate::verify::claims::now;
 use crate::verify::header::{TokenHeader, token_header};
 use crate::verify::token_cache::{Entry, TokenCache};
@@ -23,10 +24,9 @@ pub(crate) struct Issuers {
     cache: Option<Arc<TokenCache>>,
 }
 
-/// The verifier a token names, and its index (what a cached answer remembers).
+/// The verifier a token names.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Issuer<'a> {
-    pub(crate) index: usize,
     pub(crate) verifier: &'a JwtVerifier,
 }
 
@@ -42,22 +42,29 @@ impl Issuer<'_> {
         token: &[u8],
         cache: Option<&TokenCache>,
     ) -> UserInfo {
+        let payload_len = payload.len();
         let jwt = JwtUserInfo::from_checked_payload(payload);
         let valid_until = self.verifier.valid_until(&passed);
-        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until);
+        let binding = Arc::new(KeyBinding::new(
+            self.verifier,
+            header.kid(),
+            header.alg,
+            passed,
+        ));
+        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until, binding.clone());
         if let Some(cache) = cache {
-            cache.insert(token, Entry::new(&user, self.index, header, passed));
+            cache.insert(token, Entry::new(&user, binding, token.len(), payload_len));
         }
         user
     }
 }
 
 impl Issuers {
-    /// The verifiers of distinct issuers, and a cache of `cached_tokens` verified tokens (0:
-    /// none).
+    /// The verifiers of distinct issuers, and a cache of verified tokens that weighs at most
+    /// `cache_bytes` (0: none).
     pub(crate) fn new(
         verifiers: Vec<JwtVerifier>,
-        cached_tokens: usize,
+        cache_bytes: usize,
     ) -> Result<Self, ConfigError> {
         for (i, verifier) in verifiers.iter().enumerate() {
             let earlier = verifiers.get(..i).unwrap_or_default();
@@ -68,9 +75,15 @@ impl Issuers {
         let cache = if verifiers.is_empty() {
             None
         } else {
-            TokenCache::new(cached_tokens).map(Arc::new)
+            TokenCache::new(cache_bytes).map(Arc::new)
         };
         Ok(Self { verifiers, cache })
+    }
+
+    /// The cache of verified tokens, when there is one.
+    #[cfg(test)]
+    pub(crate) fn token_cache(&self) -> Option<&TokenCache> {
+        self.cache.as_deref()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -130,8 +143,7 @@ impl Issuers {
     fn cached(&self, token: &[u8], now: f64) -> Option<UserInfo> {
         let cache = self.cache.as_ref()?;
         let answer = cache.get(token).and_then(|entry| {
-            let verifier = self.verifiers.get(entry.issuer)?;
-            if verifier.would_pass_again(entry.kid.as_deref(), entry.alg, &entry.passed, now) {
+            if entry.binding.holds_at(now) {
                 Some(entry.user.clone())
             } else {
                 cache.remove(token); // expired, or its key left the issuer's key set
@@ -147,9 +159,8 @@ impl Issuers {
             Some(Scanned::Str(iss)) if !iss.is_empty() => self
                 .verifiers
                 .iter()
-                .enumerate()
-                .find(|(_, verifier)| verifier.issuer() == iss.as_ref())
-                .map(|(index, verifier)| Issuer { index, verifier })
+                .find(|verifier| verifier.issuer() == iss.as_ref())
+                .map(|verifier| Issuer { verifier })
                 .ok_or(ResolveError::Verification(VerifyError::UnknownIssuer)),
             Some(Scanned::Str(_)) | None => Err(ResolveError::MissingIssuer),
             Some(_) => Err(ResolveError::Verification(VerifyError::ClaimType("iss"))),

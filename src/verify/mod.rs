@@ -16,6 +16,7 @@
 //! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
 //! | `issuers.rs` | the verifier of a token's issuer |
 //! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
+//! | `binding.rs` | what a verified identity rests on: its key and time claims, checked again |
 //! | `token_cache.rs` | verified tokens remembered, checked again at every hit |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
@@ -25,6 +26,7 @@
 
 mod awaiting_keys;
 pub(crate) mod backend;
+mod binding;
 mod claims;
 #[cfg(feature = "jwks")]
 mod fetch;
@@ -50,7 +52,7 @@ pub use key::{MIN_HMAC_SECRET_LEN, MIN_RSA_BITS, VerificationKey};
 pub use key_cache::CachePolicy;
 pub use published::MAX_PUBLISHED_KEYS;
 pub use redact::redacted_url;
-pub use token_cache::DEFAULT_TOKEN_CACHE_ENTRIES;
+pub use token_cache::DEFAULT_TOKEN_CACHE_BYTES;
 pub use verifier::{JwtVerifier, JwtVerifierBuilder};
 
 /// The `jsonwebtoken` types a configuration names: a key's [`Algorithm`], a [`Jwk`]. Only these

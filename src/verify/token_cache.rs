@@ -12,70 +12,100 @@
 //!   `kid` and `alg` pick among its issuer's current keys. A rotated-out or revoked key drops
 //!   its tokens at the first request after the key set changes. Anything else (the type, the
 //!   claims, the signature) is a function of the bytes and the fixed configuration.
-//! - **Bounded** by a number of entries (S3-FIFO eviction, `quick_cache`).
+//! - **Bounded by weight**, not by a count: each entry weighs its token, three times its
+//!   payload (the payload kept in the `UserInfo`, and the claims a handler makes it parse)
+//!   and a fixed overhead, and the cache holds at most
+//!   [`DEFAULT_TOKEN_CACHE_BYTES`] of them by default (S3-FIFO eviction, `quick_cache`). A
+//!   count of entries was no bound: 4,096 valid 30 KB tokens took 200 MiB.
 
 use std::sync::Arc;
 
-use jsonwebtoken::Algorithm;
-
 use crate::UserInfo;
-use crate::verify::header::TokenHeader;
-use crate::verify::verifier::Passed;
+use crate::verify::binding::KeyBinding;
 
-/// The default number of cached tokens.
+/// The default weight of the token cache: 16 MiB (of tokens, payloads and overhead, as each
+/// entry is weighed).
 ///
-/// 4,096 active tokens, each held once: at most a few MiB for tokens of 1 KiB (the token,
-/// its payload in the `UserInfo`, and a few dozen bytes). Enough for the users active within
-/// a token's lifetime on one instance of most services; a larger fleet's traffic per instance
-/// is smaller still. Set it with
-/// [`ResolverBuilder::with_token_cache`](crate::ResolverBuilder::with_token_cache).
-pub const DEFAULT_TOKEN_CACHE_ENTRIES: usize = 4096;
+/// About 4,700 entries of 1 KiB tokens, or 230 of 30 KB tokens: whatever the tokens' size, the
+/// cache's memory stays near this figure (the worst case adds the allocator's slack and one
+/// entry per shard). Set it with
+/// [`ResolverBuilder::with_token_cache_bytes`](crate::ResolverBuilder::with_token_cache_bytes);
+/// 0 turns the cache off.
+pub const DEFAULT_TOKEN_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The weight of an entry beyond its token and payload: the entry, its `Arc`s, the
+/// `UserInfo`, the cache's own slot.
+const ENTRY_OVERHEAD: usize = 256;
 
 /// A verified token's answer, and what is checked again before it is given.
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub(crate) user: UserInfo,
-    /// The index of its issuer's verifier.
-    pub(crate) issuer: usize,
-    pub(crate) kid: Option<Box<str>>,
-    pub(crate) alg: Algorithm,
-    pub(crate) passed: Passed,
+    /// The key and time claims the answer rests on (the `UserInfo` holds it too).
+    pub(crate) binding: Arc<KeyBinding>,
+    /// What the entry weighs, with its token (computed once: the weighter must be cheap).
+    weight: u64,
 }
 
 impl Entry {
-    /// The entry of a token that passed with `header`, verified by the issuer at `issuer`.
+    /// The entry of a token of `token_len` bytes (its claims `payload_len`) that passed.
     pub(crate) fn new(
         user: &UserInfo,
-        issuer: usize,
-        header: &TokenHeader<'_>,
-        passed: Passed,
+        binding: Arc<KeyBinding>,
+        token_len: usize,
+        payload_len: usize,
     ) -> Self {
+        let weight = token_len
+            .saturating_add(payload_len.saturating_mul(3))
+            .saturating_add(ENTRY_OVERHEAD);
         Self {
             user: user.clone(),
-            issuer,
-            kid: header.kid().map(Box::from),
-            alg: header.alg,
-            passed,
+            binding,
+            weight: u64::try_from(weight).unwrap_or(u64::MAX),
         }
     }
 }
 
+/// Weighs entries by what they hold.
+#[derive(Debug, Clone, Copy)]
+struct ByWeight;
+
+impl quick_cache::Weighter<Box<[u8]>, Arc<Entry>> for ByWeight {
+    fn weight(&self, _token: &Box<[u8]>, entry: &Arc<Entry>) -> u64 {
+        entry.weight
+    }
+}
+
 /// The cache of one resolver's verified tokens.
-pub(crate) struct TokenCache(quick_cache::sync::Cache<Box<[u8]>, Arc<Entry>>);
+pub(crate) struct TokenCache(quick_cache::sync::Cache<Box<[u8]>, Arc<Entry>, ByWeight>);
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenCache")
-            .field("capacity", &self.0.capacity())
+            .field("capacity_bytes", &self.0.capacity())
+            .field("weight", &self.0.weight())
             .field("entries", &self.0.len())
             .finish()
     }
 }
 
 impl TokenCache {
-    /// A cache of at most `entries` tokens; `None` for 0 (no cache).
-    pub(crate) fn new(entries: usize) -> Option<Self> {
-        (entries > 0).then(|| Self(quick_cache::sync::Cache::new(entries)))
+    /// A cache that weighs at most `bytes`; `None` for 0 (no cache).
+    pub(crate) fn new(bytes: usize) -> Option<Self> {
+        let capacity = u64::try_from(bytes).unwrap_or(u64::MAX);
+        // The estimate sizes the cache's tables: entries of about 2 KiB (1 KiB tokens).
+        let estimated = (bytes / 2048).max(1);
+        (bytes > 0).then(|| {
+            Self(quick_cache::sync::Cache::with_weighter(
+                estimated, capacity, ByWeight,
+            ))
+        })
+    }
+
+    /// The total weight of the entries, in bytes.
+    #[cfg(test)]
+    pub(crate) fn weight(&self) -> u64 {
+        self.0.weight()
     }
 
     pub(crate) fn get(&self, token: &[u8]) -> Option<Arc<Entry>> {
@@ -158,6 +188,29 @@ mod tests {
         format!("{input}.{}", signature.unwrap())
     }
 
+    /// G9: tokens of 30 KB fill the cache up to its weight, not up to a count of entries
+    /// (4,096 of them took 200 MiB).
+    #[test]
+    fn the_cache_is_bounded_by_weight() {
+        let verifier = JwtVerifier::builder(ISSUER)
+            .with_key(key(0, true))
+            .build()
+            .unwrap();
+        let bytes = super::DEFAULT_TOKEN_CACHE_BYTES;
+        let issuers = Issuers::new(vec![verifier], bytes).unwrap();
+        let big = "x".repeat(22_000);
+        for i in 0..1_000 {
+            let sub = format!("{i}-{big}");
+            let token = token(0, Some("k0"), Some(BASE + 3600.0), None, &sub);
+            assert!(token.len() > 29_000);
+            assert!(issuers.user_at(token.as_bytes(), BASE).is_ok());
+        }
+        let cache = issuers.token_cache().unwrap();
+        let weight = cache.weight();
+        assert!(weight <= bytes as u64, "{weight} > {bytes}");
+        assert!(weight > bytes as u64 / 2, "the cache is used: {weight}");
+    }
+
     /// A cached and an uncached resolver over one issuer whose keys `Published` holds (the
     /// key cache is shared, so both see the same key set), and a refetch to apply changes.
     fn issuers(capacity: usize) -> (Issuers, Issuers, Arc<Published>, Arc<KeyCache>) {
@@ -176,7 +229,8 @@ mod tests {
             .build()
             .unwrap();
         let verifier = checks.fetching_into(Arc::clone(&keys));
-        let cached = Issuers::new(vec![verifier.clone()], capacity).unwrap();
+        // About one of the tests' tokens a KiB.
+        let cached = Issuers::new(vec![verifier.clone()], capacity * 1024).unwrap();
         let uncached = Issuers::new(vec![verifier], 0).unwrap();
         (cached, uncached, published, keys)
     }
