@@ -22,16 +22,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! `X-User-Id` and `X-User-Source` are always set. A configured JWT claim is mapped when it is
-//! a string (as it is) or a list of strings (joined with `,`); any other type, and a value that
-//! is not a valid header value (a control character, CR or LF), is left out, never injected,
-//! and logged with the claim's and header's names only. Claims of an unverified JWT are as
+//! `X-User-Id`, `X-User-Source` and every configured claim header are always set. A configured
+//! JWT claim is mapped when it is a string (as it is) or a list of strings (joined with `,`);
+//! when the user has no such claim (or is no JWT user), the claim is of another type, or its
+//! value is not a valid header value (a control character, CR or LF), the header is sent
+//! **empty**, never injected; the last two are logged with the claim's and header's names
+//! only. Sending it empty rather than leaving it out matters behind a gateway that only
+//! overwrites the headers present in the answer (Envoy's `allowed_upstream_headers`): the
+//! client's own `X-User-Email` is replaced by the empty one instead of passing. Claims of an unverified JWT are as
 //! unverified as its id: verify tokens ([`JwtVerifier`](crate::JwtVerifier)) before a gateway
 //! trusts either.
 //!
 //! **Lists are unambiguous.** A list is joined with `,` only when every item is a non-empty
 //! string without `,` and without leading or trailing whitespace (which an upstream's list
-//! parser would trim): otherwise the header is left out (and logged with the claim's and
+//! parser would trim): otherwise the header is sent empty (and logged with the claim's and
 //! header's names), so that no two different lists give the same header. Without that rule
 //! `["eng,admin", "ops"]` would read upstream as the three groups of `["eng", "admin", "ops"]`,
 //! a membership of `admin` forged by a group's name. An empty list gives an empty header.
@@ -152,7 +156,7 @@ impl ForwardAuthHeaders {
     }
 
     /// Sets the headers of `user` in `headers`, replacing any of the same names (a claim the
-    /// user does not have removes its header).
+    /// user does not have sets its header empty).
     pub fn insert_into(&self, user: &UserInfo, headers: &mut HeaderMap) {
         // A UUID's text is always a valid header value.
         if let Ok(id) = HeaderValue::try_from(user.user_id().to_string()) {
@@ -167,34 +171,37 @@ impl ForwardAuthHeaders {
             _ => None,
         };
         for (claim, header) in &self.claims {
-            headers.remove(header);
-            let Some(value) = claims.and_then(|claims| claims.get(claim)) else {
-                continue;
-            };
-            let text = match header_text(value) {
-                Ok(text) => text,
-                Err(NotMapped::Type) => continue, // not a string or a list of strings
-                Err(NotMapped::AmbiguousList) => {
+            let value = claims.and_then(|claims| claims.get(claim));
+            let text = value.map(header_text);
+            let mapped = match text {
+                None | Some(Err(NotMapped::Type)) => None, // absent, or not (a list of) strings
+                Some(Err(NotMapped::AmbiguousList)) => {
                     tracing::warn!(
                         claim = %claim,
                         header = %header,
                         "a list claim has an item that is empty, holds ',' or has leading or \
                          trailing whitespace, so its header would be ambiguous; the header is \
-                         left out"
+                         sent empty"
                     );
-                    continue;
+                    None
                 }
+                Some(Ok(text)) => match HeaderValue::try_from(text) {
+                    Ok(value) => Some(value),
+                    Err(_) => {
+                        tracing::warn!(
+                            claim = %claim,
+                            header = %header,
+                            "a claim's value is not a valid header value; the header is sent \
+                             empty"
+                        );
+                        None
+                    }
+                },
             };
-            match HeaderValue::try_from(text) {
-                Ok(value) => {
-                    headers.insert(header.clone(), value);
-                }
-                Err(_) => tracing::warn!(
-                    claim = %claim,
-                    header = %header,
-                    "a claim's value is not a valid header value; the header is left out"
-                ),
-            }
+            // Always sent, empty when there is nothing to map: a gateway that only overwrites
+            // the headers present in the answer then never passes the client's own copy.
+            let value = mapped.unwrap_or_else(|| HeaderValue::from_static(""));
+            headers.insert(header.clone(), value);
         }
     }
 }
@@ -262,21 +269,22 @@ mod tests {
             "name": "Ada\u{7}",
         })));
         assert_eq!(map.get("x-user-groups").unwrap(), "a,b");
-        assert!(map.get("x-user-email").is_none(), "CR LF is never injected");
-        assert!(
-            map.get("x-name").is_none(),
-            "a control character is left out"
-        );
-        assert!(map.get("x-level").is_none(), "a number is not mapped");
+        assert_eq!(map["x-user-email"], "", "CR LF is never injected");
+        assert_eq!(map["x-name"], "", "a control character is left out");
+        assert_eq!(map["x-level"], "", "a number is not mapped");
         assert_eq!(map.get_all(X_USER_ID).iter().count(), 1);
-        assert_eq!(map.len(), 3);
+        assert_eq!(map.len(), 6, "every configured header, once");
         let teams = ForwardAuthHeaders::new()
             .with_claim("teams", "x-teams")
             .unwrap();
         let mixed = teams.headers(&user(serde_json::json!({"sub": "a", "teams": ["a", 1]})));
-        assert!(mixed.get("x-teams").is_none(), "a list with a non-string");
+        assert_eq!(mixed["x-teams"], "", "a list with a non-string");
+        let absent = teams.headers(&user(serde_json::json!({"sub": "a"})));
+        assert_eq!(absent["x-teams"], "", "an absent claim: sent empty");
 
-        // Stale values of the same names are replaced or removed.
+        // Stale values of the same names are replaced, by an empty value when the user has no
+        // such claim (a gateway that only overwrites what the answer holds never passes the
+        // client's own copy).
         let mut existing = HeaderMap::new();
         existing.insert("x-user-id", HeaderValue::from_static("admin"));
         existing.insert("x-user-groups", HeaderValue::from_static("root"));
@@ -284,7 +292,8 @@ mod tests {
         headers.insert_into(&api, &mut existing);
         assert_eq!(existing["x-user-id"], api.user_id().to_string());
         assert_eq!(existing["x-user-source"], "api_key");
-        assert!(existing.get("x-user-groups").is_none());
+        assert_eq!(existing.get_all("x-user-groups").iter().count(), 1);
+        assert_eq!(existing["x-user-groups"], "");
     }
 
     /// G3: no two different lists give the same header (`["eng,admin","ops"]` was
@@ -296,8 +305,8 @@ mod tests {
             .unwrap();
         let groups = |list: Value| {
             let map = headers.headers(&user(serde_json::json!({"sub": "a", "groups": list})));
-            map.get("x-user-groups")
-                .map(|v| v.to_str().unwrap().to_owned())
+            let value = map["x-user-groups"].to_str().unwrap().to_owned();
+            Some(value).filter(|value| !value.is_empty())
         };
         assert_eq!(
             groups(serde_json::json!(["eng", "admin", "ops"])).as_deref(),
@@ -312,7 +321,7 @@ mod tests {
         ] {
             assert_eq!(groups(ambiguous.clone()), None, "{ambiguous}");
         }
-        assert_eq!(groups(serde_json::json!([])).as_deref(), Some(""));
+        assert_eq!(groups(serde_json::json!([])), None, "no groups: empty");
         assert_eq!(
             groups(serde_json::json!(["a b", "c"])).as_deref(),
             Some("a b,c")

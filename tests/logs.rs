@@ -94,7 +94,7 @@ async fn no_secret_reaches_the_logs() {
     let claims = serde_json::json!({"iss": "https://i", "sub": "u", "email": "secret\r\nX: 1"});
     let claims = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone());
     let user = axum_userinfo::UserInfo::from_verified_claims(claims.unwrap()).unwrap();
-    assert!(forward.headers(&user).get("x-user-email").is_none());
+    assert_eq!(forward.headers(&user)["x-user-email"], "");
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
@@ -229,4 +229,17 @@ async fn key_fetch_errors_never_log_url_secrets() {
     for secret in ["secret", "access_token", "jwks-user"] {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
+}
+
+/// The demo's request log shows at most 256 bytes of a path (an anonymous client can send
+/// 64 KiB), cut on a character boundary.
+#[test]
+fn the_request_log_caps_paths() {
+    assert_eq!(app::logged_path("/whoami"), "/whoami");
+    let long = format!("/{}", "a".repeat(65_000));
+    let logged = app::logged_path(&long);
+    assert!(logged.len() <= 256 + '…'.len_utf8(), "{}", logged.len());
+    assert!(logged.ends_with('…'));
+    let wide = format!("/{}", "é".repeat(1000)); // two bytes each: 256 falls inside one
+    assert!(app::logged_path(&wide).ends_with('…'));
 }

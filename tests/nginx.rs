@@ -248,4 +248,15 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
         upstream_sees(json!({"sub": "eve", "email": "eve@example.com\r\nX-User-Id: admin"})).await;
     assert_eq!(seen["x-user-id"], axum_userinfo::user_id("eve").to_string());
     assert!(seen.get("x-user-email").is_none(), "{seen}");
+
+    // G3: a group named "eng,admin" does not read upstream as membership of admin.
+    let seen = upstream_sees(json!({"sub": "mallory", "groups": ["eng,admin", "ops"]})).await;
+    assert_eq!(
+        seen["x-user-id"],
+        axum_userinfo::user_id("mallory").to_string()
+    );
+    let groups = seen.get("x-user-groups").and_then(Value::as_str);
+    assert!(groups.is_none_or(str::is_empty), "{seen}");
+    let honest = upstream_sees(json!({"sub": "ada", "groups": ["eng", "admin", "ops"]})).await;
+    assert_eq!(honest["x-user-groups"], "eng,admin,ops");
 }

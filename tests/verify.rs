@@ -792,3 +792,24 @@ async fn one_token_one_key() {
         refused(VerifyError::UnknownKey)
     );
 }
+
+/// A padded signature segment is refused when tokens are verified (the reference's authlib
+/// accepts it; the unverified path tolerates padding as PyJWT does): a deliberate hardening,
+/// RFC 7515 §2's base64url has no padding, and a second spelling of one token is a second
+/// key for every cache keyed by tokens.
+#[tokio::test]
+async fn a_padded_signature_is_refused_when_verified() {
+    let idp = TestIdp::start().await;
+    let resolver = resolver(&idp);
+    let token = idp.token().audience("api").sign();
+    let signature = token.rsplit('.').next().unwrap();
+    assert_eq!(signature.len() % 4, 2, "an RS256 signature pads with ==");
+    assert!(outcome(&resolver, &token).await.is_ok());
+    let padded = format!("{token}==");
+    assert_eq!(
+        outcome(&resolver, &padded).await,
+        refused(VerifyError::InvalidSignature)
+    );
+    // Without a verifier, the same padded token decodes (unverified), as in the reference.
+    assert!(Resolver::new().resolve(&bearer(&padded)).unwrap().is_some());
+}

@@ -328,10 +328,28 @@ async fn serve_socket(mut socket: WebSocket, mut identity: SocketIdentity) {
     }
 }
 
+/// The longest path a request log line shows, in bytes: anyone can send a path of 64 KiB.
+const LOGGED_PATH_MAX: usize = 256;
+
+/// `path` as the request log shows it: cut at [`LOGGED_PATH_MAX`] bytes (on a character
+/// boundary), with `…` where it was cut.
+pub(crate) fn logged_path(path: &str) -> String {
+    if path.len() <= LOGGED_PATH_MAX {
+        return path.to_owned();
+    }
+    let mut end = LOGGED_PATH_MAX;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut cut = path.get(..end).unwrap_or_default().to_owned();
+    cut.push('…');
+    cut
+}
+
 /// One log line per request: method, path, status, and who it was (never a credential).
 async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = logged_path(request.uri().path());
     let response = next.run(request).await;
     let user = response
         .extensions()
