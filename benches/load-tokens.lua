@@ -1,5 +1,5 @@
 -- wrk: each request carries the next Bearer token of the file $TOKENS (one per line), round
--- and round, so a resolver's token cache (4,096 entries by default) never holds the next one
+-- and round, so a resolver's token cache (16 MiB by default) never holds the next one
 -- when the file has more tokens than that.
 local tokens = {}
 for line in io.lines(os.getenv("TOKENS")) do
