@@ -104,6 +104,9 @@ pub enum Challenge {
     InvalidToken,
     /// `Basic realm="api", charset="UTF-8"` (RFC 7617).
     Basic,
+    /// `Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1), with a 403: a valid
+    /// token that lacks a grant the verifier requires.
+    InsufficientScope,
 }
 
 /// The WebSocket close code of every refused socket: 1008, policy violation (RFC 6455 §7.4.1).
@@ -143,24 +146,30 @@ impl ResolveError {
     }
 
     /// The HTTP status of a request refused with this error: 400 for a malformed request, 403
-    /// for an origin that is not allowed or an untrusted proxy, 431 for an oversized
+    /// for an origin that is not allowed, an untrusted proxy or a missing scope, 431 for an oversized
     /// credential, 503 when an issuer's keys cannot be had, 401 otherwise.
     #[must_use]
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode;
         match self {
             Self::CredentialTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::OriginNotAllowed | Self::UntrustedPeer => StatusCode::FORBIDDEN,
+            Self::OriginNotAllowed
+            | Self::UntrustedPeer
+            | Self::Verification(VerifyError::InsufficientScope { .. }) => StatusCode::FORBIDDEN,
             Self::Verification(VerifyError::KeysUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
             error if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
 
-    /// The `WWW-Authenticate` challenge of a request refused with this error (only a 401 has
-    /// one): `invalid_token` for refused tokens and API keys, `Basic` for Basic credentials.
+    /// The `WWW-Authenticate` challenge of a request refused with this error (a 401, and the
+    /// 403 of a missing scope): `invalid_token` for refused tokens and API keys, `Basic` for
+    /// Basic credentials, `insufficient_scope` for a token without a required scope.
     #[must_use]
     pub fn challenge(&self) -> Challenge {
+        if let Self::Verification(VerifyError::InsufficientScope { .. }) = self {
+            return Challenge::InsufficientScope;
+        }
         if self.status() != http::StatusCode::UNAUTHORIZED {
             return Challenge::None;
         }
@@ -291,6 +300,16 @@ pub enum VerifyError {
     /// `nbf` is in the future (beyond the leeway).
     #[error("token not yet valid")]
     NotYetValid,
+    /// `iat` is in the future (beyond the leeway).
+    #[error("token issued in the future")]
+    IssuedInFuture,
+    /// A valid token without every scope its verifier requires: HTTP 403 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1).
+    #[error("the token lacks a required scope (required: {})", required.join(" "))]
+    InsufficientScope {
+        /// The scopes the verifier requires (configuration, never token data).
+        required: Vec<String>,
+    },
     /// A claim the verifier requires is absent (`exp`, `aud`).
     #[error("the {0} claim is required")]
     MissingClaim(&'static str),
@@ -327,6 +346,8 @@ impl VerifyError {
             Self::InvalidSignature => "invalid_signature",
             Self::Expired => "expired",
             Self::NotYetValid => "not_yet_valid",
+            Self::IssuedInFuture => "issued_in_future",
+            Self::InsufficientScope { .. } => "insufficient_scope",
             Self::MissingClaim(_) => "missing_claim",
             Self::ClaimType(_) => "claim_type",
             Self::AudienceMismatch => "audience_mismatch",
@@ -440,6 +461,12 @@ pub enum ConfigError {
         "the header '{0}' cannot carry a claim: it is part of HTTP framing or routing (choose an X-… header)"
     )]
     ReservedHeader(HeaderName),
+    /// A required scope that is not an RFC 6749 scope token (empty, or holding a space, `"`,
+    /// `\` or a character outside printable ASCII).
+    #[error(
+        "a required scope must be a non-empty RFC 6749 scope token (printable ASCII, no space, '\"' or '\\')"
+    )]
+    InvalidScope,
     /// Two claims mapped to one header: the header would depend on which claims a token has.
     #[error("the header '{0}' is the target of two claims: map each claim to a header of its own")]
     DuplicateClaimHeader(HeaderName),

@@ -939,3 +939,55 @@ async fn a_key_set_without_a_usable_key_is_not_ready() {
     }
     assert!(ready, "ready once a usable key is published");
 }
+
+/// `--required-scope`: a valid token without the scopes gets 403 with the RFC 6750 §3.1
+/// challenge naming them; one with them, 200; a refused token stays 401 `invalid_token`.
+#[tokio::test]
+async fn required_scopes_answer_403_insufficient_scope() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        required_scopes: vec!["orders:read".to_owned(), "orders:write".to_owned()],
+        ..Options::default()
+    })
+    .await;
+    let bearer = |token: String| format!("Bearer {token}");
+    let granted = idp
+        .token()
+        .claim("scope", "orders:read orders:write")
+        .sign();
+    let (status, _, _) = server.whoami(&[("authorization", &bearer(granted))]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let lacking = idp.token().claim("scope", "orders:read").sign();
+    let (status, headers, body) = server.whoami(&[("authorization", &bearer(lacking))]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(headers.get("x-user-id").is_none());
+    let challenge = headers["www-authenticate"].to_str().unwrap();
+    // Parsed: the scheme, then auth-params (RFC 9110 §11.2).
+    let (scheme, params) = challenge.split_once(' ').unwrap();
+    assert_eq!(scheme, "Bearer");
+    let params: std::collections::HashMap<&str, &str> = params
+        .split(", ")
+        .map(|param| {
+            let (name, value) = param.split_once('=').unwrap();
+            (name, value.trim_matches('"'))
+        })
+        .collect();
+    assert_eq!(params["error"], "insufficient_scope");
+    assert_eq!(params["scope"], "orders:read orders:write");
+    assert_eq!(params.len(), 2, "{challenge}");
+
+    let expired = idp.token().claim("scope", "orders:read orders:write");
+    let (status, headers, _) = server
+        .whoami(&[("authorization", &bearer(expired.expires_in(-3600).sign()))])
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let challenge = headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.starts_with(r#"Bearer error="invalid_token""#),
+        "{challenge}"
+    );
+}

@@ -813,3 +813,173 @@ async fn a_padded_signature_is_refused_when_verified() {
     // Without a verifier, the same padded token decodes (unverified), as in the reference.
     assert!(Resolver::new().resolve(&bearer(&padded)).unwrap().is_some());
 }
+
+/// An HS256 token of `HMAC_ISSUER` whose claims are exactly this JSON text.
+fn raw_hmac_token(claims: &str) -> String {
+    let header = r#"{"alg":"HS256"}"#;
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    jsonwebtoken_provider();
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
+    let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256).unwrap();
+    format!("{input}.{signature}")
+}
+
+/// A resolver for `HMAC_ISSUER`'s tokens that requires these scopes.
+fn scoped_resolver(scopes: &[&str]) -> Resolver {
+    let mut verifier = JwtVerifier::builder(HMAC_ISSUER)
+        .with_key(VerificationKey::from_secret(SECRET).unwrap())
+        .allow_any_audience();
+    for scope in scopes {
+        verifier = verifier.with_required_scope(*scope);
+    }
+    let verifier = verifier.build().unwrap();
+    Resolver::builder().with_verifier(verifier).build().unwrap()
+}
+
+/// The reference's verified policy (`BearerTokenValidator._verify_jwt_token`, its
+/// `TokenValidationResult`): required scopes, claim types it refuses, `iat` in the future,
+/// a BOM before the claims. Each of these the crate accepted before.
+#[tokio::test]
+async fn the_reference_verified_policy() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let exp = now + 3600;
+    let with = |extra: &str| {
+        let comma = if extra.is_empty() { "" } else { "," };
+        raw_hmac_token(&format!(
+            r#"{{"iss":"{HMAC_ISSUER}","sub":"u","exp":{exp}{comma}{extra}}}"#
+        ))
+    };
+    let plain = scoped_resolver(&[]);
+    let scoped = scoped_resolver(&["orders:read", "orders:write"]);
+    let insufficient = || {
+        refused(VerifyError::InsufficientScope {
+            required: vec!["orders:read".to_owned(), "orders:write".to_owned()],
+        })
+    };
+
+    // Scopes: a string split on whitespace, a list as it is, `scp` when `scope` is falsy.
+    for granted in [
+        r#""scope":"orders:write orders:read extra""#,
+        r#""scope":["orders:read","orders:write"]"#,
+        r#""scp":"orders:read orders:write""#,
+        r#""scope":"","scp":["orders:write","orders:read"]"#,
+        "\"scope\":\"orders:read\\u001forders:write\"", // Python's whitespace includes U+001F
+    ] {
+        assert_eq!(outcome(&scoped, &with(granted)).await, Ok(()), "{granted}");
+    }
+    for lacking in [
+        "",
+        r#""scope":"orders:read""#,
+        r#""scope":"orders:read,orders:write""#, // a comma is no separator
+        r#""scope":"Orders:Read Orders:Write""#, // case-sensitive
+        r#""scope":"orders:read","scp":"orders:write""#, // scope wins when truthy
+        r#""scope":[]"#,
+        r#""scope":"   ""#,
+    ] {
+        assert_eq!(
+            outcome(&scoped, &with(lacking)).await,
+            insufficient(),
+            "{lacking}"
+        );
+    }
+
+    // Types the result model refuses, with or without a requirement.
+    for bad in [
+        (r#""scope":5"#, "scope"),
+        (r#""scope":true"#, "scope"),
+        (r#""scope":{"a":1}"#, "scope"),
+        (r#""scope":["a",1]"#, "scope"),
+        (r#""scp":7"#, "scope"),
+        (r#""jti":5"#, "jti"),
+        (r#""azp":true"#, "azp"),
+        (r#""azp":"","client_id":5"#, "azp"),
+    ] {
+        for resolver in [&plain, &scoped] {
+            assert_eq!(
+                outcome(resolver, &with(bad.0)).await,
+                refused(VerifyError::ClaimType(bad.1)),
+                "{}",
+                bad.0
+            );
+        }
+    }
+    // Falsy scopes of another type are none (`x or None`): fine without a requirement.
+    for falsy in [
+        r#""scope":0"#,
+        r#""scope":false"#,
+        r#""scope":{}"#,
+        r#""scope":null"#,
+    ] {
+        assert_eq!(outcome(&plain, &with(falsy)).await, Ok(()), "{falsy}");
+    }
+    let numeric_sub = raw_hmac_token(&format!(
+        r#"{{"iss":"{HMAC_ISSUER}","sub":5,"email":"u@example.com","exp":{exp}}}"#
+    ));
+    assert_eq!(
+        outcome(&plain, &numeric_sub).await,
+        refused(VerifyError::ClaimType("sub"))
+    );
+    assert_eq!(outcome(&plain, &with(r#""azp":0,"jti":"j""#)).await, Ok(()));
+
+    // Time claims are integers in pydantic's sense.
+    let at = |exp: &str, extra: &str| {
+        raw_hmac_token(&format!(
+            r#"{{"iss":"{HMAC_ISSUER}","sub":"u","exp":{exp}{extra}}}"#
+        ))
+    };
+    assert_eq!(outcome(&plain, &at(&format!("{exp}.0"), "")).await, Ok(()));
+    assert_eq!(outcome(&plain, &at(&format!("{exp}e0"), "")).await, Ok(()));
+    assert_eq!(
+        outcome(&plain, &at(&format!("{exp}.5"), "")).await,
+        refused(VerifyError::ClaimType("exp"))
+    );
+    assert_eq!(
+        outcome(&plain, &at("1e20", "")).await,
+        refused(VerifyError::ClaimType("exp"))
+    );
+    assert_eq!(
+        outcome(&plain, &at(&exp.to_string(), r#","nbf":1.5"#)).await,
+        refused(VerifyError::ClaimType("nbf"))
+    );
+    // `iat` in the future beyond the leeway (60 s) refuses; within it, fine.
+    let iat = |offset: u64| format!(r#","iat":{}"#, now + offset);
+    assert_eq!(
+        outcome(&plain, &at(&exp.to_string(), &iat(120))).await,
+        refused(VerifyError::IssuedInFuture)
+    );
+    assert_eq!(
+        outcome(&plain, &at(&exp.to_string(), &iat(30))).await,
+        Ok(())
+    );
+
+    // A BOM before the claims: refused when verifying (the unverified path keeps its rule).
+    let bom = raw_hmac_token(&format!(
+        "\u{feff}{{\"iss\":\"{HMAC_ISSUER}\",\"sub\":\"u\",\"exp\":{exp}}}"
+    ));
+    assert_eq!(
+        outcome(&plain, &bom).await,
+        Err(ResolveError::MalformedJwt(
+            axum_userinfo::error::JwtError::NotJson(axum_userinfo::error::Segment::Payload)
+        ))
+    );
+
+    // A required scope must be a scope token.
+    for bad in ["", "a b", "a\"b", "é"] {
+        let built = JwtVerifier::builder(HMAC_ISSUER)
+            .with_key(VerificationKey::from_secret(SECRET).unwrap())
+            .with_required_scope(bad)
+            .build();
+        assert_eq!(
+            built.err(),
+            Some(axum_userinfo::ConfigError::InvalidScope),
+            "{bad}"
+        );
+    }
+}

@@ -42,6 +42,8 @@ pub(crate) struct Options {
     pub(crate) jwks: Vec<(String, String)>,
     /// Require this audience in verified tokens (otherwise any audience is accepted).
     pub(crate) audience: Option<String>,
+    /// Require these scopes in verified tokens, of every issuer.
+    pub(crate) required_scopes: Vec<String>,
     /// Allow `http` key URLs on loopback (local identity providers).
     pub(crate) allow_http_loopback: bool,
     /// The least time between two request-triggered fetches of an issuer's keys (default 30 s).
@@ -70,6 +72,7 @@ impl std::fmt::Debug for Options {
             .field("oidc_issuers", &oidc)
             .field("jwks", &jwks)
             .field("audience", &self.audience)
+            .field("required_scopes", &self.required_scopes)
             .field("allow_http_loopback", &self.allow_http_loopback)
             .field("key_refetch_interval", &self.key_refetch_interval)
             .field("claim_headers", &self.claim_headers)
@@ -145,6 +148,9 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
             };
             if options.allow_http_loopback {
                 verifier = verifier.allow_http_loopback();
+            }
+            for scope in &options.required_scopes {
+                verifier = verifier.with_required_scope(scope);
             }
             if let Some(interval) = options.key_refetch_interval {
                 verifier = verifier.with_cache_policy(CachePolicy {

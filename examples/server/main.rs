@@ -82,6 +82,15 @@ struct Cli {
     /// Require this audience in verified JWTs (default: any).
     #[arg(long, env = "USERINFO_AUDIENCE", value_name = "AUD")]
     audience: Option<String>,
+    /// Require this scope in verified JWTs, of every issuer (repeatable: all are required).
+    /// A valid token without it gets 403 insufficient_scope.
+    #[arg(
+        long,
+        env = "USERINFO_REQUIRED_SCOPE",
+        value_name = "SCOPE",
+        value_delimiter = ','
+    )]
+    required_scope: Vec<String>,
     /// Allow http key URLs on loopback (local identity providers).
     #[arg(long, env = "USERINFO_ALLOW_HTTP_LOOPBACK")]
     allow_http_loopback: bool,
@@ -122,6 +131,7 @@ impl From<Cli> for Options {
             oidc_issuers: cli.oidc,
             jwks: cli.jwks,
             audience: cli.audience,
+            required_scopes: cli.required_scope,
             allow_http_loopback: cli.allow_http_loopback,
             key_refetch_interval: cli.key_refetch_interval,
             claim_headers: cli.claim_header,

@@ -127,7 +127,8 @@ impl UserInfoRejection {
         }
     }
 
-    /// The `WWW-Authenticate` challenges of a 401 (none for other statuses).
+    /// The `WWW-Authenticate` challenges of a 401, and of the 403 of a missing scope (none for
+    /// other statuses).
     #[must_use]
     pub fn challenges(&self) -> Vec<HeaderValue> {
         const BEARER: HeaderValue = HeaderValue::from_static("Bearer");
@@ -142,9 +143,26 @@ impl UserInfoRejection {
             Challenge::Basic => vec![BASIC],
             Challenge::InvalidToken => vec![invalid_token(error)],
             Challenge::Bearer => vec![BEARER],
+            Challenge::InsufficientScope => vec![insufficient_scope(error)],
             _ => Vec::new(),
         }
     }
+}
+
+/// RFC 6750 §3.1: `Bearer error="insufficient_scope", scope="…"`, the scopes the verifier
+/// requires (checked as RFC 6749 scope tokens when configured, so they fit the header).
+fn insufficient_scope(error: &ResolveError) -> HeaderValue {
+    const BARE: HeaderValue = HeaderValue::from_static(r#"Bearer error="insufficient_scope""#);
+    let ResolveError::Verification(crate::error::VerifyError::InsufficientScope { required }) =
+        error
+    else {
+        return BARE;
+    };
+    let scope = required.join(" ");
+    HeaderValue::try_from(format!(
+        r#"Bearer error="insufficient_scope", scope="{scope}""#
+    ))
+    .unwrap_or(BARE)
 }
 
 /// RFC 6750 §3: `Bearer error="invalid_token", error_description="…"`, the description limited

@@ -61,7 +61,7 @@ struct Details {
 }
 
 /// The claims that can refuse a token, or make its identity.
-const CHECKED: [&str; 13] = [
+const CHECKED: [&str; 16] = [
     "sub",
     "email",
     "preferred_username",
@@ -76,6 +76,9 @@ const CHECKED: [&str; 13] = [
     "exp",
     "nbf",
     "iat",
+    "scope",
+    "scp",
+    "jti",
 ];
 
 /// The members of a payload that can refuse it or make its identity, as one scan found them.

@@ -21,9 +21,12 @@ pub(crate) const MAX_DEPTH: usize = 128;
 pub(crate) enum Scanned<'a> {
     Null,
     Bool(bool),
-    /// A number (Python finds it truthy when non-zero). Integers beyond 2^53 lose precision,
-    /// which no check here minds.
+    /// An integer literal that fits in 64 bits (Python finds it truthy when non-zero).
+    /// Integers beyond 2^53 lose precision, which no check here minds.
     Number(f64),
+    /// Any other number: a literal with a fraction or an exponent (a Python `float`), or an
+    /// integer beyond 64 bits (which serde_json hands over as a float too).
+    Float(f64),
     Str(Cow<'a, str>),
     List(Vec<Scanned<'a>>),
     /// An object: whether it is non-empty, and its `roles` member (Keycloak's `realm_access`).
@@ -41,6 +44,7 @@ impl Scanned<'_> {
             Scanned::Null => Scanned::Null,
             Scanned::Bool(b) => Scanned::Bool(b),
             Scanned::Number(n) => Scanned::Number(n),
+            Scanned::Float(n) => Scanned::Float(n),
             Scanned::Str(s) => Scanned::Str(Cow::Owned(s.into_owned())),
             Scanned::List(items) => {
                 Scanned::List(items.into_iter().map(Scanned::into_owned).collect())
@@ -111,7 +115,7 @@ impl Json for Scanned<'_> {
         match self {
             Scanned::Null => false,
             Scanned::Bool(b) => *b,
-            Scanned::Number(n) => *n != 0.0,
+            Scanned::Number(n) | Scanned::Float(n) => *n != 0.0,
             Scanned::Str(s) => !s.is_empty(),
             Scanned::List(items) => !items.is_empty(),
             Scanned::Object { non_empty, .. } => *non_empty,
@@ -341,7 +345,7 @@ impl<'de> Visitor<'de> for ScannedVisitor {
         Ok(Scanned::Number(n as f64))
     }
     fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
-        Ok(Scanned::Number(n))
+        Ok(Scanned::Float(n))
     }
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
         Ok(Scanned::Str(Cow::Borrowed(s)))

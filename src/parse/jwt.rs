@@ -51,6 +51,9 @@ pub(crate) struct Decoded<'a> {
     pub(crate) signing_input: &'a [u8],
     /// The signature segment, base64url as sent.
     pub(crate) signature: &'a [u8],
+    /// Whether the payload began with a byte-order mark (skipped in `payload`), which the
+    /// reference's verifying path refuses.
+    pub(crate) payload_bom: bool,
 }
 
 #[cfg(test)]
@@ -74,13 +77,16 @@ pub(crate) fn decode(token: &[u8]) -> Result<Decoded<'_>, JwtError> {
 
     let header = text(base64url(header, Segment::Header)?, Segment::Header)?;
     check_header(&header)?;
-    let payload = text(base64url(payload, Segment::Payload)?, Segment::Payload)?;
+    let payload = base64url(payload, Segment::Payload)?;
+    let payload_bom = payload.starts_with("\u{feff}".as_bytes());
+    let payload = text(payload, Segment::Payload)?;
     base64url(signature, Segment::Signature)?;
     Ok(Decoded {
         header,
         payload,
         signing_input: segment(0..second),
         signature,
+        payload_bom,
     })
 }
 

@@ -1,19 +1,31 @@
-//! The registered claims a verifier checks (RFC 7519 §4.1), each strictly typed: a check that
-//! is configured is required, and a claim of the wrong type fails the check it feeds.
+//! The registered claims a verifier checks (RFC 7519 §4.1), each strictly typed, by the
+//! reference's verifying path (authlib's claim checks, then `_check_jwt_policies`, then the
+//! pydantic `TokenValidationResult` its result must fit): a check that is configured is
+//! required, and a claim of the wrong type refuses the token.
 //!
 //! - `iss`: a string, exactly the issuer.
-//! - `exp`: a number; required unless turned off; expired once `exp + leeway <= now`.
-//! - `nbf`: a number when present; refused while `nbf - leeway > now`.
-//! - `iat`: a number when present (not compared with the clock).
+//! - `exp`, `nbf`, `iat`: integers in pydantic's sense: an integer literal, or a number with no
+//!   fractional part within 64 bits (`1.0e9`; `1.5`, `1e20` refuse). Booleans refuse (the
+//!   reference reads them as 0 and 1: a hardening). `exp` is required unless turned off;
+//!   expired once `exp + leeway <= now`; refused while `nbf - leeway > now`, or while
+//!   `iat - leeway > now` (issued in the future).
 //! - `aud`: a string or a list of strings. With audiences configured it is required and one
 //!   must match; without, a token that names an audience is refused (it is meant for some
 //!   other service), unless [`allow_any_audience`](crate::verify::JwtVerifierBuilder::allow_any_audience).
+//! - Scopes: `scope` when truthy (Python's sense), else `scp`; a string is split on
+//!   whitespace, a list taken as it is. Whatever the requirement, they must come out a list of
+//!   strings (or nothing): a number, `true`, an object, a list holding a non-string refuse.
+//!   The required scopes (per verifier) must all be among them: else
+//!   [`VerifyError::InsufficientScope`] (HTTP 403).
+//! - `sub` and `jti` are strings when present (not null), and the client id (`azp`, else
+//!   `client_id`, else `sub`, by truthiness) is a string.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
 use crate::parse::json_scan::{Json, Scanned};
+use crate::parse::pytext::py_split_whitespace;
 
 /// Default clock leeway for `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
@@ -38,6 +50,8 @@ pub(crate) struct ClaimChecks {
     pub(crate) audience: Audience,
     pub(crate) leeway: Duration,
     pub(crate) require_exp: bool,
+    /// Scopes every token must have (all of them).
+    pub(crate) required_scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for ClaimChecks {
@@ -47,6 +61,7 @@ impl std::fmt::Debug for ClaimChecks {
             .field("audience", &self.audience)
             .field("leeway", &self.leeway)
             .field("require_exp", &self.require_exp)
+            .field("required_scopes", &self.required_scopes)
             .finish()
     }
 }
@@ -56,6 +71,7 @@ impl std::fmt::Debug for ClaimChecks {
 pub(crate) struct TimeClaims {
     exp: Option<f64>,
     nbf: Option<f64>,
+    iat: Option<f64>,
 }
 
 /// Seconds since the Unix epoch, now (0 before it).
@@ -79,20 +95,49 @@ impl ClaimChecks {
             Some(_) => return Err(VerifyError::ClaimType("iss")),
             None => return Err(VerifyError::MissingClaim("iss")),
         }
-        let exp = number(claims, "exp")?;
+        let exp = integer(claims, "exp")?;
         self.check_exp(exp, now)?;
-        let nbf = number(claims, "nbf")?;
+        let nbf = integer(claims, "nbf")?;
         self.check_nbf(nbf, now)?;
-        number(claims, "iat")?;
+        let iat = integer(claims, "iat")?;
+        self.check_iat(iat, now)?;
         self.check_audience(claims.get("aud"))?;
-        Ok(TimeClaims { exp, nbf })
+        check_result_types(claims)?;
+        self.check_scopes(claims)?;
+        Ok(TimeClaims { exp, nbf, iat })
     }
 
     /// Whether a token that passed at some time, with these time claims, still passes at
     /// `now`: the same rules as [`check_at`](Self::check_at), so a cached answer never
     /// outlives the uncached one (nor precedes it, should the clock step back).
     pub(crate) fn still_valid(&self, times: TimeClaims, now: f64) -> bool {
-        self.check_exp(times.exp, now).is_ok() && self.check_nbf(times.nbf, now).is_ok()
+        self.check_exp(times.exp, now).is_ok()
+            && self.check_nbf(times.nbf, now).is_ok()
+            && self.check_iat(times.iat, now).is_ok()
+    }
+
+    /// Issued in the future while `iat - leeway > now` (authlib's `validate_iat`).
+    fn check_iat(&self, iat: Option<f64>, now: f64) -> Result<(), VerifyError> {
+        match iat {
+            Some(iat) if iat - self.leeway.as_secs_f64() > now => Err(VerifyError::IssuedInFuture),
+            _ => Ok(()),
+        }
+    }
+
+    /// The required scopes, all among the token's (a set comparison, case-sensitive).
+    fn check_scopes(&self, claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
+        if self.required_scopes.is_empty() {
+            return Ok(());
+        }
+        let granted = scopes(claims)?.unwrap_or_default();
+        let has = |required: &String| granted.iter().any(|scope| scope == required);
+        if self.required_scopes.iter().all(has) {
+            Ok(())
+        } else {
+            Err(VerifyError::InsufficientScope {
+                required: self.required_scopes.clone(),
+            })
+        }
     }
 
     /// Expired once `exp + leeway <= now`; required unless turned off.
@@ -149,11 +194,63 @@ impl ClaimChecks {
     }
 }
 
-/// A numeric claim: `None` when absent, an error when it is not a number.
-fn number(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>, VerifyError> {
+/// A time claim: `None` when absent (or null), an error unless it is an integer in
+/// pydantic's sense (an integer literal, or a number without a fraction within 64 bits).
+fn integer(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>, VerifyError> {
+    /// 2^63: pydantic takes a float as an `int` only below it (and from -2^63).
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     match claims.get(name) {
-        None => Ok(None),
+        None | Some(Scanned::Null) => Ok(None),
         Some(Scanned::Number(n)) => Ok(Some(*n)),
+        Some(Scanned::Float(n)) if n.fract() == 0.0 && (-LIMIT..LIMIT).contains(n) => Ok(Some(*n)),
         Some(_) => Err(VerifyError::ClaimType(name)),
     }
+}
+
+/// The token's scopes as the reference reads them: `scope` when truthy, else `scp`; a string
+/// split on (Python's) whitespace, a list as it is; nothing when that comes out empty.
+///
+/// # Errors
+/// [`VerifyError::ClaimType`] when they are not a list of strings.
+fn scopes<'a>(claims: &ScannedClaims<'a>) -> Result<Option<Vec<&'a str>>, VerifyError> {
+    let value = match claims.get("scope") {
+        Some(scope) if scope.truthy() => Some(scope),
+        _ => claims.get("scp"),
+    };
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let list: Vec<&str> = match value {
+        Scanned::Str(text) => py_split_whitespace(text).collect(),
+        Scanned::List(items) => (items.iter())
+            .map(Json::as_str)
+            .collect::<Option<_>>()
+            .ok_or(VerifyError::ClaimType("scope"))?,
+        other if !other.truthy() => return Ok(None), // `x or None`: a falsy value is none
+        _ => return Err(VerifyError::ClaimType("scope")),
+    };
+    Ok(Some(list).filter(|list| !list.is_empty()))
+}
+
+/// The types the reference's result model (`TokenValidationResult`) requires of what a token
+/// yields: scopes a list of strings, `sub` and `jti` strings, the client id (`azp or
+/// client_id or sub`) a string; each may be absent or null.
+fn check_result_types(claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
+    scopes(claims)?;
+    let string_or_none =
+        |value: Option<&Scanned<'_>>| matches!(value, None | Some(Scanned::Null | Scanned::Str(_)));
+    for name in ["sub", "jti"] {
+        if !string_or_none(claims.get(name)) {
+            return Err(VerifyError::ClaimType(name));
+        }
+    }
+    let client_id = ["azp", "client_id", "sub"]
+        .into_iter()
+        .map(|name| claims.get(name))
+        .find(|value| value.is_some_and(Json::truthy))
+        .flatten();
+    if !string_or_none(client_id) {
+        return Err(VerifyError::ClaimType("azp"));
+    }
+    Ok(())
 }

@@ -102,6 +102,12 @@ impl Issuers {
             return Ok(user);
         }
         let decoded = jwt::decode(token).map_err(ResolveError::MalformedJwt)?;
+        // The reference's verifying path (authlib) decodes the claims to text and `json.loads`
+        // refuses a BOM there; the unverified path's rule stays the reference's own.
+        if decoded.payload_bom {
+            let error = crate::error::JwtError::NotJson(crate::error::Segment::Payload);
+            return Err(ResolveError::MalformedJwt(error).into());
+        }
         let header = token_header(&decoded.header)?;
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
         let members = scan_claims(&decoded.payload)?;

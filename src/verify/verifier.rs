@@ -46,6 +46,7 @@ impl JwtVerifier {
             audience: Audience::None,
             leeway: DEFAULT_LEEWAY,
             require_exp: true,
+            required_scopes: Vec::new(),
             typ: None,
             keys: Vec::new(),
             policy: CachePolicy::default(),
@@ -196,6 +197,7 @@ pub struct JwtVerifierBuilder {
     audience: Audience,
     leeway: Duration,
     require_exp: bool,
+    required_scopes: Vec<String>,
     typ: Option<String>,
     keys: Vec<VerificationKey>,
     policy: CachePolicy,
@@ -215,6 +217,7 @@ impl std::fmt::Debug for JwtVerifierBuilder {
             .field("audience", &self.audience)
             .field("leeway", &self.leeway)
             .field("require_exp", &self.require_exp)
+            .field("required_scopes", &self.required_scopes)
             .field("typ", &self.typ)
             .field("keys", &self.keys)
             .field("policy", &self.policy);
@@ -269,6 +272,27 @@ impl JwtVerifierBuilder {
         self
     }
 
+    /// Requires this scope in every token (call again for more: all are required), as the
+    /// reference's `JwtAuthProviderConfig.scopes`. The token's scopes are `scope` (else `scp`):
+    /// a string split on whitespace, or a list of strings; the comparison is exact
+    /// (case-sensitive; a comma is no separator). A valid token without them is refused with
+    /// [`VerifyError::InsufficientScope`](crate::error::VerifyError::InsufficientScope): HTTP
+    /// 403, `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`.
+    ///
+    /// ```
+    /// use axum_userinfo::{JwtVerifier, VerificationKey};
+    /// let verifier = JwtVerifier::builder("https://issuer.example.com")
+    ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
+    ///     .with_required_scope("orders:read")
+    ///     .with_required_scope("orders:write")
+    ///     .build()?;
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    pub fn with_required_scope(mut self, scope: impl Into<String>) -> Self {
+        self.required_scopes.push(scope.into());
+        self
+    }
+
     /// Requires this `typ` header, e.g. `at+jwt` for OAuth access tokens (RFC 9068);
     /// compared case-insensitively, with or without `application/`.
     pub fn with_type(mut self, typ: impl Into<String>) -> Self {
@@ -289,10 +313,19 @@ impl JwtVerifierBuilder {
     /// [`ConfigError::InvalidIssuer`] for an empty issuer, [`ConfigError::NoKeySource`]
     /// without keys or URL, [`ConfigError::InsecureUrl`] for a key URL that is not `https`,
     /// [`ConfigError::InvalidCachePolicy`] for a cache policy whose `min_ttl` exceeds its
-    /// `max_ttl`.
+    /// `max_ttl`, [`ConfigError::InvalidScope`] for a required scope that is empty or holds a
+    /// space, `"`, a backslash or a control character.
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
         if self.issuer.is_empty() {
             return Err(ConfigError::InvalidIssuer);
+        }
+        // RFC 6749 §3.3 scope tokens: what a `scope="…"` challenge can carry as it is.
+        let scope_token = |scope: &String| {
+            !scope.is_empty()
+                && (scope.bytes()).all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        };
+        if !self.required_scopes.iter().all(scope_token) {
+            return Err(ConfigError::InvalidScope);
         }
         self.policy.check()?;
         #[cfg(feature = "jwks")]
@@ -320,6 +353,7 @@ impl JwtVerifierBuilder {
                 audience: self.audience,
                 leeway: self.leeway,
                 require_exp: self.require_exp,
+                required_scopes: self.required_scopes,
             },
             typ: self.typ,
             keys: self.keys,
