@@ -102,8 +102,8 @@ impl ClaimChecks {
         let iat = integer(claims, "iat")?;
         self.check_iat(iat, now)?;
         self.check_audience(claims.get("aud"))?;
-        check_result_types(claims)?;
-        self.check_scopes(claims)?;
+        let granted = check_result_types(claims)?;
+        self.check_scopes(granted.as_deref().unwrap_or_default())?;
         Ok(TimeClaims { exp, nbf, iat })
     }
 
@@ -124,12 +124,9 @@ impl ClaimChecks {
         }
     }
 
-    /// The required scopes, all among the token's (a set comparison, case-sensitive).
-    fn check_scopes(&self, claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
-        if self.required_scopes.is_empty() {
-            return Ok(());
-        }
-        let granted = scopes(claims)?.unwrap_or_default();
+    /// The required scopes, all among the token's `granted` ones (a set comparison,
+    /// case-sensitive).
+    fn check_scopes(&self, granted: &[&str]) -> Result<(), VerifyError> {
         let has = |required: &String| granted.iter().any(|scope| scope == required);
         if self.required_scopes.iter().all(has) {
             Ok(())
@@ -234,9 +231,9 @@ fn scopes<'a>(claims: &ScannedClaims<'a>) -> Result<Option<Vec<&'a str>>, Verify
 
 /// The types the reference's result model (`TokenValidationResult`) requires of what a token
 /// yields: scopes a list of strings, `sub` and `jti` strings, the client id (`azp or
-/// client_id or sub`) a string; each may be absent or null.
-fn check_result_types(claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
-    scopes(claims)?;
+/// client_id or sub`) a string; each may be absent or null. Returns the scopes.
+fn check_result_types<'a>(claims: &ScannedClaims<'a>) -> Result<Option<Vec<&'a str>>, VerifyError> {
+    let scopes = scopes(claims)?;
     let string_or_none =
         |value: Option<&Scanned<'_>>| matches!(value, None | Some(Scanned::Null | Scanned::Str(_)));
     for name in ["sub", "jti"] {
@@ -252,5 +249,5 @@ fn check_result_types(claims: &ScannedClaims<'_>) -> Result<(), VerifyError> {
     if !string_or_none(client_id) {
         return Err(VerifyError::ClaimType("azp"));
     }
-    Ok(())
+    Ok(scopes)
 }
