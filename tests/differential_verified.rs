@@ -2,8 +2,8 @@
 //! `BearerTokenValidator` with authlib, through
 //! `UserManager.extract_user_from_connection_with_verification`), on tokens generated from a
 //! seed and minted against one loopback identity provider (the test kit's, whose JWKS also
-//! publishes an `oct` key): algorithms (RS256, PS256, ES256, EdDSA, HS256 with the published
-//! secret, `none`), `kid` present, missing and unknown, issuers (exact, other, empty, missing,
+//! publishes an `oct` key): algorithms (RS256/384/512, PS256/384/512, ES256, EdDSA, HS256 with
+//! the published secret, `none`), `kid` present, missing and unknown, issuers (exact, other, empty, missing,
 //! a trailing slash), audiences, time claims of every shape, scopes of every shape with and
 //! without a requirement, identity claims, client ids and `jti`s.
 //!
@@ -56,7 +56,8 @@ impl Rng {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Signer {
     Key(TestKey),
-    Pss,
+    /// The first RSA key, under another RSA algorithm than the RS256 its JWK declares.
+    Rsa(Algorithm),
     Hmac,
     None,
 }
@@ -85,8 +86,8 @@ const HARDENING: &[Hardening] = &[
         case.signer == Signer::Hmac
     }),
     (
-        "a header alg other than the JWK's declared alg (PS256 with a key published for RS256)",
-        |case| case.signer == Signer::Pss,
+        "a header alg other than the JWK's declared alg (RS384, RS512, PS* with a key published for RS256)",
+        |case| matches!(case.signer, Signer::Rsa(_)),
     ),
     ("time claims are integers, never booleans", |case| {
         ["exp", "nbf", "iat"]
@@ -128,17 +129,24 @@ fn draw(rng: &mut Rng, issuer: &str) -> Case {
             Signer::Key(TestKey::Rsa2),
             Signer::Key(TestKey::Ec),
             Signer::Key(TestKey::Ed),
-            Signer::Pss,
+            Signer::Rsa(Algorithm::PS256),
         ],
-        &[Signer::Hmac, Signer::None],
+        &[
+            Signer::Hmac,
+            Signer::None,
+            Signer::Rsa(Algorithm::RS384),
+            Signer::Rsa(Algorithm::RS512),
+            Signer::Rsa(Algorithm::PS384),
+            Signer::Rsa(Algorithm::PS512),
+        ],
     );
     let key = match signer {
         Signer::Key(key) => key,
         _ => TestKey::Rsa1,
     };
     let mut token = TokenBuilder::new(issuer, key).key(key);
-    if signer == Signer::Pss {
-        token = token.algorithm(Algorithm::PS256);
+    if let Signer::Rsa(algorithm) = signer {
+        token = token.algorithm(algorithm);
     }
     if signer == Signer::Hmac {
         token = token.kid(Some("hmac"));
