@@ -29,15 +29,20 @@ impl std::io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn no_secret_reaches_the_logs() {
+/// Every event at every level, into a buffer, on this thread until the guard drops.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_logs() {
+    let (captured, _guard) = capture();
 
     let app = routes().layer(UserInfoLayer::new(Resolver::new()));
     let requests: &[(&str, &str)] = &[
@@ -188,13 +193,7 @@ async fn broken_idp(broken: &'static [u8]) -> std::net::SocketAddr {
 /// query, for a configured JWKS URL and for a discovered `jwks_uri`.
 #[tokio::test]
 async fn key_fetch_errors_never_log_url_secrets() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let answers: [&'static [u8]; 4] = [
         b"",

@@ -55,6 +55,12 @@ impl Server {
         (status, headers, body)
     }
 
+    /// `/metrics`, in Prometheus text.
+    async fn metrics(&self) -> String {
+        let response = self.http.get(format!("http://{}/metrics", self.addr));
+        response.send().await.unwrap().text().await.unwrap()
+    }
+
     async fn socket(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Ws {
         let mut request = format!("ws://{}{path_and_query}", self.addr)
             .into_client_request()
@@ -723,13 +729,7 @@ async fn metrics_count_without_credentials() {
         server.whoami(&[("authorization", &bearer)]).await; // a miss, then a cache hit
     }
     server.whoami(&[("authorization", "Bearer a.b.c")]).await;
-    let text = (server.http.get(format!("http://{}/metrics", server.addr)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     let has = |metric: &str, labels: &[&str]| {
         text.lines()
             .any(|line| line.starts_with(metric) && labels.iter().all(|label| line.contains(label)))
@@ -866,13 +866,7 @@ async fn a_refetched_key_miss_counts_once() {
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let text = (server.http.get(format!("http://{}/metrics", server.addr)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     let issuer = format!(r#"issuer="{}""#, idp.issuer());
     let misses = text
         .lines()
