@@ -5,8 +5,8 @@
 //!
 //! - `iss`: a string, exactly the issuer.
 //! - `exp`, `nbf`, `iat`: integers in pydantic's sense: an integer literal, or a number with no
-//!   fractional part within 64 bits (`1.0e9`; `1.5`, `1e20` refuse). Booleans refuse (the
-//!   reference reads them as 0 and 1: a hardening). `exp` is required unless turned off;
+//!   fractional part within 64 bits (`1.0e9`; `1.5`, `1e20` refuse). Booleans refuse, as
+//!   authlib's numeric check refuses them. `exp` is required unless turned off;
 //!   expired once `exp + leeway <= now`; refused while `nbf - leeway > now`, or while
 //!   `iat - leeway > now` (issued in the future).
 //! - `aud`: a string or a list of strings. With audiences configured it is required and one
