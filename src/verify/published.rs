@@ -41,17 +41,11 @@ impl PublishedKeys {
     /// Keys that are all usable, in this order.
     #[cfg(test)]
     pub(crate) fn from_keys(keys: Vec<VerificationKey>) -> Self {
-        let slots = (keys.iter().enumerate())
-            .map(|(i, key)| Slot {
-                kid: key.kid().map(Box::from),
-                key: Some(i),
-            })
-            .collect();
-        Self {
-            keys,
-            slots,
-            skipped: Vec::new(),
+        let mut published = Self::default();
+        for key in keys {
+            published.push_key(key);
         }
+        published
     }
 
     /// Adds the next entry of the document: a usable key.
@@ -103,33 +97,28 @@ pub(crate) fn pick<'a>(
     kid: Option<&str>,
 ) -> Result<Option<&'a VerificationKey>, VerifyError> {
     let total = configured.len() + fetched.len();
-    let named = |entry_kid: Option<&str>| entry_kid == kid;
     if kid.is_none() && total == 1 {
         // The only key, whatever its kid.
         if let Some(key) = configured.first() {
             return Ok(Some(key));
         }
-        return fetched.slot_key(fetched.slots.first());
+        return fetched
+            .slots
+            .first()
+            .map(|slot| fetched.key_of(slot))
+            .transpose();
     }
-    if let Some(key) = configured.iter().find(|key| named(key.kid())) {
+    if let Some(key) = configured.iter().find(|key| key.kid() == kid) {
         return Ok(Some(key));
     }
-    let slot = fetched.slots.iter().find(|slot| named(slot.kid.as_deref()));
-    match slot {
-        Some(_) => fetched.slot_key(slot),
-        None => Ok(None),
-    }
+    let slot = fetched.slots.iter().find(|slot| slot.kid.as_deref() == kid);
+    slot.map(|slot| fetched.key_of(slot)).transpose()
 }
 
 impl PublishedKeys {
-    fn slot_key(&self, slot: Option<&Slot>) -> Result<Option<&VerificationKey>, VerifyError> {
-        match slot {
-            None => Ok(None),
-            Some(slot) => match slot.key.and_then(|i| self.keys.get(i)) {
-                Some(key) => Ok(Some(key)),
-                None => Err(VerifyError::UnusableKey),
-            },
-        }
+    /// The usable key of an entry, or [`VerifyError::UnusableKey`] for one left out.
+    fn key_of(&self, slot: &Slot) -> Result<&VerificationKey, VerifyError> {
+        (slot.key.and_then(|i| self.keys.get(i))).ok_or(VerifyError::UnusableKey)
     }
 }
 
