@@ -41,7 +41,7 @@ pub use adapter::layer::UserInfoLayer;
 pub use adapter::rejection::UserInfoRejection;
 #[cfg(feature = "ws")]
 #[doc(inline)]
-pub use adapter::ws::{SocketIdentity, WebSocketAuth};
+pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
 pub use error::{ConfigError, ResolveError};
 #[doc(inline)]
@@ -56,6 +56,8 @@ pub use parse::cookie::SESSION_COOKIE;
 pub use resolve::builder::ResolverBuilder;
 #[doc(inline)]
 pub use resolve::kinds::{AcceptedKinds, CredentialKind};
+#[doc(inline)]
+pub use resolve::pending::Pending;
 #[doc(inline)]
 pub use resolve::request::RequestView;
 #[doc(inline)]

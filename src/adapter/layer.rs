@@ -201,25 +201,23 @@ where
         let config = &*self.config;
         mark_sensitive(request.headers_mut());
         let upgrade = is_websocket_upgrade(request.method(), request.headers());
-        let outcome = match config.resolver.first_pass(view(upgrade, &request)) {
-            Ok(user) => Ok(user),
-            #[cfg(feature = "verify")]
-            Err(halt @ crate::resolve::halt::Halt::AwaitingKeys(_)) => {
-                // A verified JWT missed its issuer's fetched keys: it waits for the refetch,
-                // parsed, and the request goes on once it is finished.
-                let config = Arc::clone(&self.config);
-                let clone = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, clone);
-                return ResponseFuture::boxed(Box::pin(async move {
-                    let outcome = halt.finish().await.map(Some);
-                    match admit(&config, &mut request, upgrade, outcome) {
-                        Ok(()) => inner.call(request).await,
-                        Err(response) => Ok(response),
-                    }
-                }));
-            }
-            Err(halt) => Err(halt.into_error()),
-        };
+        let pending = config.resolver.begin(view(upgrade, &request));
+        #[cfg(feature = "verify")] // without it, a resolution is always ready
+        if !pending.is_ready() {
+            // A verified JWT missed its issuer's fetched keys: it waits for the refetch,
+            // parsed, and the request goes on once it is finished.
+            let config = Arc::clone(&self.config);
+            let clone = self.inner.clone();
+            let mut inner = std::mem::replace(&mut self.inner, clone);
+            return ResponseFuture::boxed(Box::pin(async move {
+                let outcome = pending.finish().await;
+                match admit(&config, &mut request, upgrade, outcome) {
+                    Ok(()) => inner.call(request).await,
+                    Err(response) => Ok(response),
+                }
+            }));
+        }
+        let outcome = pending.now();
         match admit(config, &mut request, upgrade, outcome) {
             Ok(()) => ResponseFuture::inner(self.inner.call(request)),
             Err(response) => ResponseFuture::rejected(response),
@@ -249,7 +247,6 @@ fn admit<B>(
     upgrade: bool,
     outcome: Result<Option<crate::UserInfo>, crate::ResolveError>,
 ) -> Result<(), Response> {
-    crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {
             let extensions = request.extensions_mut();

@@ -157,6 +157,12 @@ impl UserInfo {
         self.0.verified.as_ref().is_none_or(|v| v.still_verified())
     }
 
+    /// Whether a configured verifier verified this identity.
+    #[cfg_attr(not(feature = "verify"), allow(dead_code))]
+    pub(crate) fn is_verified(&self) -> bool {
+        self.0.verified.is_some()
+    }
+
     /// A user identified by an API key; the key is the identity.
     ///
     /// # Errors

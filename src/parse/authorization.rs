@@ -9,9 +9,9 @@
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
-use crate::ResolveError;
+use crate::error::ResolveError;
+use crate::parse::bounded::bounded;
 use crate::parse::pytext::py_split_once_bytes;
-use crate::resolve::limits::bounded;
 
 /// A credential carried by the `Authorization` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,11 +8,20 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::error::BasicError;
-use crate::{BasicUserInfo, ResolveError, UserInfo};
+use crate::error::{BasicError, ResolveError};
 
-/// The user of a Basic credential (the part after `Basic `).
-pub(crate) fn user(credential: &[u8]) -> Result<UserInfo, ResolveError> {
+/// A Basic credential decoded: its parts, and the credential as it came.
+#[derive(Debug)]
+pub(crate) struct DecodedBasic<'a> {
+    pub(crate) username: String,
+    pub(crate) password: String,
+    /// Strict, padded, canonical base64 decodes from exactly one text: the credential as it
+    /// came is the identity key (ASCII, since it decoded), with no need to encode it again.
+    pub(crate) encoded: &'a str,
+}
+
+/// Decodes a Basic credential (the part after `Basic `).
+pub(crate) fn decode(credential: &[u8]) -> Result<DecodedBasic<'_>, ResolveError> {
     let fail = ResolveError::MalformedBasic;
     let bytes = STANDARD
         .decode(credential)
@@ -24,17 +33,16 @@ pub(crate) fn user(credential: &[u8]) -> Result<UserInfo, ResolveError> {
     }
     let password = username.split_off(colon + 1);
     username.truncate(colon);
-    let basic = BasicUserInfo::from_decoded(username, password);
-    // Strict, padded, canonical base64 decodes from exactly one text: the credential is the
-    // identity key as it came (ASCII, since it decoded), with no need to encode it again.
-    let credential = std::str::from_utf8(credential).map_err(|_| fail(BasicError::Base64))?;
-    Ok(UserInfo::from_decoded_basic(basic, credential))
+    let encoded = std::str::from_utf8(credential).map_err(|_| fail(BasicError::Base64))?;
+    Ok(DecodedBasic {
+        username,
+        password,
+        encoded,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use secrecy::ExposeSecret;
-
     use super::*;
 
     #[test]
@@ -46,14 +54,10 @@ mod tests {
             (b"ICBhbCBpY2UgOnB3", "  al ice ", "pw"),
         ];
         for (input, username, password) in ok {
-            let user = user(input).unwrap();
-            let basic = user.basic().unwrap();
-            assert_eq!(basic.username(), *username);
-            assert_eq!(basic.password().expose_secret(), *password);
-            // The credential as it came is the one derived from its parts.
-            assert_eq!(basic.credential().expose_secret().as_bytes(), *input);
-            let same = UserInfo::from_basic(BasicUserInfo::new(*username, *password).unwrap());
-            assert_eq!(same.user_id(), user.user_id());
+            let decoded = decode(input).unwrap();
+            assert_eq!(decoded.username, *username);
+            assert_eq!(decoded.password, *password);
+            assert_eq!(decoded.encoded.as_bytes(), *input);
         }
         let bad: &[(&[u8], BasicError)] = &[
             (b"OnB3", BasicError::EmptyUsername),
@@ -68,7 +72,7 @@ mod tests {
         ];
         for (input, want) in bad {
             assert_eq!(
-                user(input).err(),
+                decode(input).err(),
                 Some(ResolveError::MalformedBasic(*want)),
                 "{input:?}"
             );

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 use http::HeaderMap;
 use http::header::COOKIE;
 
-use crate::ResolveError;
+use crate::error::ResolveError;
+use crate::parse::bounded::bounded;
 use crate::parse::pytext::{latin1, py_strip_bytes};
-use crate::resolve::limits::bounded;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "nat-session";

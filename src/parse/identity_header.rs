@@ -8,18 +8,20 @@
 //! Only configure it behind a proxy that always sets (or strips) this header: anyone who can
 //! reach the service directly can assert any identity with it.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, HeaderName};
 
+use crate::error::ResolveError;
+use crate::parse::bounded::bounded;
 use crate::parse::pytext::{latin1, py_strip};
-use crate::resolve::limits::bounded;
-use crate::{ResolveError, UserInfo};
 
-/// The user asserted by the trusted header `name`.
-pub(crate) fn resolve(
-    headers: &HeaderMap,
+/// The identity the trusted header `name` asserts, trimmed.
+pub(crate) fn identity<'h>(
+    headers: &'h HeaderMap,
     name: &HeaderName,
     max_len: usize,
-) -> Result<UserInfo, ResolveError> {
+) -> Result<Cow<'h, str>, ResolveError> {
     let mut values = headers.get_all(name).iter();
     let value = values
         .next()
@@ -27,10 +29,12 @@ pub(crate) fn resolve(
     if values.next().is_some() {
         return Err(ResolveError::IdentityHeaderRepeated(name.clone()));
     }
-    let value = latin1(bounded(value, max_len)?);
-    let identity = py_strip(&value);
+    let identity = match latin1(bounded(value, max_len)?) {
+        Cow::Borrowed(value) => Cow::Borrowed(py_strip(value)),
+        Cow::Owned(value) => Cow::Owned(py_strip(&value).to_owned()),
+    };
     if identity.is_empty() {
         return Err(ResolveError::IdentityHeaderBlank(name.clone()));
     }
-    Ok(UserInfo::from_identity_header(name, identity))
+    Ok(identity)
 }

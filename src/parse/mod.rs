@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | `authorization.rs` | the `Authorization` header: scheme and credential |
 //! | `basic.rs` | a Basic credential: strict base64 of `username:password` |
+//! | `bounded.rs` | the size limit a credential header is read under |
 //! | `cookie.rs` | `Cookie` headers: the `nat-session` cookie, quoted values unquoted |
 //! | `identity_header.rs` | the trusted identity header |
 //! | `session_query.rs` | a WebSocket upgrade's `?session=` id |
@@ -14,6 +15,7 @@
 
 pub(crate) mod authorization;
 pub(crate) mod basic;
+pub(crate) mod bounded;
 pub(crate) mod cookie;
 pub(crate) mod identity_header;
 pub(crate) mod json_scan;

@@ -1,41 +1,39 @@
-//! The resolver: a request's headers in, `Result<Option<UserInfo>, ResolveError>` out.
+//! The resolver: a request's headers (or a WebSocket auth message) in,
+//! `Result<Option<UserInfo>, ResolveError>` out, through one engine.
 //!
-//! Precedence, the reference's (`UserManager.extract_user_from_connection`), for HTTP requests
-//! and WebSocket upgrades alike:
-//!
-//! 1. A configured trusted identity header is the only source.
-//! 2. The `nat-session` cookie (or a valid WebSocket `?session=` id when there is no such
-//!    cookie); an empty value is ignored.
-//! 3. The first `Authorization` header: `Bearer` with exactly two dots is a JWT (an undecodable
-//!    one is an error, never a fall-through), any other `Bearer` an API key, `Basic` username
-//!    and password. Other schemes fall through.
-//! 4. The first `X-API-Key` header, when non-empty.
-//! 5. Otherwise anonymous: `Ok(None)`.
+//! | file | step |
+//! | --- | --- |
+//! | `headers.rs` | a request's credential, in the reference's precedence |
+//! | `frame.rs` | a WebSocket auth message's credential, and the reply to send |
+//! | `credential.rs` | a credential: its kind and raw parts, whatever carried it |
+//! | `identity.rs` | the one step from a credential to a user (accepted, origin, identity) |
+//! | `pending.rs` | a resolution under way; where every one ends (metrics, tracing span) |
+//! | `builder.rs`, `kinds.rs`, `limits.rs`, `request.rs` | configuration and inputs |
 
 pub(crate) mod builder;
-pub(crate) mod halt;
+pub(crate) mod credential;
+pub(crate) mod frame;
+pub(crate) mod headers;
+pub(crate) mod identity;
 pub(crate) mod kinds;
 pub(crate) mod limits;
+pub(crate) mod pending;
 pub(crate) mod request;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::ORIGIN;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::HeaderName;
 use ipnet::IpNet;
 
-use crate::parse::authorization::{Authorization, authorization};
-use crate::parse::cookie::session_cookie;
-use crate::parse::pytext::latin1;
-use crate::parse::session_query::check_session_id;
-use crate::parse::{basic, identity_header, jwt};
-use crate::resolve::halt::Halt;
+use crate::error::ResolveError;
+use crate::identity::user_info::UserInfo;
+use crate::resolve::kinds::AcceptedKinds;
 use crate::resolve::limits::{
-    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT, bounded,
+    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
-use crate::{AcceptedKinds, CredentialKind, JwtUserInfo, RequestView, ResolveError, UserInfo};
+use crate::resolve::pending::Pending;
+use crate::resolve::request::RequestView;
 
 /// The `X-API-Key` header.
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
@@ -65,16 +63,16 @@ pub struct Resolver {
 }
 
 #[derive(Debug)]
-pub(super) struct Config {
-    accepted: AcceptedKinds,
-    identity_header: Option<HeaderName>,
-    trusted_proxies: Option<Vec<IpNet>>,
-    allowed_origins: Option<Vec<String>>,
-    max_credential_len: usize,
-    max_auth_frame_len: usize,
-    websocket_auth_timeout: Option<Duration>,
+pub(crate) struct Config {
+    pub(crate) accepted: AcceptedKinds,
+    pub(crate) identity_header: Option<HeaderName>,
+    pub(crate) trusted_proxies: Option<Vec<IpNet>>,
+    pub(crate) allowed_origins: Option<Vec<String>>,
+    pub(crate) max_credential_len: usize,
+    pub(crate) max_auth_frame_len: usize,
+    pub(crate) websocket_auth_timeout: Option<Duration>,
     #[cfg(feature = "verify")]
-    issuers: crate::verify::Issuers,
+    pub(crate) issuers: crate::verify::Issuers,
 }
 
 impl Default for Config {
@@ -202,9 +200,7 @@ impl Resolver {
         &self,
         request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        let outcome = self.first_pass(request.into()).map_err(Halt::into_error);
-        crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
-        outcome
+        self.begin(request).now()
     }
 
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
@@ -218,165 +214,46 @@ impl Resolver {
         &self,
         request: impl Into<RequestView<'a>>,
     ) -> Result<Option<UserInfo>, ResolveError> {
-        let outcome = match self.first_pass(request.into()) {
-            Ok(user) => Ok(user),
-            Err(halt) => halt.finish().await.map(Some),
-        };
-        crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
-        outcome
+        self.begin(request).finish().await
     }
 
-    /// Resolves a request without waiting: a user, or why not, or a verified JWT that waits for
-    /// its issuer's keys (parsed, to finish after the refetch).
-    pub(crate) fn first_pass(&self, request: RequestView<'_>) -> Result<Option<UserInfo>, Halt> {
-        let session = match request.query {
-            Some(query) if request.upgrade => crate::websocket::session_from_query(query)?,
-            _ => None,
-        };
-        let (headers, peer) = (request.headers, request.peer);
-        self.resolve_request(headers, session.as_deref(), request.upgrade, peer)
+    /// Starts resolving a request without waiting: the [`Pending`] answers at once, or after
+    /// the issuer's keys for a verified JWT that missed them. For middleware of your own that
+    /// keeps a synchronous path (this crate's layer does): answer a ready one in place, and
+    /// await only the rest.
+    pub fn begin<'a>(&self, request: impl Into<RequestView<'a>>) -> Pending {
+        let span = Pending::span();
+        let step = span.in_scope(|| match self.presented(request.into()) {
+            Ok(Some(presented)) => {
+                span.record("source", presented.credential.source_name());
+                self.identity(presented).map(Some)
+            }
+            Ok(None) => Ok(None),
+            Err(error) => Err(error.into()),
+        });
+        Pending::new(step, span)
     }
 
-    fn resolve_request(
-        &self,
-        headers: &HeaderMap,
-        session: Option<&str>,
-        upgrade: bool,
-        peer: Option<IpAddr>,
-    ) -> Result<Option<UserInfo>, Halt> {
-        let session = session.filter(|id| !id.is_empty());
-        if let Some(id) = session {
-            check_session_id(id)?;
-        }
-        let max_len = self.config.max_credential_len;
-        if let Some(name) = &self.config.identity_header {
-            self.check_peer(peer)?;
-            return Ok(Some(identity_header::resolve(headers, name, max_len)?));
-        }
-
-        match session_cookie(headers, max_len)? {
-            Some(cookie) if !cookie.is_empty() => {
-                self.accept(CredentialKind::SessionCookie)?;
-                if upgrade {
-                    self.check_origin(headers)?;
-                }
-                return Ok(Some(UserInfo::from_session_cookie(cookie)?));
-            }
-            Some(_) => {} // present but empty: ignored, and the query id does not replace it
-            None => {
-                if let Some(id) = session {
-                    self.accept(CredentialKind::SessionCookie)?;
-                    return Ok(Some(UserInfo::from_session_cookie(id)?));
-                }
-            }
-        }
-
-        match authorization(headers, max_len)? {
-            Some(Authorization::Bearer(token)) if jwt::is_jwt_shaped(token) => {
-                self.accept(CredentialKind::Jwt)?;
-                return self.jwt_user(token).map(Some);
-            }
-            #[cfg(feature = "verify")]
-            Some(Authorization::Bearer(token))
-                if self.verifies_jwts() && crate::verify::is_jwe_shaped(token) =>
-            {
-                self.accept(CredentialKind::Jwt)?;
-                let encrypted = crate::error::VerifyError::Encrypted;
-                return Err(ResolveError::Verification(encrypted).into());
-            }
-            Some(Authorization::Bearer(key)) => {
-                self.accept(CredentialKind::ApiKey)?;
-                return Ok(Some(UserInfo::from_api_key(latin1(key))?));
-            }
-            Some(Authorization::Basic(credential)) => {
-                self.accept(CredentialKind::Basic)?;
-                if upgrade {
-                    self.check_origin(headers)?; // browsers replay cached Basic credentials
-                }
-                return Ok(Some(basic::user(credential)?));
-            }
-            None => {}
-        }
-
-        match headers.get(X_API_KEY) {
-            Some(key) if !key.is_empty() => {
-                let key = bounded(key, max_len)?;
-                self.accept(CredentialKind::ApiKey)?;
-                Ok(Some(UserInfo::from_api_key(latin1(key))?))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    /// Cross-site WebSocket hijacking (RFC 6455 §10.2): a browser sends a site's cookies with a
-    /// WebSocket upgrade whatever page opened it, so an upgrade that rides on a session cookie
-    /// must come from an allowed `Origin`, when an allow-list is configured.
-    fn check_origin(&self, headers: &HeaderMap) -> Result<(), ResolveError> {
-        let Some(allowed) = &self.config.allowed_origins else {
-            return Ok(());
-        };
-        let origin = headers.get(ORIGIN).map(HeaderValue::as_bytes);
-        let is_allowed = |origin: &[u8]| {
-            allowed
-                .iter()
-                .any(|a| a.as_bytes().eq_ignore_ascii_case(origin))
-        };
-        if origin.is_some_and(is_allowed) {
-            Ok(())
-        } else {
-            Err(ResolveError::OriginNotAllowed)
-        }
-    }
-
-    /// With trusted proxies configured, the identity header counts only from a peer in their
-    /// ranges; an unknown peer is not trusted.
-    fn check_peer(&self, peer: Option<IpAddr>) -> Result<(), ResolveError> {
-        let Some(proxies) = &self.config.trusted_proxies else {
-            return Ok(());
-        };
-        match peer.map(|ip| ip.to_canonical()) {
-            Some(ip) if proxies.iter().any(|range| range.contains(&ip)) => Ok(()),
-            _ => Err(ResolveError::UntrustedPeer),
-        }
+    /// The configuration.
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The longest auth message parsed.
     pub(crate) fn max_auth_frame_len(&self) -> usize {
         self.config.max_auth_frame_len
     }
-
-    /// A user from a JWT: verified when verifiers are configured, else decoded.
-    pub(crate) fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, Halt> {
-        #[cfg(feature = "verify")]
-        if self.verifies_jwts() {
-            return self.config.issuers.user(token);
-        }
-        Ok(unverified_jwt_user(token)?)
-    }
-
-    /// Refuses a credential of a kind the deployment does not accept.
-    pub(crate) fn accept(&self, kind: CredentialKind) -> Result<(), ResolveError> {
-        if self.config.accepted.contains(kind) {
-            Ok(())
-        } else {
-            Err(ResolveError::NotAccepted(kind))
-        }
-    }
-}
-
-/// A user from an unverified JWT; the identity claim is checked before the claim types, as in
-/// the reference.
-fn unverified_jwt_user(token: &[u8]) -> Result<UserInfo, ResolveError> {
-    let payload = jwt::decode_unverified(token).map_err(ResolveError::MalformedJwt)?;
-    let (jwt, id) = JwtUserInfo::from_payload(payload)?;
-    Ok(UserInfo::from_checked_jwt(id, jwt))
 }
 
 #[cfg(test)]
 mod tests {
+    use http::HeaderMap;
+
     use super::*;
+    use crate::error::ConfigError;
+    use crate::resolve::builder::ResolverBuilder;
+    use crate::resolve::kinds::CredentialKind;
     use crate::websocket::HandledAuthMessage;
-    use crate::{ConfigError, ResolverBuilder};
 
     #[test]
     fn traits() {

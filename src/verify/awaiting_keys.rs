@@ -4,16 +4,44 @@
 
 use std::sync::Arc;
 
-use crate::error::VerifyError;
+use crate::error::{ResolveError, VerifyError};
 use crate::identity::jwt_claims::{Members, ScannedClaims, checked_id};
+use crate::identity::user_info::UserInfo;
 use crate::verify::claims::now;
 use crate::verify::header::TokenHeader;
-use crate::verify::issuers::Issuer;
+use crate::verify::passed::passed_user;
 use crate::verify::token_cache::TokenCache;
-use crate::{JwtVerifier, ResolveError, UserInfo};
+use crate::verify::verifier::JwtVerifier;
+
+/// Why verifying a token stopped short of a user: a refusal, or a token that waits for its
+/// issuer's keys. verify's own outcome: the resolver turns it into its pending resolution.
+#[derive(Debug)]
+pub(crate) enum Unfinished {
+    /// The token is refused.
+    Refused(ResolveError),
+    /// The token missed its issuer's fetched keys: the synchronous path refuses it with the
+    /// miss, the asynchronous one waits for the refetch and finishes it.
+    AwaitingKeys(Box<AwaitingKeys>),
+}
+
+impl From<ResolveError> for Unfinished {
+    fn from(error: ResolveError) -> Self {
+        Self::Refused(error)
+    }
+}
+
+#[cfg(test)]
+impl Unfinished {
+    /// The synchronous answer: the refusal, or the key miss.
+    pub(crate) fn into_error(self) -> ResolveError {
+        match self {
+            Self::Refused(error) => error,
+            Self::AwaitingKeys(waiting) => waiting.miss(),
+        }
+    }
+}
 
 /// A parsed token waiting for one issuer's keys.
-#[derive(Debug)]
 pub(crate) struct AwaitingKeys {
     /// What the first pass answered: the answer of the synchronous path.
     miss: VerifyError,
@@ -27,12 +55,25 @@ pub(crate) struct AwaitingKeys {
     members: Members<'static>,
 }
 
+impl std::fmt::Debug for AwaitingKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token or its claims.
+        f.debug_struct("AwaitingKeys")
+            .field("miss", &self.miss)
+            .field(
+                "issuer",
+                &crate::verify::redacted_url(self.verifier.issuer()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
 impl AwaitingKeys {
     /// Keeps a token whose first check missed its issuer's fetched keys; `tokens` is the
     /// resolver's cache of verified tokens, where it goes once it passes.
     pub(crate) fn new(
         miss: VerifyError,
-        issuer: Issuer<'_>,
+        verifier: &JwtVerifier,
         tokens: Option<Arc<TokenCache>>,
         header: TokenHeader<'static>,
         token: &[u8],
@@ -41,7 +82,7 @@ impl AwaitingKeys {
     ) -> Self {
         Self {
             miss,
-            verifier: issuer.verifier.clone(),
+            verifier: verifier.clone(),
             tokens,
             header,
             signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
@@ -72,11 +113,17 @@ impl AwaitingKeys {
         self.verifier.count_lookup(&checked); // the token's one look-up, after the refetch
         let passed = checked.map_err(ResolveError::Verification)?;
         let id = checked_id(&claims, true)?;
-        let issuer = Issuer {
-            verifier: &self.verifier,
-        };
         let tokens = self.tokens.as_deref();
-        Ok(issuer.passed_user(id, self.payload, passed, &self.header, &self.token, tokens))
+        let (header, token) = (&self.header, &self.token);
+        Ok(passed_user(
+            &self.verifier,
+            id,
+            self.payload,
+            passed,
+            header,
+            token,
+            tokens,
+        ))
     }
 }
 

@@ -4,59 +4,23 @@
 
 use std::sync::Arc;
 
-use crate::error::VerifyError;
+use crate::error::{ConfigError, ResolveError, VerifyError};
 use crate::identity::jwt_claims::{ScannedClaims, checked_id, owned_members, scan_claims};
+use crate::identity::user_info::UserInfo;
 use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
-use crate::resolve::halt::Halt;
-use crate::verify::awaiting_keys::AwaitingKeys;
-use crate::verify::binding::KeyBinding;
+use crate::verify::awaiting_keys::{AwaitingKeys, Unfinished};
 use crate::verify::claims::now;
-use crate::verify::header::{TokenHeader, token_header};
-use crate::verify::token_cache::{Entry, TokenCache};
-use crate::verify::verifier::Passed;
-use crate::{ConfigError, JwtUserInfo, JwtVerifier, ResolveError, UserInfo};
+use crate::verify::header::token_header;
+use crate::verify::passed::passed_user;
+use crate::verify::token_cache::TokenCache;
+use crate::verify::verifier::JwtVerifier;
 
 /// The configured verifiers, and the cache of the tokens they passed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Issuers {
     verifiers: Vec<JwtVerifier>,
     cache: Option<Arc<TokenCache>>,
-}
-
-/// The verifier a token names.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Issuer<'a> {
-    pub(crate) verifier: &'a JwtVerifier,
-}
-
-impl Issuer<'_> {
-    /// The user of a token this issuer passed (`id` derived from its claims, which `payload`
-    /// holds), remembered in `cache` when the resolver keeps one.
-    pub(crate) fn passed_user(
-        &self,
-        id: uuid::Uuid,
-        payload: String,
-        passed: Passed,
-        header: &TokenHeader<'_>,
-        token: &[u8],
-        cache: Option<&TokenCache>,
-    ) -> UserInfo {
-        let payload_len = payload.len();
-        let jwt = JwtUserInfo::from_checked_payload(payload);
-        let valid_until = self.verifier.valid_until(&passed);
-        let binding = Arc::new(KeyBinding::new(
-            self.verifier,
-            header.kid(),
-            header.alg,
-            passed,
-        ));
-        let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until, binding.clone());
-        if let Some(cache) = cache {
-            cache.insert(token, Entry::new(&user, binding, token.len(), payload_len));
-        }
-        user
-    }
 }
 
 impl Issuers {
@@ -92,12 +56,12 @@ impl Issuers {
 
     /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped. A miss on
     /// the issuer's fetched keys halts with the parsed token, to finish after the refetch.
-    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Halt> {
+    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
         self.user_at(token, now())
     }
 
     /// As [`user`](Self::user), at `now` (seconds since the Unix epoch).
-    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Result<UserInfo, Halt> {
+    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Result<UserInfo, Unfinished> {
         if let Some(user) = self.cached(token, now) {
             return Ok(user);
         }
@@ -112,8 +76,7 @@ impl Issuers {
         let (signing_input, signature) = (decoded.signing_input, decoded.signature);
         let members = scan_claims(&decoded.payload)?;
         let claims = ScannedClaims::new(&members);
-        let issuer = self.issuer_of(&claims)?;
-        let verifier = issuer.verifier;
+        let verifier = self.issuer_of(&claims)?;
         let checked = verifier.verify(&header, signing_input, signature, &claims, now);
         let waits = verifier.key_cache().is_some()
             && matches!(
@@ -128,21 +91,24 @@ impl Issuers {
             Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) if waits => {
                 let waiting = AwaitingKeys::new(
                     miss,
-                    issuer,
+                    verifier,
                     self.cache.clone(),
                     header.into_owned(),
                     token,
                     owned_members(members),
                     decoded.payload,
                 );
-                return Err(Halt::AwaitingKeys(Box::new(waiting)));
+                return Err(Unfinished::AwaitingKeys(Box::new(waiting)));
             }
             Err(error) => return Err(ResolveError::Verification(error).into()),
         };
         let id = checked_id(&claims, true)?;
         drop(members);
         let cache = self.cache.as_deref();
-        Ok(issuer.passed_user(id, decoded.payload, passed, &header, token, cache))
+        let payload = decoded.payload;
+        Ok(passed_user(
+            verifier, id, payload, passed, &header, token, cache,
+        ))
     }
 
     /// A remembered answer for `token`, when the uncached path would give it now.
@@ -160,13 +126,13 @@ impl Issuers {
         answer
     }
 
-    fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<Issuer<'_>, ResolveError> {
+    /// The verifier of the token's (unverified) `iss`.
+    fn issuer_of(&self, claims: &ScannedClaims<'_>) -> Result<&JwtVerifier, ResolveError> {
         match claims.get("iss") {
             Some(Scanned::Str(iss)) if !iss.is_empty() => self
                 .verifiers
                 .iter()
                 .find(|verifier| verifier.issuer() == iss.as_ref())
-                .map(|verifier| Issuer { verifier })
                 .ok_or(ResolveError::Verification(VerifyError::UnknownIssuer)),
             Some(Scanned::Str(_)) | None => Err(ResolveError::MissingIssuer),
             Some(_) => Err(ResolveError::Verification(VerifyError::ClaimType("iss"))),

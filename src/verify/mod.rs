@@ -16,6 +16,7 @@
 //! | `verifier.rs` | [`JwtVerifier`]: one issuer's keys and checks |
 //! | `issuers.rs` | the verifier of a token's issuer |
 //! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
+//! | `passed.rs` | a token that passed, made a user and remembered |
 //! | `binding.rs` | what a verified identity rests on: its key and time claims, checked again |
 //! | `token_cache.rs` | verified tokens remembered, checked again at every hit |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
@@ -36,6 +37,7 @@ mod issuers;
 mod jwks;
 mod key;
 mod key_cache;
+mod passed;
 #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
 mod prepared;
 mod published;
@@ -43,7 +45,7 @@ mod redact;
 mod token_cache;
 mod verifier;
 
-pub(crate) use awaiting_keys::AwaitingKeys;
+pub(crate) use awaiting_keys::{AwaitingKeys, Unfinished};
 pub use backend::SIGNATURE_BACKEND;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;

@@ -132,7 +132,7 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::parse::jwt::DECODED;
-    use crate::resolve::halt::Halt;
+    use crate::verify::Unfinished;
     use crate::verify::key_cache::{BoxFuture, CachePolicy, Fetched, KeyCache, KeySource};
     use crate::verify::{Issuers, VerificationKey};
     use crate::{JwtVerifier, ResolveError, UserInfo};
@@ -238,14 +238,14 @@ mod tests {
 
     /// The synchronous answer, with what equality of users leaves out.
     fn answer(
-        outcome: Result<UserInfo, Halt>,
+        outcome: Result<UserInfo, Unfinished>,
     ) -> Result<(UserInfo, Option<std::time::SystemTime>), ResolveError> {
         outcome
             .map(|user| {
                 let until = user.valid_until();
                 (user, until)
             })
-            .map_err(Halt::into_error)
+            .map_err(Unfinished::into_error)
     }
 
     fn runtime() -> tokio::runtime::Runtime {

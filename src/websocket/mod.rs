@@ -1,18 +1,17 @@
-//! WebSockets: the auth-message protocol (which needs no axum: `message.rs` in, `reply.rs`
-//! out, `frame.rs` a frame handled by a resolver), the `?session=` id of an upgrade, and, with
-//! the feature `ws`, the axum extractor and the socket's identity.
+//! WebSockets: the auth-message protocol, which needs no axum (`message.rs` in, `reply.rs`
+//! out, `handled.rs` what a resolver made of a message; the resolver's side is
+//! `resolve/frame.rs`), and the `?session=` id of an upgrade. The axum extractor and the
+//! socket's identity (feature `ws`) are the crate root's [`WebSocketAuth`](crate::WebSocketAuth)
+//! and [`SocketIdentity`](crate::SocketIdentity).
 
-pub(crate) mod frame;
+pub(crate) mod handled;
 pub(crate) mod message;
 pub(crate) mod reply;
 
-#[cfg(feature = "ws")]
-#[doc(inline)]
-pub use crate::adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
 pub use crate::parse::session_query::{SESSION_QUERY_PARAM, session_from_query};
 #[doc(inline)]
-pub use frame::HandledAuthMessage;
+pub use handled::HandledAuthMessage;
 #[doc(inline)]
 pub use message::{AUTH_MESSAGE_TYPE, AuthMessage, OAuthMode};
 #[doc(inline)]

@@ -1,0 +1,158 @@
+//! A resolution under way: [`Pending`], ready at once (a user, anonymous, or why not), or a
+//! verified JWT waiting for its issuer's keys, parsed, to finish after the refetch.
+//!
+//! Every resolution (a request, an upgrade, an auth message) ends here, in one place that
+//! records its metrics and its tracing span: the span `resolve` (target `axum_userinfo`, level
+//! `DEBUG`) covers the resolution, from the first header read to the user, including a wait
+//! for keys, and ends with the fields `source` (the credential's kind, `identity_header`, or
+//! `none`), `outcome` (`user`, `anonymous`, or the error's [class](ResolveError::class)) and,
+//! for a verified JWT, `issuer` (its URL redacted). It never holds a credential.
+
+use std::fmt;
+
+use tracing::Span;
+
+use crate::error::ResolveError;
+use crate::identity::user_info::UserInfo;
+
+/// Why the engine stopped short of a user: verify's own outcome (a refusal, or a token that
+/// waits for keys) with feature `verify`, a refusal without it.
+#[cfg(feature = "verify")]
+pub(crate) type Unfinished = crate::verify::Unfinished;
+/// Why the engine stopped short of a user: a refusal.
+#[cfg(not(feature = "verify"))]
+pub(crate) type Unfinished = ResolveError;
+
+/// A resolution under way: [`now`](Self::now) answers at once (a key miss is refused),
+/// [`finish`](Self::finish) waits for the keys when a verified JWT needs them. Either records
+/// the resolution's metrics and closes its span. [`Resolver::begin`](crate::Resolver::begin)
+/// starts one; [`Resolver::resolve`](crate::Resolver::resolve) is `begin(…).now()`.
+///
+/// ```
+/// use axum_userinfo::Resolver;
+/// use http::HeaderMap;
+/// let pending = Resolver::new().begin(&HeaderMap::new());
+/// assert!(pending.is_ready()); // nothing to wait for: anonymous
+/// assert_eq!(pending.now(), Ok(None));
+/// ```
+#[must_use = "a resolution answers through `now` or `finish`"]
+pub struct Pending {
+    state: State,
+    span: Span,
+}
+
+enum State {
+    Ready(Result<Option<UserInfo>, ResolveError>),
+    #[cfg(feature = "verify")]
+    AwaitingKeys(Box<crate::verify::AwaitingKeys>),
+}
+
+impl Pending {
+    /// The span of a resolution, opened before its first header is read.
+    pub(crate) fn span() -> Span {
+        tracing::debug_span!(
+            target: "axum_userinfo",
+            "resolve",
+            source = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+            issuer = tracing::field::Empty,
+        )
+    }
+
+    /// A resolution that ended in `step`, or waits.
+    pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, span: Span) -> Self {
+        let state = match step {
+            Ok(user) => State::Ready(Ok(user)),
+            #[cfg(feature = "verify")]
+            Err(Unfinished::Refused(error)) => State::Ready(Err(error)),
+            #[cfg(feature = "verify")]
+            Err(Unfinished::AwaitingKeys(waiting)) => State::AwaitingKeys(waiting),
+            #[cfg(not(feature = "verify"))]
+            Err(error) => State::Ready(Err(error)),
+        };
+        Self { state, span }
+    }
+
+    /// Whether the answer is there without waiting: always, but for a verified JWT whose
+    /// issuer's fetched keys missed its `kid` (or are not loaded yet).
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        matches!(self.state, State::Ready(_))
+    }
+
+    /// The answer now: a JWT waiting for keys is refused with the miss
+    /// ([`VerifyError::UnknownKey`](crate::error::VerifyError::UnknownKey) or
+    /// [`KeysUnavailable`](crate::error::VerifyError::KeysUnavailable)).
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`](crate::Resolver::resolve).
+    pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
+        let outcome = match self.state {
+            State::Ready(outcome) => outcome,
+            #[cfg(feature = "verify")]
+            State::AwaitingKeys(waiting) => Err(waiting.miss()),
+        };
+        finished(outcome, &self.span)
+    }
+
+    /// The answer, after at most one refetch of the issuer's keys (shared with every token
+    /// that missed the same issuer) when a verified JWT waits for them.
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`](crate::Resolver::resolve).
+    pub async fn finish(self) -> Result<Option<UserInfo>, ResolveError> {
+        let outcome = match self.state {
+            State::Ready(outcome) => outcome,
+            #[cfg(feature = "verify")]
+            State::AwaitingKeys(waiting) => {
+                use tracing::Instrument as _;
+                waiting
+                    .finish()
+                    .instrument(self.span.clone())
+                    .await
+                    .map(Some)
+            }
+        };
+        finished(outcome, &self.span)
+    }
+}
+
+impl fmt::Debug for Pending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the token a JWT waiting for keys holds.
+        f.debug_struct("Pending")
+            .field("ready", &self.is_ready())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The one place a resolution ends: its metrics and its span's outcome.
+fn finished(
+    outcome: Result<Option<UserInfo>, ResolveError>,
+    span: &Span,
+) -> Result<Option<UserInfo>, ResolveError> {
+    crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
+    if !span.is_disabled() {
+        let class = match &outcome {
+            Ok(Some(user)) => {
+                // The issuer of a verified token only: an unverified one names anything.
+                #[cfg(feature = "verify")]
+                if let Some(iss) = user.jwt().and_then(|jwt| jwt.issuer()) {
+                    if user.is_verified() {
+                        span.record("issuer", crate::verify::redacted_url(iss));
+                    }
+                }
+                #[cfg(not(feature = "verify"))]
+                let _ = user;
+                "user"
+            }
+            Ok(None) => {
+                span.record("source", "none");
+                "anonymous"
+            }
+            Err(error) => error.class(),
+        };
+        span.record("outcome", class);
+    }
+    outcome
+}
