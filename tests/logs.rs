@@ -29,12 +29,14 @@ impl std::io::Write for Captured {
     }
 }
 
-/// Every event at every level, into a buffer, on this thread until the guard drops.
+/// Every event at every level, and every span as it closes (with its fields), into a buffer, on this thread until the guard drops.
 fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
     (captured, tracing::subscriber::set_default(subscriber))
@@ -241,4 +243,53 @@ fn the_request_log_caps_paths() {
     assert!(logged.ends_with('…'));
     let wide = format!("/{}", "é".repeat(1000)); // two bytes each: 256 falls inside one
     assert!(app::logged_path(&wide).ends_with('…'));
+}
+
+/// One `resolve` span per resolution, opened and closed in the engine, with its source and
+/// outcome class (and a verified token's issuer, redacted), whatever carried the credential.
+#[tokio::test]
+async fn one_span_per_resolution() {
+    let (captured, _guard) = capture();
+    let only_jwt = Resolver::builder()
+        .with_accepted_kinds([axum_userinfo::CredentialKind::Jwt])
+        .build()
+        .unwrap();
+    let app = routes().layer(UserInfoLayer::new(only_jwt.clone()));
+    call(&app, "/optional", &[("x-api-key", "sk-secret-key-1")]).await;
+    call(&app, "/optional", &[]).await;
+    let unverified = TokenBuilder::new("https://any.test", TestKey::Rsa1).sign();
+    let bearer = format!("Bearer {unverified}");
+    call(&app, "/optional", &[("authorization", &bearer)]).await;
+    let frame = r#"{"type":"auth_message","payload":{"method":"basic","username":"u","password":"secret-pw"}}"#;
+    let _ = only_jwt.handle_auth_frame(frame);
+
+    let issuer = "https://user:secret-pw@issuer.test/realm?x=secret-q";
+    let verifier = JwtVerifier::builder(issuer)
+        .with_key(TestKey::Rsa1.verification_key())
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    let verified = TokenBuilder::new(issuer, TestKey::Rsa1).sign();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {verified}").parse().unwrap());
+    assert!(resolver.resolve(&headers).unwrap().is_some());
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let spans: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("resolve{") && line.contains("close"))
+        .collect();
+    let want = [
+        "source=\"api_key\" outcome=\"not_accepted\"",
+        "source=\"none\" outcome=\"anonymous\"",
+        "source=\"jwt\" outcome=\"user\"",
+        "source=\"basic\" outcome=\"not_accepted\"",
+        "source=\"jwt\" issuer=\"https://…@issuer.test/realm\" outcome=\"user\"",
+    ];
+    assert_eq!(spans.len(), want.len(), "{text}");
+    for (span, want) in spans.iter().zip(want) {
+        assert!(span.contains(&format!("resolve{{{want}}}")), "{span}");
+    }
+    assert!(!text.contains("secret"), "{text}");
 }

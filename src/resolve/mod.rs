@@ -296,6 +296,31 @@ mod tests {
         assert!(response.to_json().contains("invalid_message"));
     }
 
+    /// One engine: a credential gives the same user whether a header or an auth message
+    /// carried it.
+    #[test]
+    fn headers_and_auth_messages_agree() {
+        let resolver = Resolver::new();
+        let cases = [
+            ("Basic YWxpY2U6cGE6c3M6d29yZA==", r#""method":"basic","username":"alice","password":"pa:ss:word""#),
+            ("Basic ICBhbCBpY2UgOnB3", r#""method":"basic","username":"  al ice ","password":"pw""#),
+            ("Bearer sk-service-abc123", r#""method":"api_key","token":"sk-service-abc123""#),
+            ("Bearer e30.eyJzdWIiOiJhZGEifQ.", r#""method":"jwt","token":"e30.eyJzdWIiOiJhZGEifQ.""#),
+        ];
+        for (header, message) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert(http::header::AUTHORIZATION, http::HeaderValue::from_static(header));
+            let by_header = resolver.resolve(&headers).unwrap().unwrap();
+            let frame = format!(r#"{{"type":"auth_message","payload":{{{message}}}}}"#);
+            let Some(HandledAuthMessage::Resolved { user, .. }) = resolver.handle_auth_frame(&frame)
+            else {
+                panic!("{message} resolves");
+            };
+            assert_eq!(user, by_header, "{header}");
+            assert_eq!(user.source(), by_header.source());
+        }
+    }
+
     #[test]
     fn configuration_is_checked() {
         let both = Resolver::builder()
