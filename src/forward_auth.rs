@@ -13,7 +13,7 @@
 //!     "email": "ada@example.com", "groups": ["eng", "ops"],
 //! });
 //! let claims = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone())?;
-//! let user = UserInfo::from_verified_claims(claims)?; // claims your own check verified
+//! let user = UserInfo::from_claims_unchecked(claims)?; // claims your own check verified
 //! let map = headers.headers(&user);
 //! assert_eq!(map["x-user-id"], user.user_id().to_string());
 //! assert_eq!(map["x-user-source"], "jwt");
@@ -50,6 +50,8 @@
 //! The gateway must overwrite or drop these headers on the client's request, so that a client
 //! sending `X-User-Id: admin` itself never passes for anyone (see the README's "Behind a
 //! gateway").
+#![doc = ""]
+#![doc = include_str!("forward_auth.md")]
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -247,7 +249,7 @@ mod tests {
         let mut claims = claims.as_object().unwrap().clone();
         claims.insert("iss".into(), "https://issuer.test".into());
         let jwt = crate::JwtUserInfo::from_claims(claims).unwrap();
-        UserInfo::from_verified_claims(jwt).unwrap()
+        UserInfo::from_claims_unchecked(jwt).unwrap()
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub use error::{ConfigError, ResolveError};
 #[doc(inline)]
 pub use identity::jwt_claims::JwtUserInfo;
 #[doc(inline)]
-pub use identity::user_id::{NAMESPACE, user_id};
+pub use identity::user_id::{USER_ID_NAMESPACE, user_id_of_key};
 #[doc(inline)]
 pub use identity::user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
 #[doc(inline)]

@@ -14,7 +14,8 @@
 #[cfg(feature = "verify")]
 use std::sync::Arc;
 
-use crate::{ResolveError, UserInfo};
+use crate::error::ResolveError;
+use crate::identity::user_info::UserInfo;
 
 /// A counter's key built at compile time: counting it allocates nothing, which matters on the
 /// hot path when no recorder is installed (the `counter!` macro builds a label vector).
@@ -39,19 +40,19 @@ fn increment(key: &metrics::Key) {
 pub(crate) fn resolution(outcome: Result<Option<&UserInfo>, &ResolveError>) {
     #[cfg(feature = "metrics")]
     {
-        use crate::Source;
+        use crate::identity::user_info::Source;
         let key = match outcome {
             Ok(Some(user)) => match user.source() {
-                Source::SessionCookie => {
+                Source::SESSION_COOKIE => {
                     static_key!("userinfo_resolutions_total", "source" => "session_cookie", "outcome" => "user")
                 }
-                Source::Jwt => {
+                Source::JWT => {
                     static_key!("userinfo_resolutions_total", "source" => "jwt", "outcome" => "user")
                 }
-                Source::ApiKey => {
+                Source::API_KEY => {
                     static_key!("userinfo_resolutions_total", "source" => "api_key", "outcome" => "user")
                 }
-                Source::Basic => {
+                Source::BASIC => {
                     static_key!("userinfo_resolutions_total", "source" => "basic", "outcome" => "user")
                 }
                 Source::IdentityHeader => {
@@ -81,8 +82,9 @@ pub(crate) struct IssuerLabel(#[cfg_attr(not(feature = "metrics"), allow(dead_co
 
 #[cfg(feature = "verify")]
 impl IssuerLabel {
-    pub(crate) fn new(issuer: &str) -> Self {
-        Self(crate::verify::redacted_url(issuer).into())
+    /// The label of an issuer whose URL is already redacted.
+    pub(crate) fn new(redacted_issuer: String) -> Self {
+        Self(redacted_issuer.into())
     }
 
     /// A fetch of this issuer's keys.

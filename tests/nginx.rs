@@ -238,7 +238,10 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
     let seen =
         upstream_sees(json!({"sub": "ada", "email": "ada@example.com", "groups": ["eng", "ops"]}))
             .await;
-    assert_eq!(seen["x-user-id"], axum_userinfo::user_id("ada").to_string());
+    assert_eq!(
+        seen["x-user-id"],
+        axum_userinfo::user_id_of_key("ada").to_string()
+    );
     assert_eq!(seen["x-user-source"], "jwt");
     assert_eq!(seen["x-user-email"], "ada@example.com");
     assert_eq!(seen["x-user-groups"], "eng,ops");
@@ -246,14 +249,17 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
     // A claim that would inject a header is left out, and the forged one is not passed.
     let seen =
         upstream_sees(json!({"sub": "eve", "email": "eve@example.com\r\nX-User-Id: admin"})).await;
-    assert_eq!(seen["x-user-id"], axum_userinfo::user_id("eve").to_string());
+    assert_eq!(
+        seen["x-user-id"],
+        axum_userinfo::user_id_of_key("eve").to_string()
+    );
     assert!(seen.get("x-user-email").is_none(), "{seen}");
 
     // G3: a group named "eng,admin" does not read upstream as membership of admin.
     let seen = upstream_sees(json!({"sub": "mallory", "groups": ["eng,admin", "ops"]})).await;
     assert_eq!(
         seen["x-user-id"],
-        axum_userinfo::user_id("mallory").to_string()
+        axum_userinfo::user_id_of_key("mallory").to_string()
     );
     let groups = seen.get("x-user-groups").and_then(Value::as_str);
     assert!(groups.is_none_or(str::is_empty), "{seen}");

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use axum_userinfo::websocket::{AuthMessage, HandledAuthMessage};
-use axum_userinfo::{CredentialKind, RequestView, ResolveError, Resolver, UserDetails, user_id};
+use axum_userinfo::{
+    CredentialKind, RequestView, ResolveError, Resolver, UserDetails, user_id_of_key,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -148,7 +150,7 @@ proptest! {
                         _ => None,
                     };
                     if let Some(key) = key {
-                        prop_assert_eq!(user.user_id(), user_id(&key));
+                        prop_assert_eq!(user.user_id(), user_id_of_key(&key));
                     }
                 }
                 Ok(None) => {}
@@ -189,7 +191,7 @@ proptest! {
         match Resolver::new().resolve(RequestView::new(&HeaderMap::new()).websocket(Some(&query))) {
             Ok(Some(user)) => {
                 prop_assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b)));
-                prop_assert_eq!(user.user_id(), user_id(&id));
+                prop_assert_eq!(user.user_id(), user_id_of_key(&id));
             }
             Ok(None) => prop_assert!(id.is_empty()),
             Err(error) => prop_assert_eq!(error, ResolveError::InvalidSessionId),

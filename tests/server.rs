@@ -108,7 +108,7 @@ async fn expect_close(socket: &mut Ws, reason: &str) {
 }
 
 fn id(key: &str) -> String {
-    axum_userinfo::user_id(key).to_string()
+    axum_userinfo::user_id_of_key(key).to_string()
 }
 
 #[tokio::test]
@@ -579,7 +579,7 @@ async fn verified_jwts_with_oidc_discovery() {
         ..Options::default()
     })
     .await;
-    let scoped = axum_userinfo::user_id(&format!("{}\u{1f}alice", idp.issuer())).to_string();
+    let scoped = axum_userinfo::user_id_of_key(&format!("{}\u{1f}alice", idp.issuer())).to_string();
 
     let token = idp.token().subject("alice").audience("api").sign();
     let (status, _, body) = server
@@ -760,7 +760,7 @@ async fn metrics_count_without_credentials() {
     ));
     assert!(has("userinfo_token_cache_total", &[r#"result="hit""#]));
     assert!(has("userinfo_token_cache_total", &[r#"result="miss""#]));
-    let user = axum_userinfo::user_id(&format!("{}\u{1f}metrics-user", idp.issuer()));
+    let user = axum_userinfo::user_id_of_key(&format!("{}\u{1f}metrics-user", idp.issuer()));
     for secret in [
         key,
         &token,

@@ -14,7 +14,8 @@ use axum_userinfo::test_util::{TestIdp, TestKey, TokenBuilder};
 use axum_userinfo::verify::Algorithm;
 use axum_userinfo::verify::CachePolicy;
 use axum_userinfo::{
-    JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer, VerificationKey, user_id,
+    JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer, VerificationKey,
+    user_id_of_key,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -91,9 +92,9 @@ async fn valid_tokens_of_every_key_type() {
             .audience("api")
             .sign();
         let user = verify(&resolver, &token).await.unwrap();
-        assert_eq!(user.source(), Source::Jwt);
+        assert_eq!(user.source(), Source::JWT);
         // Issuer-scoped: iss U+001F trimmed identity.
-        let expected = user_id(&format!("{}\u{1f}alice", idp.issuer()));
+        let expected = user_id_of_key(&format!("{}\u{1f}alice", idp.issuer()));
         assert_eq!(user.user_id(), expected, "{key:?}");
     }
     assert_eq!(idp.discovery_requests(), 1);
@@ -106,7 +107,7 @@ async fn valid_tokens_of_every_key_type() {
     let user = verify(&resolver, &token).await.unwrap();
     assert_eq!(
         user.user_id(),
-        user_id(&format!("{HMAC_ISSUER}\u{1f}test-user"))
+        user_id_of_key(&format!("{HMAC_ISSUER}\u{1f}test-user"))
     );
     // A kid that the static key does not have: refused, as the reference refuses a kid its
     // key set lacks (no kid-less key stands in; that accepted what the reference refuses).
@@ -354,7 +355,7 @@ async fn headers_rfc_8725() {
     assert_eq!(outcome(&hmac, &jwe).await, refused(VerifyError::Encrypted));
     // Without verifiers it stays what the reference makes of it: an API key.
     let plain = Resolver::new().resolve(&bearer(&jwe)).unwrap().unwrap();
-    assert_eq!(plain.source(), Source::ApiKey);
+    assert_eq!(plain.source(), Source::API_KEY);
 }
 
 #[tokio::test]
@@ -552,7 +553,7 @@ async fn provider_down_warm_keeps_verifying_cold_is_503() {
     idp.set_down(false);
     let response = get(token.clone()).await.unwrap();
     assert_eq!(response.status(), 200);
-    let expected = user_id(&format!("{}\u{1f}test-user", idp.issuer()));
+    let expected = user_id_of_key(&format!("{}\u{1f}test-user", idp.issuer()));
     assert_eq!(response.text().await.unwrap(), expected.to_string());
 
     // A bad token: 401 with RFC 6750's invalid_token.
@@ -638,7 +639,7 @@ async fn websocket_auth_messages_are_verified_the_same_way() {
     };
     assert_eq!(
         user.user_id(),
-        user_id(&format!("{}\u{1f}test-user", idp.issuer()))
+        user_id_of_key(&format!("{}\u{1f}test-user", idp.issuer()))
     );
     assert!(response.to_json().contains(r#""status":"success""#));
     let bad = idp.token().sign(); // no aud
@@ -701,7 +702,7 @@ fn configuration_is_checked() {
     headers.insert("x-api-key", HeaderValue::from_static("sk-1"));
     assert_eq!(
         resolver.resolve(&headers).unwrap().unwrap().user_id(),
-        user_id("sk-1")
+        user_id_of_key("sk-1")
     );
     let _ = Arc::new(());
 }

@@ -37,13 +37,13 @@ fuzz_target!(|data: &[u8]| {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, value);
     if let Ok(Some(user)) = Resolver::new().resolve(&headers) {
-        if user.source() == Source::Jwt {
+        if user.source() == Source::JWT {
             let jwt = user.jwt().unwrap();
             // The lazily built fields agree with the id resolved in one pass.
             let identity = jwt
                 .identity_claim()
                 .expect("a resolved JWT has an identity");
-            assert_eq!(user.user_id(), axum_userinfo::user_id(identity));
+            assert_eq!(user.user_id(), axum_userinfo::user_id_of_key(identity));
         }
     }
 });

@@ -74,9 +74,9 @@ fuzz_target!(|data: &[u8]| {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, value);
     if let Ok(Some(user)) = RESOLVER.resolve(&headers) {
-        if user.source() != Source::Jwt {
+        if user.source() != Source::JWT {
             // Not JWT-shaped (other than two dots): an API key, as without verifiers.
-            assert_eq!(user.source(), Source::ApiKey);
+            assert_eq!(user.source(), Source::API_KEY);
             assert_ne!(token.iter().filter(|&&b| b == b'.').count(), 2);
             return;
         }
@@ -86,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(issuer == HMAC_ISSUER || issuer == ED_ISSUER, "{issuer}");
         let identity = jwt.identity_claim().expect("an identity");
         let key = format!("{issuer}\u{1f}{identity}");
-        assert_eq!(user.user_id(), axum_userinfo::user_id(&key));
+        assert_eq!(user.user_id(), axum_userinfo::user_id_of_key(&key));
         // It passed `exp + leeway > now`; `None` only when no SystemTime holds `exp`.
         if let Some(until) = user.valid_until() {
             assert!(until + Duration::from_secs(1) > SystemTime::now());

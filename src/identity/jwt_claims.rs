@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::{ClaimsError, Segment};
-use crate::identity::user_id::{check_untrusted_key, user_id, verified_jwt_user_id};
+use crate::identity::user_id::{check_untrusted_key, user_id_of_key, verified_jwt_user_id};
 use crate::parse::json_scan::{Json, Scanned, parse_object, scan_object};
 use crate::parse::jwt::json_error;
 use crate::parse::pytext::{py_split_once, py_split_whitespace, py_strip};
@@ -107,7 +107,7 @@ pub(crate) fn checked_id(claims: &ScannedClaims<'_>, verified: bool) -> Result<U
         verified_jwt_user_id(get("iss").and_then(Json::as_str), identity)
     } else {
         check_untrusted_key(identity, CredentialKind::Jwt)?;
-        Ok(user_id(identity))
+        Ok(user_id_of_key(identity))
     }
 }
 
@@ -584,7 +584,7 @@ mod tests {
             let mapped = match identity(|key| claims.get(key)) {
                 None => Err(ResolveError::NoIdentityClaim),
                 Some(identity) => {
-                    let id = user_id(identity);
+                    let id = user_id_of_key(identity);
                     JwtUserInfo::from_claims(claims.clone()).map(|jwt| (serde_json::to_value(&jwt).unwrap(), id))
                 }
             };

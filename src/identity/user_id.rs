@@ -1,4 +1,4 @@
-//! Deterministic user ids: `uuid5(NAMESPACE, identity_key)`, byte for byte the reference's.
+//! Deterministic user ids: `uuid5(USER_ID_NAMESPACE, identity_key)`, byte for byte the reference's.
 //!
 //! | source | identity key |
 //! | --- | --- |
@@ -22,21 +22,24 @@ use uuid::{Builder, Uuid};
 
 /// The namespace of every user id: `uuid5(NAMESPACE_DNS, "nemo-agent-toolkit")`,
 /// that is `a75ed83e-6f4f-5304-b93a-44ed1114749e`.
-pub const NAMESPACE: Uuid = Uuid::from_bytes([
+pub const USER_ID_NAMESPACE: Uuid = Uuid::from_bytes([
     0xa7, 0x5e, 0xd8, 0x3e, 0x6f, 0x4f, 0x53, 0x04, 0xb9, 0x3a, 0x44, 0xed, 0x11, 0x14, 0x74, 0x9e,
 ]);
 
 /// The separator between the parts of a composite identity key (ASCII unit separator).
 pub(crate) const UNIT_SEPARATOR: char = '\u{1f}';
 
-/// The user id of an identity key: `uuid5(NAMESPACE, key)` over the key's UTF-8 bytes.
+/// The user id of an identity key: `uuid5(USER_ID_NAMESPACE, key)` over the key's UTF-8 bytes.
+/// It checks nothing: the [`UserInfo`](crate::UserInfo) constructors refuse an untrusted key
+/// that could spell a verified or trusted identity's key (a control character); this is the
+/// bare derivation, for comparing ids or matching the reference's.
 ///
 /// ```
-/// let id = axum_userinfo::user_id("sk-service-abc123");
+/// let id = axum_userinfo::user_id_of_key("sk-service-abc123");
 /// assert_eq!(id.to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
 /// ```
 #[must_use]
-pub fn user_id(identity_key: &str) -> Uuid {
+pub fn user_id_of_key(identity_key: &str) -> Uuid {
     uuid5(&[identity_key.as_bytes()])
 }
 
@@ -87,7 +90,7 @@ pub(crate) fn identity_header_user_id(header: &http::HeaderName, identity: &str)
 /// RFC 9562 UUIDv5: SHA-1 over the namespace and the name, version and variant bits set.
 fn uuid5(name: &[&[u8]]) -> Uuid {
     let mut hasher = Sha1::new();
-    hasher.update(NAMESPACE.as_bytes());
+    hasher.update(USER_ID_NAMESPACE.as_bytes());
     for part in name {
         hasher.update(part);
     }
@@ -104,15 +107,15 @@ mod tests {
     fn ids_are_uuid5() {
         // uuid5(NAMESPACE_DNS, "nemo-agent-toolkit") per RFC 9562, as Python computes it.
         assert_eq!(
-            NAMESPACE.to_string(),
+            USER_ID_NAMESPACE.to_string(),
             "a75ed83e-6f4f-5304-b93a-44ed1114749e"
         );
-        let id = user_id("sk-service-abc123");
+        let id = user_id_of_key("sk-service-abc123");
         assert_eq!(id.to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
         assert_eq!(id.get_version_num(), 5);
         assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
         assert_eq!(
-            user_id("").to_string(),
+            user_id_of_key("").to_string(),
             "b83c02c8-bbd4-5a5e-9471-18974fbd9ae1"
         );
     }
@@ -137,9 +140,9 @@ mod tests {
         let header = http::HeaderName::from_static("x-forwarded-user");
         assert_eq!(
             identity_header_user_id(&header, "alice"),
-            user_id("trusted-header:x-forwarded-user\u{1f}alice")
+            user_id_of_key("trusted-header:x-forwarded-user\u{1f}alice")
         );
-        assert_eq!(user_id_of_pair("a", "b"), user_id("a\u{1f}b"));
-        assert_ne!(user_id_of_pair("a", "b"), user_id("a b"));
+        assert_eq!(user_id_of_pair("a", "b"), user_id_of_key("a\u{1f}b"));
+        assert_ne!(user_id_of_pair("a", "b"), user_id_of_key("a b"));
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::BasicError;
 use crate::identity::user_id::{
-    check_untrusted_key, identity_header_user_id, user_id, verified_jwt_user_id,
+    check_untrusted_key, identity_header_user_id, user_id_of_key, verified_jwt_user_id,
 };
 use crate::{CredentialKind, JwtUserInfo, ResolveError};
 
@@ -28,7 +28,7 @@ use crate::{CredentialKind, JwtUserInfo, ResolveError};
 ///
 /// let user = UserInfo::from_api_key("sk-service-abc123")?;
 /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
-/// assert_eq!(user.source(), Source::ApiKey);
+/// assert_eq!(user.source(), Source::API_KEY);
 /// assert!(!format!("{user:?}").contains("sk-service"));
 /// # Ok::<(), axum_userinfo::ResolveError>(())
 /// ```
@@ -78,33 +78,58 @@ pub enum UserDetails {
     },
 }
 
-/// Where a [`UserInfo`] came from.
+/// Where a [`UserInfo`] came from: a credential of one of the [`CredentialKind`]s, or a
+/// trusted proxy's identity header. One list of kinds: the constants name the credential
+/// sources, and match as patterns.
+///
+/// ```
+/// use axum_userinfo::{CredentialKind, Source};
+/// assert_eq!(Source::JWT, Source::Credential(CredentialKind::Jwt));
+/// assert_eq!(Source::API_KEY.as_str(), CredentialKind::ApiKey.as_str());
+/// assert_eq!(Source::IdentityHeader.credential_kind(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Source {
-    /// [`UserDetails::SessionCookie`].
-    SessionCookie,
-    /// [`UserDetails::Jwt`].
-    Jwt,
-    /// [`UserDetails::ApiKey`].
-    ApiKey,
-    /// [`UserDetails::Basic`].
-    Basic,
+    /// A credential: [`UserDetails::SessionCookie`], [`UserDetails::Jwt`],
+    /// [`UserDetails::ApiKey`] or [`UserDetails::Basic`].
+    Credential(CredentialKind),
     /// [`UserDetails::IdentityHeader`].
     IdentityHeader,
 }
 
 impl Source {
-    /// `session_cookie`, `jwt`, `api_key`, `basic` or `identity_header`.
+    /// A session cookie (or a WebSocket `?session=` id).
+    pub const SESSION_COOKIE: Self = Self::Credential(CredentialKind::SessionCookie);
+    /// A JWT.
+    pub const JWT: Self = Self::Credential(CredentialKind::Jwt);
+    /// An API key.
+    pub const API_KEY: Self = Self::Credential(CredentialKind::ApiKey);
+    /// Basic credentials.
+    pub const BASIC: Self = Self::Credential(CredentialKind::Basic);
+
+    /// The credential's kind; `None` for the trusted identity header.
+    #[must_use]
+    pub const fn credential_kind(self) -> Option<CredentialKind> {
+        match self {
+            Self::Credential(kind) => Some(kind),
+            Self::IdentityHeader => None,
+        }
+    }
+
+    /// The kind's name (`session_cookie`, `jwt`, `api_key`, `basic`) or `identity_header`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::SessionCookie => "session_cookie",
-            Self::Jwt => "jwt",
-            Self::ApiKey => "api_key",
-            Self::Basic => "basic",
+            Self::Credential(kind) => kind.as_str(),
             Self::IdentityHeader => "identity_header",
         }
+    }
+}
+
+impl From<CredentialKind> for Source {
+    fn from(kind: CredentialKind) -> Self {
+        Self::Credential(kind)
     }
 }
 
@@ -171,7 +196,10 @@ impl UserInfo {
     pub fn from_api_key(key: impl Into<String>) -> Result<Self, ResolveError> {
         let key = key.into();
         check_untrusted_key(&key, CredentialKind::ApiKey)?;
-        Ok(Self::new(user_id(&key), UserDetails::ApiKey(key.into())))
+        Ok(Self::new(
+            user_id_of_key(&key),
+            UserDetails::ApiKey(key.into()),
+        ))
     }
 
     /// A user identified by a session cookie value; the value is the identity.
@@ -182,7 +210,7 @@ impl UserInfo {
         let value = value.into();
         check_untrusted_key(&value, CredentialKind::SessionCookie)?;
         Ok(Self::new(
-            user_id(&value),
+            user_id_of_key(&value),
             UserDetails::SessionCookie(value.into()),
         ))
     }
@@ -198,14 +226,14 @@ impl UserInfo {
     /// ```
     #[must_use]
     pub fn from_basic(basic: BasicUserInfo) -> Self {
-        let id = user_id(basic.credential().expose_secret());
+        let id = user_id_of_key(basic.credential().expose_secret());
         Self::new(id, UserDetails::Basic(basic))
     }
 
     /// A Basic user whose credential the caller decoded: `credential` is its canonical base64,
     /// the identity key.
     pub(crate) fn from_decoded_basic(basic: BasicUserInfo, credential: &str) -> Self {
-        Self::new(user_id(credential), UserDetails::Basic(basic))
+        Self::new(user_id_of_key(credential), UserDetails::Basic(basic))
     }
 
     /// A user identified by the claims of a JWT decoded **without verification** (the
@@ -218,11 +246,11 @@ impl UserInfo {
     pub fn from_unverified_jwt(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         check_untrusted_key(identity, CredentialKind::Jwt)?;
-        Ok(Self::new(user_id(identity), UserDetails::Jwt(jwt)))
+        Ok(Self::new(user_id_of_key(identity), UserDetails::Jwt(jwt)))
     }
 
-    /// A user identified by the claims of a JWT **that you have verified** (this function
-    /// verifies nothing: a configured [`JwtVerifier`](crate::JwtVerifier) does, in the
+    /// A user identified by the claims of a JWT **that you have verified**: *unchecked*, as
+    /// the name says, since it trusts whatever it is given (this function verifies nothing: a configured [`JwtVerifier`](crate::JwtVerifier) does, in the
     /// resolver). The identity is scoped by its issuer, `iss` `U+001F` identity claim, so two
     /// identity providers never share a user; because the claims are trusted, the identity may
     /// hold any character.
@@ -230,7 +258,7 @@ impl UserInfo {
     /// # Errors
     /// [`ResolveError::NoIdentityClaim`] as for [`UserInfo::from_unverified_jwt`], and
     /// [`ResolveError::MissingIssuer`] when `iss` is absent or empty.
-    pub fn from_verified_claims(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
+    pub fn from_claims_unchecked(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
         Ok(Self::new(id, UserDetails::Jwt(jwt)))
@@ -285,10 +313,10 @@ impl UserInfo {
     #[must_use]
     pub fn source(&self) -> Source {
         match self.details() {
-            UserDetails::SessionCookie(_) => Source::SessionCookie,
-            UserDetails::Jwt(_) => Source::Jwt,
-            UserDetails::ApiKey(_) => Source::ApiKey,
-            UserDetails::Basic(_) => Source::Basic,
+            UserDetails::SessionCookie(_) => Source::SESSION_COOKIE,
+            UserDetails::Jwt(_) => Source::JWT,
+            UserDetails::ApiKey(_) => Source::API_KEY,
+            UserDetails::Basic(_) => Source::BASIC,
             UserDetails::IdentityHeader { .. } => Source::IdentityHeader,
         }
     }
@@ -474,7 +502,7 @@ mod tests {
     #[test]
     fn one_source_each() {
         let user = UserInfo::from_session_cookie("abc").unwrap();
-        assert_eq!(user.source(), Source::SessionCookie);
+        assert_eq!(user.source(), Source::SESSION_COOKIE);
         assert_eq!(
             user.user_id().to_string(),
             "152f5ceb-ed84-5d9b-9777-f31c9251b83d"

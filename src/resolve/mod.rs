@@ -52,7 +52,7 @@ pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 /// let mut headers = HeaderMap::new();
 /// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer sk-service-abc123"));
 /// let user = resolver.resolve(&headers).unwrap().unwrap();
-/// assert_eq!(user.source(), Source::ApiKey);
+/// assert_eq!(user.source(), Source::API_KEY);
 /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
 ///
 /// assert!(resolver.resolve(&HeaderMap::new()).unwrap().is_none()); // anonymous
@@ -302,17 +302,33 @@ mod tests {
     fn headers_and_auth_messages_agree() {
         let resolver = Resolver::new();
         let cases = [
-            ("Basic YWxpY2U6cGE6c3M6d29yZA==", r#""method":"basic","username":"alice","password":"pa:ss:word""#),
-            ("Basic ICBhbCBpY2UgOnB3", r#""method":"basic","username":"  al ice ","password":"pw""#),
-            ("Bearer sk-service-abc123", r#""method":"api_key","token":"sk-service-abc123""#),
-            ("Bearer e30.eyJzdWIiOiJhZGEifQ.", r#""method":"jwt","token":"e30.eyJzdWIiOiJhZGEifQ.""#),
+            (
+                "Basic YWxpY2U6cGE6c3M6d29yZA==",
+                r#""method":"basic","username":"alice","password":"pa:ss:word""#,
+            ),
+            (
+                "Basic ICBhbCBpY2UgOnB3",
+                r#""method":"basic","username":"  al ice ","password":"pw""#,
+            ),
+            (
+                "Bearer sk-service-abc123",
+                r#""method":"api_key","token":"sk-service-abc123""#,
+            ),
+            (
+                "Bearer e30.eyJzdWIiOiJhZGEifQ.",
+                r#""method":"jwt","token":"e30.eyJzdWIiOiJhZGEifQ.""#,
+            ),
         ];
         for (header, message) in cases {
             let mut headers = HeaderMap::new();
-            headers.insert(http::header::AUTHORIZATION, http::HeaderValue::from_static(header));
+            headers.insert(
+                http::header::AUTHORIZATION,
+                http::HeaderValue::from_static(header),
+            );
             let by_header = resolver.resolve(&headers).unwrap().unwrap();
             let frame = format!(r#"{{"type":"auth_message","payload":{{{message}}}}}"#);
-            let Some(HandledAuthMessage::Resolved { user, .. }) = resolver.handle_auth_frame(&frame)
+            let Some(HandledAuthMessage::Resolved { user, .. }) =
+                resolver.handle_auth_frame(&frame)
             else {
                 panic!("{message} resolves");
             };

@@ -17,7 +17,7 @@
 //! let mut headers = HeaderMap::new();
 //! headers.insert(AUTHORIZATION, HeaderValue::try_from(format!("Bearer {token}")).unwrap());
 //! let user = resolver.resolve_async(&headers).await.unwrap().unwrap();
-//! assert_eq!(user.source(), Source::Jwt);
+//! assert_eq!(user.source(), Source::JWT);
 //! assert_eq!(idp.jwks_requests(), 1);
 //!
 //! idp.publish(&[TestKey::Rsa2]); // rotation: the next token's new kid triggers one refetch

@@ -172,7 +172,7 @@ mod tests {
         headers.insert(AUTHORIZATION, bearer);
         let before = (decoded(), idp.jwks_requests());
         let user = resolver.resolve_async(&headers).await.unwrap().unwrap();
-        assert_eq!(user.source(), Source::Jwt);
+        assert_eq!(user.source(), Source::JWT);
         assert!(user.valid_until().is_some());
         assert_eq!(
             decoded() - before.0,
@@ -195,7 +195,7 @@ mod tests {
         let Some(HandledAuthMessage::Resolved { user, .. }) = handled else {
             panic!("the rotated key is fetched and verifies the token");
         };
-        assert_eq!(user.source(), Source::Jwt);
+        assert_eq!(user.source(), Source::JWT);
         assert_eq!(
             decoded() - before.0,
             1,

@@ -115,7 +115,7 @@ impl KeyCache {
     pub(crate) fn new(source: Box<dyn KeySource>, policy: CachePolicy, issuer: &str) -> Self {
         Self {
             source,
-            issuer: crate::metrics::IssuerLabel::new(issuer),
+            issuer: crate::metrics::IssuerLabel::new(crate::verify::redacted_url(issuer)),
             policy,
             current: ArcSwap::from_pointee(KeySet::default()),
             fetching: tokio::sync::Mutex::new(None),

@@ -24,6 +24,8 @@
 //! | `jwks.rs` | a JWK Set document → its signing keys |
 //! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
+#![doc = ""]
+#![doc = include_str!("guide.md")]
 
 mod awaiting_keys;
 pub(crate) mod backend;
