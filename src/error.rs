@@ -90,6 +90,12 @@ pub enum ResolveError {
     Verification(VerifyError),
 }
 
+impl From<JwtError> for ResolveError {
+    fn from(error: JwtError) -> Self {
+        Self::MalformedJwt(error)
+    }
+}
+
 /// The `WWW-Authenticate` challenge a refusal carries: part of the one classification of
 /// [`ResolveError`]s ([`ResolveError::status`], [`ResolveError::challenge`],
 /// [`ResolveError::close_reason`]), which every adapter and the `resolve` tool share.

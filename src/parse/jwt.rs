@@ -37,20 +37,39 @@ pub(crate) fn has_dots(credential: &[u8], n: usize) -> bool {
 /// Decodes a compact JWT without verifying it: its header checked, its signature decodable;
 /// returns the payload text, UTF-8 (without a byte-order mark) but not yet parsed.
 pub(crate) fn decode_unverified(token: &[u8]) -> Result<String, JwtError> {
-    decode(token).map(|decoded| decoded.payload)
+    decode(token, |_| Ok::<_, JwtError>(())).map(|decoded| decoded.payload)
 }
 
-/// A compact JWT taken apart: what a verifier needs besides the payload.
+/// A JOSE header scanned once: the members PyJWT checks even when it does not verify (`kid`,
+/// `crit`, `b64`, checked before a [`Decoded`] exists) and those a verifier reads.
+#[derive(Debug)]
 #[cfg_attr(not(feature = "verify"), allow(dead_code))]
-pub(crate) struct Decoded<'a> {
-    /// The JOSE header as JSON text.
-    pub(crate) header: String,
+pub(crate) struct JoseHeader<'h> {
+    pub(crate) alg: Option<Scanned<'h>>,
+    pub(crate) kid: Option<Scanned<'h>>,
+    pub(crate) typ: Option<Scanned<'h>>,
+    pub(crate) cty: Option<Scanned<'h>>,
+    /// Whether `crit` is present (PyJWT's rule passed: it only names `b64`).
+    pub(crate) crit: bool,
+    /// Whether `enc` is present: a JWE header.
+    pub(crate) enc: bool,
+}
+
+/// A compact JWT taken apart, each segment decoded once: what a verifier needs besides the
+/// payload, and `H`, what the caller made of the header.
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+pub(crate) struct Decoded<'a, H> {
+    /// What the caller's look at the header made of it.
+    pub(crate) header: H,
     /// The claims as JSON text.
     pub(crate) payload: String,
     /// `header "." payload`, as sent: what the signature signs.
     pub(crate) signing_input: &'a [u8],
-    /// The signature segment, base64url as sent.
-    pub(crate) signature: &'a [u8],
+    /// The signature, decoded.
+    pub(crate) signature: Vec<u8>,
+    /// Whether the signature segment ended in `=` padding, which the verifying path refuses
+    /// (RFC 7515's base64url has none; PyJWT's unverified path tolerates it).
+    pub(crate) signature_padded: bool,
     /// Whether the payload began with a byte-order mark (skipped in `payload`), which the
     /// reference's verifying path refuses.
     pub(crate) payload_bom: bool,
@@ -62,30 +81,38 @@ thread_local! {
     pub(crate) static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// Decodes a compact JWT's segments, as [`decode_unverified`] does.
-pub(crate) fn decode(token: &[u8]) -> Result<Decoded<'_>, JwtError> {
+/// Decodes a compact JWT's segments, each once and by one base64url rule, as
+/// [`decode_unverified`] does; `header` is given the scanned header last (so that its
+/// refusals come after every decoding error, in the reference's order) and returns what the
+/// caller keeps of it.
+pub(crate) fn decode<H, E: From<JwtError>>(
+    token: &[u8],
+    header: impl FnOnce(JoseHeader<'_>) -> Result<H, E>,
+) -> Result<Decoded<'_, H>, E> {
     #[cfg(test)]
     DECODED.with(|decoded| decoded.set(decoded.get() + 1));
     let mut dots = memchr::memchr_iter(b'.', token);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(JwtError::SegmentCount);
+        return Err(JwtError::SegmentCount.into());
     };
     let segment = |range: std::ops::Range<usize>| token.get(range).unwrap_or_default();
-    let header = segment(0..first);
+    let header_segment = segment(0..first);
     let payload = segment(first + 1..second);
     let signature = segment(second + 1..token.len());
 
-    let header = text(base64url(header, Segment::Header)?, Segment::Header)?;
-    check_header(&header)?;
+    let header_text = text(base64url(header_segment, Segment::Header)?, Segment::Header)?;
+    let jose = scan_header(&header_text)?;
     let payload = base64url(payload, Segment::Payload)?;
     let payload_bom = payload.starts_with("\u{feff}".as_bytes());
     let payload = text(payload, Segment::Payload)?;
-    base64url(signature, Segment::Signature)?;
+    let signature_padded = signature.last() == Some(&b'=');
+    let signature = base64url(signature, Segment::Signature)?;
     Ok(Decoded {
-        header,
+        header: header(jose)?,
         payload,
         signing_input: segment(0..second),
         signature,
+        signature_padded,
         payload_bom,
     })
 }
@@ -118,14 +145,16 @@ pub(crate) fn json_error(err: ScanError, which: Segment) -> JwtError {
     }
 }
 
-/// The JOSE header checks PyJWT makes even when it does not verify (RFC 7515 §4.1).
-fn check_header(header: &str) -> Result<(), JwtError> {
-    let [kid, crit, b64] = scan_object(header, &["kid", "crit", "b64"])
-        .map_err(|err| json_error(err, Segment::Header))?;
-    if kid.is_some_and(|kid| kid.as_str().is_none()) {
+/// Scans a header once, with the checks PyJWT makes even when it does not verify
+/// (RFC 7515 §4.1): `kid` a string, `crit` naming only `b64` (present), `b64` not `false`.
+pub(crate) fn scan_header(header: &str) -> Result<JoseHeader<'_>, JwtError> {
+    let names = ["alg", "kid", "typ", "cty", "crit", "enc", "b64"];
+    let [alg, kid, typ, cty, crit, enc, b64] =
+        scan_object(header, &names).map_err(|err| json_error(err, Segment::Header))?;
+    if kid.as_ref().is_some_and(|kid| kid.as_str().is_none()) {
         return Err(JwtError::KidNotString);
     }
-    if let Some(crit) = crit {
+    if let Some(crit) = &crit {
         let understood = |ext: &&Scanned<'_>| ext.as_str() == Some("b64") && b64.is_some();
         match crit.as_list() {
             Some(exts) if !exts.is_empty() && exts.iter().all(understood) => {}
@@ -135,7 +164,14 @@ fn check_header(header: &str) -> Result<(), JwtError> {
     if b64 == Some(Scanned::Bool(false)) {
         return Err(JwtError::UnencodedPayload);
     }
-    Ok(())
+    Ok(JoseHeader {
+        alg,
+        kid,
+        typ,
+        cty,
+        crit: crit.is_some(),
+        enc: enc.is_some(),
+    })
 }
 
 #[cfg(test)]

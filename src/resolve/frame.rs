@@ -9,7 +9,7 @@ use secrecy::ExposeSecret as _;
 use crate::error::ResolveError;
 use crate::resolve::Resolver;
 use crate::resolve::credential::{Basic, Credential, Presented};
-use crate::resolve::pending::Pending;
+use crate::resolve::pending::{Pending, Trace};
 use crate::websocket::handled::HandledAuthMessage;
 use crate::websocket::message::AuthMessage;
 
@@ -61,10 +61,10 @@ impl Resolver {
             let error = ResolveError::AuthFrameTooLarge { limit };
             return Some(Frame::Pending(Pending::new(
                 Err(error.into()),
-                Pending::span(),
+                Trace::start(),
             )));
         }
-        let span = Pending::span();
+        let span = Trace::start();
         let message = match AuthMessage::parse(frame)? {
             Ok(message) => message,
             Err(error) => return Some(Frame::Pending(Pending::new(Err(error.into()), span))),
@@ -85,7 +85,7 @@ impl Resolver {
             }),
         };
         let step = span.in_scope(|| {
-            span.record("source", credential.source_name());
+            span.source(credential.source_name());
             // An auth message must not replace a trusted proxy's identity.
             if self.config().identity_header.is_some() {
                 return Err(ResolveError::AuthMessageWithIdentityHeader.into());

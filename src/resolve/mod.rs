@@ -32,7 +32,7 @@ use crate::resolve::kinds::AcceptedKinds;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
-use crate::resolve::pending::Pending;
+use crate::resolve::pending::{Pending, Trace};
 use crate::resolve::request::RequestView;
 
 /// The `X-API-Key` header.
@@ -222,10 +222,10 @@ impl Resolver {
     /// keeps a synchronous path (this crate's layer does): answer a ready one in place, and
     /// await only the rest.
     pub fn begin<'a>(&self, request: impl Into<RequestView<'a>>) -> Pending {
-        let span = Pending::span();
+        let span = Trace::start();
         let step = span.in_scope(|| match self.presented(request.into()) {
             Ok(Some(presented)) => {
-                span.record("source", presented.credential.source_name());
+                span.source(presented.credential.source_name());
                 self.identity(presented).map(Some)
             }
             Ok(None) => Ok(None),

@@ -38,7 +38,45 @@ pub(crate) type Unfinished = ResolveError;
 #[must_use = "a resolution answers through `now` or `finish`"]
 pub struct Pending {
     state: State,
-    span: Span,
+    trace: Trace,
+}
+
+/// A resolution's span, when a `tracing` subscriber takes `DEBUG`. That is checked first, and
+/// none is held otherwise: a disabled [`Span`] still costs a few hundred instructions per
+/// resolution (creating, recording and dropping it) through `tracing`'s `log` fallback, which
+/// axum's default `tower-log` feature turns on.
+pub(crate) struct Trace(Option<Span>);
+
+impl Trace {
+    /// The span of a resolution, opened before its first header is read.
+    pub(crate) fn start() -> Self {
+        if !tracing::level_enabled!(tracing::Level::DEBUG) {
+            return Self(None);
+        }
+        let span = tracing::debug_span!(
+            target: "axum_userinfo",
+            "resolve",
+            source = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+            issuer = tracing::field::Empty,
+        );
+        Self(Some(span).filter(|span| !span.is_disabled()))
+    }
+
+    /// Runs `f` inside the span.
+    pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(span) => span.in_scope(f),
+            None => f(),
+        }
+    }
+
+    /// Records the credential's source.
+    pub(crate) fn source(&self, source: &'static str) {
+        if let Some(span) = &self.0 {
+            span.record("source", source);
+        }
+    }
 }
 
 enum State {
@@ -48,19 +86,8 @@ enum State {
 }
 
 impl Pending {
-    /// The span of a resolution, opened before its first header is read.
-    pub(crate) fn span() -> Span {
-        tracing::debug_span!(
-            target: "axum_userinfo",
-            "resolve",
-            source = tracing::field::Empty,
-            outcome = tracing::field::Empty,
-            issuer = tracing::field::Empty,
-        )
-    }
-
     /// A resolution that ended in `step`, or waits.
-    pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, span: Span) -> Self {
+    pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, trace: Trace) -> Self {
         let state = match step {
             Ok(user) => State::Ready(Ok(user)),
             #[cfg(feature = "verify")]
@@ -70,7 +97,7 @@ impl Pending {
             #[cfg(not(feature = "verify"))]
             Err(error) => State::Ready(Err(error)),
         };
-        Self { state, span }
+        Self { state, trace }
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
@@ -92,7 +119,7 @@ impl Pending {
             #[cfg(feature = "verify")]
             State::AwaitingKeys(waiting) => Err(waiting.miss()),
         };
-        finished(outcome, &self.span)
+        finished(outcome, &self.trace)
     }
 
     /// The answer, after at most one refetch of the issuer's keys (shared with every token
@@ -104,16 +131,16 @@ impl Pending {
         let outcome = match self.state {
             State::Ready(outcome) => outcome,
             #[cfg(feature = "verify")]
-            State::AwaitingKeys(waiting) => {
-                use tracing::Instrument as _;
-                waiting
-                    .finish()
-                    .instrument(self.span.clone())
-                    .await
-                    .map(Some)
-            }
+            State::AwaitingKeys(waiting) => match &self.trace.0 {
+                Some(span) => {
+                    use tracing::Instrument as _;
+                    let finishing = waiting.finish().instrument(span.clone());
+                    finishing.await.map(Some)
+                }
+                None => waiting.finish().await.map(Some),
+            },
         };
-        finished(outcome, &self.span)
+        finished(outcome, &self.trace)
     }
 }
 
@@ -129,10 +156,10 @@ impl fmt::Debug for Pending {
 /// The one place a resolution ends: its metrics and its span's outcome.
 fn finished(
     outcome: Result<Option<UserInfo>, ResolveError>,
-    span: &Span,
+    trace: &Trace,
 ) -> Result<Option<UserInfo>, ResolveError> {
     crate::metrics::resolution(outcome.as_ref().map(Option::as_ref));
-    if !span.is_disabled() {
+    if let Some(span) = &trace.0 {
         let class = match &outcome {
             Ok(Some(user)) => {
                 // The issuer of a verified token only: an unverified one names anything.

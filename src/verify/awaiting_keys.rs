@@ -51,6 +51,8 @@ pub(crate) struct AwaitingKeys {
     /// The whole token; the signing input is what precedes its last dot.
     token: Box<[u8]>,
     signing_len: usize,
+    /// The decoded signature (`None`: a segment no verifier accepts).
+    signature: Option<Vec<u8>>,
     payload: String,
     members: Members<'static>,
 }
@@ -68,6 +70,16 @@ impl std::fmt::Debug for AwaitingKeys {
     }
 }
 
+/// A token as the first pass parsed it, everything [`AwaitingKeys`] keeps of it.
+pub(crate) struct ParsedToken<'t> {
+    pub(crate) token: &'t [u8],
+    pub(crate) header: TokenHeader<'static>,
+    /// The decoded signature (`None`: a segment no verifier accepts).
+    pub(crate) signature: Option<&'t Vec<u8>>,
+    pub(crate) members: Members<'static>,
+    pub(crate) payload: String,
+}
+
 impl AwaitingKeys {
     /// Keeps a token whose first check missed its issuer's fetched keys; `tokens` is the
     /// resolver's cache of verified tokens, where it goes once it passes.
@@ -75,20 +87,19 @@ impl AwaitingKeys {
         miss: VerifyError,
         verifier: &JwtVerifier,
         tokens: Option<Arc<TokenCache>>,
-        header: TokenHeader<'static>,
-        token: &[u8],
-        members: Members<'static>,
-        payload: String,
+        parsed: ParsedToken<'_>,
     ) -> Self {
+        let token = parsed.token;
         Self {
             miss,
             verifier: verifier.clone(),
             tokens,
-            header,
+            header: parsed.header,
             signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
             token: token.into(),
-            payload,
-            members,
+            signature: parsed.signature.cloned(),
+            payload: parsed.payload,
+            members: parsed.members,
         }
     }
 
@@ -106,8 +117,8 @@ impl AwaitingKeys {
             keys.refetch().await;
         }
         let claims = ScannedClaims::new(&self.members);
-        let (signing_input, signature) = self.token.split_at(self.signing_len);
-        let signature = signature.get(1..).unwrap_or_default(); // after the dot
+        let signing_input = self.token.get(..self.signing_len).unwrap_or_default();
+        let signature = self.signature.as_ref();
         let checked =
             (self.verifier).verify(&self.header, signing_input, signature, &claims, now());
         self.verifier.count_lookup(&checked); // the token's one look-up, after the refetch

@@ -6,10 +6,9 @@
 
 use jsonwebtoken::Algorithm;
 
-use crate::ResolveError;
-use crate::error::{Segment, VerifyError};
-use crate::parse::json_scan::{Json, Scanned, scan_object};
-use crate::parse::jwt::json_error;
+use crate::error::{ResolveError, VerifyError};
+use crate::parse::json_scan::{Json, Scanned};
+use crate::parse::jwt::JoseHeader;
 
 /// What verification needs of a token's header.
 #[derive(Debug)]
@@ -20,15 +19,6 @@ pub(crate) struct TokenHeader<'a> {
 }
 
 impl TokenHeader<'_> {
-    /// The same header, owning its strings: what a token keeps while it waits for keys.
-    pub(crate) fn into_owned(self) -> TokenHeader<'static> {
-        TokenHeader {
-            alg: self.alg,
-            kid: self.kid.map(Scanned::into_owned),
-            typ: self.typ.map(Scanned::into_owned),
-        }
-    }
-
     pub(crate) fn kid(&self) -> Option<&str> {
         self.kid.as_ref().and_then(Json::as_str)
     }
@@ -49,32 +39,38 @@ impl TokenHeader<'_> {
     }
 }
 
-/// Parses and checks a header (already decoded, its `kid` type and `b64` checked).
-pub(crate) fn token_header(header: &str) -> Result<TokenHeader<'_>, ResolveError> {
+/// Checks a header the parser scanned (its `kid` type and `b64` checked there): what a
+/// verifier keeps of it.
+pub(crate) fn token_header(header: JoseHeader<'_>) -> Result<TokenHeader<'static>, ResolveError> {
     let refuse = |error| Err(ResolveError::Verification(error));
-    let [alg, kid, typ, cty, crit, enc] =
-        scan_object(header, &["alg", "kid", "typ", "cty", "crit", "enc"])
-            .map_err(|err| ResolveError::MalformedJwt(json_error(err, Segment::Header)))?;
-    if enc.is_some() {
+    if header.enc {
         return refuse(VerifyError::Encrypted);
     }
-    if crit.is_some() {
+    if header.crit {
         return refuse(VerifyError::UnsupportedCrit);
     }
     let nested =
         |cty: &str| cty.eq_ignore_ascii_case("jwt") || cty.eq_ignore_ascii_case("application/jwt");
-    if cty.as_ref().and_then(Json::as_str).is_some_and(nested) {
+    if header
+        .cty
+        .as_ref()
+        .and_then(Json::as_str)
+        .is_some_and(nested)
+    {
         return refuse(VerifyError::Nested);
     }
     // `none` and unknown names do not parse.
-    let Some(alg) = alg
-        .as_ref()
+    let Some(alg) = (header.alg.as_ref())
         .and_then(Json::as_str)
         .and_then(|a| a.parse().ok())
     else {
         return refuse(VerifyError::AlgorithmNotAllowed);
     };
-    Ok(TokenHeader { alg, kid, typ })
+    Ok(TokenHeader {
+        alg,
+        kid: header.kid.map(Scanned::into_owned),
+        typ: header.typ.map(Scanned::into_owned),
+    })
 }
 
 /// Whether a Bearer credential is shaped like a compact JWE: exactly four dots, and a first
@@ -95,6 +91,11 @@ pub(crate) fn is_jwe_shaped(credential: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token_header(header: &str) -> Result<TokenHeader<'static>, ResolveError> {
+        let scanned = crate::parse::jwt::scan_header(header).map_err(ResolveError::MalformedJwt)?;
+        super::token_header(scanned)
+    }
 
     fn error(header: &str) -> Option<VerifyError> {
         match token_header(header) {
@@ -121,7 +122,7 @@ mod tests {
             error(r#"{"alg":5}"#),
             Some(VerifyError::AlgorithmNotAllowed)
         );
-        let crit = r#"{"alg":"RS256","crit":["exp"],"exp":1}"#;
+        let crit = r#"{"alg":"RS256","crit":["b64"],"b64":true}"#; // PyJWT lets it by
         assert_eq!(error(crit), Some(VerifyError::UnsupportedCrit));
         let jwe = r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#;
         assert_eq!(error(jwe), Some(VerifyError::Encrypted));

@@ -9,7 +9,7 @@ use crate::identity::jwt_claims::{ScannedClaims, checked_id, owned_members, scan
 use crate::identity::user_info::UserInfo;
 use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
-use crate::verify::awaiting_keys::{AwaitingKeys, Unfinished};
+use crate::verify::awaiting_keys::{AwaitingKeys, ParsedToken, Unfinished};
 use crate::verify::claims::now;
 use crate::verify::header::token_header;
 use crate::verify::passed::passed_user;
@@ -65,15 +65,16 @@ impl Issuers {
         if let Some(user) = self.cached(token, now) {
             return Ok(user);
         }
-        let decoded = jwt::decode(token).map_err(ResolveError::MalformedJwt)?;
+        let decoded = jwt::decode(token, token_header)?;
         // The reference's verifying path (authlib) decodes the claims to text and `json.loads`
         // refuses a BOM there; the unverified path's rule stays the reference's own.
         if decoded.payload_bom {
             let error = crate::error::JwtError::NotJson(crate::error::Segment::Payload);
             return Err(ResolveError::MalformedJwt(error).into());
         }
-        let header = token_header(&decoded.header)?;
-        let (signing_input, signature) = (decoded.signing_input, decoded.signature);
+        let header = decoded.header;
+        let signing_input = decoded.signing_input;
+        let signature = (!decoded.signature_padded).then_some(&decoded.signature);
         let members = scan_claims(&decoded.payload)?;
         let claims = ScannedClaims::new(&members);
         let verifier = self.issuer_of(&claims)?;
@@ -89,15 +90,14 @@ impl Issuers {
         let passed = match checked {
             Ok(passed) => passed,
             Err(miss @ (VerifyError::UnknownKey | VerifyError::KeysUnavailable)) if waits => {
-                let waiting = AwaitingKeys::new(
-                    miss,
-                    verifier,
-                    self.cache.clone(),
-                    header.into_owned(),
+                let parsed = ParsedToken {
                     token,
-                    owned_members(members),
-                    decoded.payload,
-                );
+                    header,
+                    signature,
+                    members: owned_members(members),
+                    payload: decoded.payload,
+                };
+                let waiting = AwaitingKeys::new(miss, verifier, self.cache.clone(), parsed);
                 return Err(Unfinished::AwaitingKeys(Box::new(waiting)));
             }
             Err(error) => return Err(ResolveError::Verification(error).into()),

@@ -74,11 +74,12 @@ impl JwtVerifier {
     /// signature, then its claims. The key-cache look-up is not counted here: the caller
     /// counts each token's once ([`count_lookup`](Self::count_lookup)), after a refetch when
     /// it waits for one.
+    /// `signature` is the decoded signature, `None` for a segment no verifier accepts (padded).
     pub(crate) fn verify(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
-        signature: &[u8],
+        signature: Option<&Vec<u8>>,
         claims: &ScannedClaims<'_>,
         now: f64,
     ) -> Result<Passed, VerifyError> {
@@ -126,20 +127,16 @@ impl JwtVerifier {
                 .unwrap_or(false)
     }
 
-    /// The material of the key that verifies the signature (base64url, as sent; decoded
+    /// The material of the key that verifies the signature (decoded by the parser; checked
     /// after the key is known, so that a bad signature never hides a key miss).
     fn check_signature(
         &self,
         header: &TokenHeader<'_>,
         signing_input: &[u8],
-        signature: &[u8],
+        signature: Option<&Vec<u8>>,
     ) -> Result<u64, VerifyError> {
-        use base64::Engine as _;
         let verifying = |key: &VerificationKey| {
-            let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(signature)
-                .ok()?;
-            key.verifies(&signature, signing_input, header.alg)
+            key.verifies(signature?, signing_input, header.alg)
                 .then(|| key.material())
         };
         let verified = self.with_key(header.kid(), header.alg, verifying)?;

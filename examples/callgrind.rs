@@ -1,0 +1,82 @@
+//! The driver of `benches/callgrind.sh`: `callgrind MODE N` runs one operation N times, for
+//! instruction counts (the script runs it at two N and halves the difference, so start-up
+//! cancels out). Modes: `bare` (a router, an API-key request), `layer` (the same behind
+//! `UserInfoLayer`), `cached` (a verified HS256 token, a token-cache hit), `miss` (an RS256
+//! token whose `kid` the fetched keys lack, the synchronous miss). It names only API that older
+//! commits have too, so that one driver measures both sides.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+use axum::{Router, body::Body, routing::get};
+use axum_userinfo::{JwtVerifier, Resolver, UserInfoLayer, VerificationKey};
+use http::{HeaderMap, HeaderValue, Request};
+use tower::ServiceExt as _;
+
+const SECRET: [u8; 32] = [7; 32];
+const ISS: &str = "https://issuer.test";
+
+fn hs256() -> String {
+    axum_userinfo::test_util::TokenBuilder::new(ISS, axum_userinfo::test_util::TestKey::Rsa1)
+        .subject("ada")
+        .claim("exp", 4_000_000_000_u64)
+        .sign_hmac(&SECRET)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap();
+    let n: usize = args.next().unwrap().parse().unwrap();
+    match mode.as_str() {
+        "layer" | "bare" => {
+            let router = Router::new().route("/", get(|| async { "ok" }));
+            let app = if mode == "layer" {
+                router.layer(UserInfoLayer::new(Resolver::new()))
+            } else {
+                router
+            };
+            for _ in 0..n {
+                let req = Request::get("/")
+                    .header("x-api-key", "sk-1")
+                    .body(Body::empty())
+                    .unwrap();
+                let res = app.clone().oneshot(req).await.unwrap();
+                assert!(res.status().is_success());
+            }
+        }
+        "cached" => {
+            let v = JwtVerifier::builder(ISS)
+                .with_key(VerificationKey::from_secret(SECRET).unwrap())
+                .allow_any_audience()
+                .build()
+                .unwrap();
+            let r = Resolver::builder().with_verifier(v).build().unwrap();
+            let mut h = HeaderMap::new();
+            h.insert(
+                "authorization",
+                HeaderValue::try_from(format!("Bearer {}", hs256())).unwrap(),
+            );
+            for _ in 0..n {
+                assert!(r.resolve(&h).unwrap().is_some());
+            }
+        }
+        "miss" => {
+            let idp = axum_userinfo::test_util::TestIdp::start().await;
+            let v = idp.verifier().build().unwrap();
+            let r = Resolver::builder().with_verifier(v).build().unwrap();
+            assert!(r.load_keys().await);
+            let token = idp
+                .token()
+                .key(axum_userinfo::test_util::TestKey::Rsa2)
+                .sign();
+            let mut h = HeaderMap::new();
+            h.insert(
+                "authorization",
+                HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
+            );
+            for _ in 0..n {
+                assert!(r.resolve(&h).is_err());
+            }
+        }
+        _ => panic!(),
+    }
+}
