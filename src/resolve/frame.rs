@@ -59,15 +59,12 @@ impl Resolver {
             // Too long to parse: refused when it says it is an auth message, else not ours.
             memchr::memmem::find(frame.as_bytes(), br#""auth_message""#)?;
             let error = ResolveError::AuthFrameTooLarge { limit };
-            return Some(Frame::Pending(Pending::new(
-                Err(error.into()),
-                Trace::start(),
-            )));
+            return Some(Frame::Pending(Pending::refused(error, Trace::start())));
         }
         let span = Trace::start();
         let message = match AuthMessage::parse(frame)? {
             Ok(message) => message,
-            Err(error) => return Some(Frame::Pending(Pending::new(Err(error.into()), span))),
+            Err(error) => return Some(Frame::Pending(Pending::refused(error, span))),
         };
         let credential = match &message {
             AuthMessage::OAuthModePreference { mode } => {
@@ -88,7 +85,7 @@ impl Resolver {
             span.source(credential.source_name());
             // An auth message must not replace a trusted proxy's identity.
             if self.config().identity_header.is_some() {
-                return Err(ResolveError::AuthMessageWithIdentityHeader.into());
+                Err(ResolveError::AuthMessageWithIdentityHeader)?;
             }
             self.identity(Presented::sent(credential)).map(Some)
         });

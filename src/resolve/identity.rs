@@ -51,6 +51,13 @@ impl Resolver {
     }
 
     /// A user from a JWT: verified when verifiers are configured, else decoded.
+    #[cfg_attr(
+        not(feature = "verify"),
+        allow(
+            clippy::needless_question_mark,
+            reason = "without verify, Unfinished is ResolveError"
+        )
+    )]
     fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
         #[cfg(feature = "verify")]
         if self.verifies_jwts() {

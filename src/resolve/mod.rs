@@ -223,13 +223,12 @@ impl Resolver {
     /// await only the rest.
     pub fn begin<'a>(&self, request: impl Into<RequestView<'a>>) -> Pending {
         let span = Trace::start();
-        let step = span.in_scope(|| match self.presented(request.into()) {
-            Ok(Some(presented)) => {
-                span.source(presented.credential.source_name());
-                self.identity(presented).map(Some)
-            }
-            Ok(None) => Ok(None),
-            Err(error) => Err(error.into()),
+        let step = span.in_scope(|| {
+            let Some(presented) = self.presented(request.into())? else {
+                return Ok(None);
+            };
+            span.source(presented.credential.source_name());
+            self.identity(presented).map(Some)
         });
         Pending::new(step, span)
     }

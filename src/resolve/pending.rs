@@ -100,6 +100,14 @@ impl Pending {
         Self { state, trace }
     }
 
+    /// A resolution refused before any credential was read.
+    pub(crate) fn refused(error: ResolveError, trace: Trace) -> Self {
+        Self {
+            state: State::Ready(Err(error)),
+            trace,
+        }
+    }
+
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
     /// issuer's fetched keys missed its `kid` (or are not loaded yet).
     #[must_use]
