@@ -121,6 +121,13 @@ impl Pending {
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
+    #[cfg_attr(
+        not(feature = "verify"),
+        allow(
+            clippy::infallible_destructuring_match,
+            reason = "a state of one kind without verify"
+        )
+    )]
     pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
         let outcome = match self.state {
             State::Ready(outcome) => outcome,
@@ -135,6 +142,13 @@ impl Pending {
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
+    #[cfg_attr(
+        not(feature = "verify"),
+        allow(
+            clippy::infallible_destructuring_match,
+            reason = "a state of one kind without verify"
+        )
+    )]
     pub async fn finish(self) -> Result<Option<UserInfo>, ResolveError> {
         let outcome = match self.state {
             State::Ready(outcome) => outcome,
