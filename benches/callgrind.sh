@@ -18,7 +18,7 @@ cargo build -q --release --example callgrind
 cp "$CARGO_TARGET_DIR/release/examples/callgrind" "$work/head.bin"
 ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | grep -o 'refs: *[0-9,]*' | tr -d ', ' | cut -d: -f2; }
 printf '%-8s %10s %10s\n' mode "$base" HEAD
-for mode in bare layer cached miss; do
+for mode in ${MODES:-bare layer cached cold unverified miss}; do
   row=()
   for bin in base head; do
     a=$(ir "$work/$bin.bin" "$mode" 2000); b=$(ir "$work/$bin.bin" "$mode" 4000)

@@ -1,8 +1,9 @@
 //! The driver of `benches/callgrind.sh`: `callgrind MODE N` runs one operation N times, for
 //! instruction counts (the script runs it at two N and halves the difference, so start-up
 //! cancels out). Modes: `bare` (a router, an API-key request), `layer` (the same behind
-//! `UserInfoLayer`), `cached` (a verified HS256 token, a token-cache hit), `miss` (an RS256
-//! token whose `kid` the fetched keys lack, the synchronous miss). It names only API that older
+//! `UserInfoLayer`), `cached` (a verified HS256 token, a token-cache hit), `cold` (the same
+//! with the token cache off: a signature check), `unverified` (an RS256 JWT decoded, not
+//! verified), `miss` (an RS256 token whose `kid` the fetched keys lack, the synchronous miss). It names only API that older
 //! commits have too, so that one driver measures both sides.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -54,6 +55,47 @@ async fn main() {
             h.insert(
                 "authorization",
                 HeaderValue::try_from(format!("Bearer {}", hs256())).unwrap(),
+            );
+            for _ in 0..n {
+                assert!(r.resolve(&h).unwrap().is_some());
+            }
+        }
+        "cold" => {
+            let v = JwtVerifier::builder(ISS)
+                .with_key(VerificationKey::from_secret(SECRET).unwrap())
+                .allow_any_audience()
+                .build()
+                .unwrap();
+            let r = Resolver::builder()
+                .with_verifier(v)
+                .with_token_cache_bytes(0)
+                .build()
+                .unwrap();
+            let mut h = HeaderMap::new();
+            h.insert(
+                "authorization",
+                HeaderValue::try_from(format!("Bearer {}", hs256())).unwrap(),
+            );
+            for _ in 0..n {
+                assert!(r.resolve(&h).unwrap().is_some());
+            }
+        }
+        "unverified" => {
+            let token = axum_userinfo::test_util::TokenBuilder::new(
+                ISS,
+                axum_userinfo::test_util::TestKey::Rsa1,
+            )
+            .claim("email", "ada@example.com")
+            .claim(
+                "realm_access",
+                serde_json::json!({"roles": ["a", "b", "c"]}),
+            )
+            .sign();
+            let r = Resolver::new();
+            let mut h = HeaderMap::new();
+            h.insert(
+                "authorization",
+                HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
             );
             for _ in 0..n {
                 assert!(r.resolve(&h).unwrap().is_some());

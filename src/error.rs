@@ -10,7 +10,7 @@ use http::HeaderName;
 #[doc(inline)]
 pub use crate::error_body::{AuthErrorPayload, ErrorCode};
 
-use crate::CredentialKind;
+use crate::resolve::kinds::CredentialKind;
 
 /// Why a request's credential could not be resolved into a user.
 ///

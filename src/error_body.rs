@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::ResolveError;
+use crate::error::ResolveError;
 
 /// The reference's error payload: `{"code", "message", "details"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

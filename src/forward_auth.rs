@@ -56,7 +56,8 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::{ConfigError, UserDetails, UserInfo};
+use crate::error::ConfigError;
+use crate::identity::user_info::{UserDetails, UserInfo};
 
 /// The header that carries the user id.
 pub const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
@@ -248,7 +249,7 @@ mod tests {
     fn user(claims: Value) -> UserInfo {
         let mut claims = claims.as_object().unwrap().clone();
         claims.insert("iss".into(), "https://issuer.test".into());
-        let jwt = crate::JwtUserInfo::from_claims(claims).unwrap();
+        let jwt = crate::identity::jwt_claims::JwtUserInfo::from_claims(claims).unwrap();
         UserInfo::from_claims_unchecked(jwt).unwrap()
     }
 

@@ -44,8 +44,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
+use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{resolve_parts, resolved_by_layer};
-use crate::{Resolver, UserInfo, UserInfoRejection};
+use crate::identity::user_info::UserInfo;
+use crate::resolve::Resolver;
 
 /// Whether the missing resolver has been logged (once per process is enough to find it).
 static MISSING_RESOLVER_LOGGED: AtomicBool = AtomicBool::new(false);

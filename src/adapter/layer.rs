@@ -32,8 +32,9 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{Anonymous, is_websocket_upgrade, request_view};
-use crate::{Resolver, UserInfoRejection, X_API_KEY};
+use crate::resolve::{Resolver, X_API_KEY};
 
 type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 
@@ -226,7 +227,7 @@ where
 }
 
 /// The request as the resolver sees it.
-fn view<B>(upgrade: bool, request: &Request<B>) -> crate::RequestView<'_> {
+fn view<B>(upgrade: bool, request: &Request<B>) -> crate::resolve::request::RequestView<'_> {
     request_view(
         upgrade,
         request.uri(),
@@ -245,7 +246,7 @@ fn admit<B>(
     config: &Config,
     request: &mut Request<B>,
     upgrade: bool,
-    outcome: Result<Option<crate::UserInfo>, crate::ResolveError>,
+    outcome: Result<Option<crate::identity::user_info::UserInfo>, crate::error::ResolveError>,
 ) -> Result<(), Response> {
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {

@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
-use crate::ResolveError;
 use crate::error::Challenge;
+use crate::error::ResolveError;
 use crate::error::{AuthErrorPayload, ErrorCode};
 
 /// Why the identity layer or the `UserInfo` extractor refused a request.
@@ -226,8 +226,8 @@ impl IntoResponse for UserInfoRejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::CredentialKind;
     use crate::error::{BasicError, JwtError};
+    use crate::resolve::kinds::CredentialKind;
 
     #[test]
     fn statuses_and_challenges() {

@@ -9,7 +9,10 @@ use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
 
-use crate::{RequestView, ResolveError, Resolver, UserInfo};
+use crate::error::ResolveError;
+use crate::identity::user_info::UserInfo;
+use crate::resolve::Resolver;
+use crate::resolve::request::RequestView;
 
 /// Left in a request's extensions by [`UserInfoLayer`](crate::UserInfoLayer) when it let an
 /// anonymous request through (a resolved user is left as the [`UserInfo`] itself).

@@ -35,9 +35,12 @@ use http::request::Parts;
 use tokio::time::Instant;
 
 use crate::adapter::extract::resolver_for;
+use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
+use crate::error::ResolveError;
+use crate::identity::user_info::UserInfo;
+use crate::resolve::Resolver;
 use crate::websocket::{AuthResponse, HandledAuthMessage};
-use crate::{ResolveError, Resolver, UserInfo, UserInfoRejection};
 
 /// The close reason for an anonymous socket that did not authenticate in time.
 const TIMED_OUT: &str = "Authentication timed out";

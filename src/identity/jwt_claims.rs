@@ -11,12 +11,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::error::ResolveError;
 use crate::error::{ClaimsError, Segment};
 use crate::identity::user_id::{check_untrusted_key, user_id_of_key, verified_jwt_user_id};
 use crate::parse::json_scan::{Json, Scanned, parse_object, scan_object};
 use crate::parse::jwt::json_error;
 use crate::parse::pytext::{py_split_once, py_split_whitespace, py_strip};
-use crate::{CredentialKind, ResolveError};
+use crate::resolve::kinds::CredentialKind;
 
 /// The identity fields of a decoded JWT, and every claim as decoded.
 ///

@@ -48,12 +48,12 @@ pub fn user_id_of_key(identity_key: &str) -> Uuid {
 #[inline]
 pub(crate) fn check_untrusted_key(
     key: &str,
-    kind: crate::CredentialKind,
-) -> Result<(), crate::ResolveError> {
+    kind: crate::resolve::kinds::CredentialKind,
+) -> Result<(), crate::error::ResolveError> {
     // Branchless, so that it vectorises: keys are short and almost never hold one.
     let control = (key.bytes()).fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
     if control {
-        Err(crate::ResolveError::ControlCharacter(kind))
+        Err(crate::error::ResolveError::ControlCharacter(kind))
     } else {
         Ok(())
     }
@@ -71,10 +71,10 @@ pub(crate) fn user_id_of_pair(prefix: &str, identity: &str) -> Uuid {
 pub(crate) fn verified_jwt_user_id(
     issuer: Option<&str>,
     identity: &str,
-) -> Result<Uuid, crate::ResolveError> {
+) -> Result<Uuid, crate::error::ResolveError> {
     match issuer {
         Some(issuer) if !issuer.is_empty() => Ok(user_id_of_pair(issuer, identity)),
-        _ => Err(crate::ResolveError::MissingIssuer),
+        _ => Err(crate::error::ResolveError::MissingIssuer),
     }
 }
 

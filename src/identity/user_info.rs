@@ -12,10 +12,12 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
 use crate::error::BasicError;
+use crate::error::ResolveError;
+use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_id::{
     check_untrusted_key, identity_header_user_id, user_id_of_key, verified_jwt_user_id,
 };
-use crate::{CredentialKind, JwtUserInfo, ResolveError};
+use crate::resolve::kinds::CredentialKind;
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
 ///

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::ResolveError;
+use crate::error::ResolveError;
 
 /// The name of the query parameter.
 pub const SESSION_QUERY_PARAM: &str = "session";

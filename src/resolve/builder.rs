@@ -6,11 +6,13 @@ use std::time::Duration;
 use http::HeaderName;
 use ipnet::IpNet;
 
+use crate::error::ConfigError;
 use crate::resolve::Config;
+use crate::resolve::Resolver;
+use crate::resolve::kinds::AcceptedKinds;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
-use crate::{AcceptedKinds, ConfigError, Resolver};
 
 /// Builds a [`Resolver`](crate::Resolver); the configuration is checked by [`build`](Self::build).
 #[derive(Debug, Clone, Default)]
@@ -24,7 +26,7 @@ pub struct ResolverBuilder {
     max_auth_frame_len: Option<usize>,
     websocket_auth_timeout: Option<Option<Duration>>,
     #[cfg(feature = "verify")]
-    verifiers: Vec<crate::JwtVerifier>,
+    verifiers: Vec<crate::verify::JwtVerifier>,
     #[cfg(feature = "verify")]
     token_cache_bytes: Option<usize>,
 }
@@ -62,7 +64,7 @@ impl ResolverBuilder {
     /// # Ok::<(), axum_userinfo::ConfigError>(())
     /// ```
     #[cfg(feature = "verify")]
-    pub fn with_verifier(mut self, verifier: crate::JwtVerifier) -> Self {
+    pub fn with_verifier(mut self, verifier: crate::verify::JwtVerifier) -> Self {
         self.verifiers.push(verifier);
         self
     }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ConfigError;
+use crate::error::ConfigError;
 
 /// A kind of credential a request can carry, as named in the reference's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

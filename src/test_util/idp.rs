@@ -12,8 +12,8 @@ use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use jsonwebtoken::jwk::JwkSet;
 
-use crate::JwtVerifier;
 use crate::test_util::{TestKey, TokenBuilder};
+use crate::verify::JwtVerifier;
 use crate::verify::JwtVerifierBuilder;
 
 /// A local identity provider: `GET /.well-known/openid-configuration` and `GET /jwks`, on

@@ -4,7 +4,7 @@ use jsonwebtoken::jwk::{EllipticCurve, Jwk};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::json;
 
-use crate::VerificationKey;
+use crate::verify::VerificationKey;
 
 /// A test signing key. Its private half is public knowledge: tests only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -146,11 +146,12 @@ mod tests {
 
     use std::time::Duration;
 
+    use crate::identity::user_info::Source;
     use crate::parse::jwt::DECODED;
+    use crate::resolve::Resolver;
     use crate::test_util::{TestIdp, TestKey};
     use crate::verify::CachePolicy;
     use crate::websocket::HandledAuthMessage;
-    use crate::{Resolver, Source};
 
     fn decoded() -> usize {
         DECODED.with(std::cell::Cell::get)
@@ -225,7 +226,7 @@ mod tests {
         let before = idp.jwks_requests();
         assert_eq!(
             resolver.resolve(&headers),
-            Err(crate::ResolveError::Verification(
+            Err(crate::error::ResolveError::Verification(
                 crate::error::VerifyError::UnknownKey
             ))
         );

@@ -4,8 +4,8 @@
 
 use jsonwebtoken::Algorithm;
 
-use crate::JwtVerifier;
 use crate::identity::user_info::StillVerified;
+use crate::verify::JwtVerifier;
 use crate::verify::claims::now;
 use crate::verify::verifier::Passed;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use reqwest::{Client, Url, redirect};
 use serde::Deserialize;
 
-use crate::ConfigError;
+use crate::error::ConfigError;
 use crate::verify::jwks::signing_keys;
 use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
 use crate::verify::redacted_url;

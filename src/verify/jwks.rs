@@ -9,7 +9,7 @@
 use jsonwebtoken::jwk::{Jwk, KeyOperations};
 use serde::Deserialize;
 
-use crate::VerificationKey;
+use crate::verify::VerificationKey;
 use crate::verify::published::{MAX_PUBLISHED_KEYS, PublishedKeys};
 
 #[derive(Deserialize)]

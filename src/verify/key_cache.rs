@@ -42,9 +42,9 @@ pub struct CachePolicy {
 impl CachePolicy {
     /// Checks the policy: `min_ttl` must not exceed `max_ttl`. Every duration may be as long
     /// as `Duration::MAX`: deadlines past what the clock holds mean "not scheduled".
-    pub(crate) fn check(&self) -> Result<(), crate::ConfigError> {
+    pub(crate) fn check(&self) -> Result<(), crate::error::ConfigError> {
         if self.min_ttl > self.max_ttl {
-            return Err(crate::ConfigError::InvalidCachePolicy);
+            return Err(crate::error::ConfigError::InvalidCachePolicy);
         }
         Ok(())
     }
@@ -247,7 +247,7 @@ mod tests {
                 }
                 Ok(Fetched {
                     keys: PublishedKeys::from_keys(vec![
-                        crate::VerificationKey::from_secret([7; 32])
+                        crate::verify::VerificationKey::from_secret([7; 32])
                             .unwrap()
                             .with_kid("a"),
                     ]),
@@ -322,7 +322,7 @@ mod tests {
         };
         assert_eq!(
             inverted.check(),
-            Err(crate::ConfigError::InvalidCachePolicy)
+            Err(crate::error::ConfigError::InvalidCachePolicy)
         );
     }
 }

@@ -13,8 +13,8 @@
 //! - At most [`MAX_PUBLISHED_KEYS`] entries of one document are kept; the rest are dropped and
 //!   logged.
 
-use crate::VerificationKey;
 use crate::error::VerifyError;
+use crate::verify::VerificationKey;
 
 /// The most entries taken from one JWK Set document. Identity providers publish a handful
 /// (the current key, the next, the last); past this, a document is a mistake or an attack.

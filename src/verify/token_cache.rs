@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use crate::UserInfo;
+use crate::identity::user_info::UserInfo;
 use crate::verify::binding::KeyBinding;
 
 /// The default weight of the token cache: 16 MiB (of tokens, payloads and overhead, as each
@@ -131,11 +131,13 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
 
+    use crate::error::ResolveError;
+    use crate::identity::user_info::UserInfo;
     use crate::parse::jwt::DECODED;
+    use crate::verify::JwtVerifier;
     use crate::verify::Unfinished;
     use crate::verify::key_cache::{BoxFuture, CachePolicy, Fetched, KeyCache, KeySource};
     use crate::verify::{Issuers, VerificationKey};
-    use crate::{JwtVerifier, ResolveError, UserInfo};
 
     const ISSUER: &str = "https://issuer.test";
     /// The clock of the tests: a fixed epoch second, moved by each step.

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::ConfigError;
 use crate::error::VerifyError;
 use crate::identity::jwt_claims::ScannedClaims;
+use crate::verify::VerificationKey;
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, TimeClaims};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
 use crate::verify::published::{PublishedKeys, pick};
-use crate::{ConfigError, VerificationKey};
 use jsonwebtoken::Algorithm;
 
 /// Verifies the tokens of one issuer: their signature with the issuer's keys, then their

@@ -16,8 +16,8 @@
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use crate::ResolveError;
 use crate::error::AuthMessageError;
+use crate::error::ResolveError;
 
 /// The `type` of an auth message frame.
 pub const AUTH_MESSAGE_TYPE: &str = "auth_message";

@@ -7,8 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::ResolveError;
 use crate::error::AuthErrorPayload;
+use crate::error::ResolveError;
 
 /// The reference's `auth_response_message`, the reply to an auth message.
 ///
