@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::{ResolveError, VerifyError};
-use crate::identity::jwt_claims::{Members, ScannedClaims, checked_id};
+use crate::identity::claim_rules::{Members, ScannedClaims, checked_id};
 use crate::identity::user_info::UserInfo;
 use crate::verify::claims::now;
 use crate::verify::header::TokenHeader;

@@ -23,7 +23,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::VerifyError;
-use crate::identity::jwt_claims::ScannedClaims;
+use crate::identity::claim_rules::ScannedClaims;
 use crate::parse::json_scan::{Json, Scanned};
 use crate::parse::pytext::py_split_whitespace;
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::{ConfigError, ResolveError, VerifyError};
-use crate::identity::jwt_claims::{ScannedClaims, checked_id, owned_members, scan_claims};
+use crate::identity::claim_rules::{ScannedClaims, checked_id, owned_members, scan_claims};
 use crate::identity::user_info::UserInfo;
 use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;

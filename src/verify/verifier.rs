@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::error::VerifyError;
-use crate::identity::jwt_claims::ScannedClaims;
+use crate::identity::claim_rules::ScannedClaims;
 use crate::verify::VerificationKey;
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, TimeClaims};
 use crate::verify::header::TokenHeader;
