@@ -82,7 +82,7 @@ impl Resolver {
             }),
         };
         let step = span.in_scope(|| {
-            span.source(credential.source_name());
+            span.source(&credential);
             // An auth message must not replace a trusted proxy's identity.
             if self.config().identity_header.is_some() {
                 Err(ResolveError::AuthMessageWithIdentityHeader)?;

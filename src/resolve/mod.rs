@@ -227,7 +227,7 @@ impl Resolver {
             let Some(presented) = self.presented(request.into())? else {
                 return Ok(None);
             };
-            span.source(presented.credential.source_name());
+            span.source(&presented.credential);
             self.identity(presented).map(Some)
         });
         Pending::new(step, span)

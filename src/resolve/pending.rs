@@ -14,6 +14,7 @@ use tracing::Span;
 
 use crate::error::ResolveError;
 use crate::identity::user_info::UserInfo;
+use crate::resolve::credential::Credential;
 
 /// Why the engine stopped short of a user: verify's own outcome (a refusal, or a token that
 /// waits for keys) with feature `verify`, a refusal without it.
@@ -37,7 +38,9 @@ pub(crate) type Unfinished = ResolveError;
 /// ```
 #[must_use = "a resolution answers through `now` or `finish`"]
 pub struct Pending {
-    state: State,
+    /// The engine's step as it ended: a user, anonymous, or why not (with feature `verify`,
+    /// maybe a token waiting for keys). Kept as it came: converted once, when answered.
+    step: Result<Option<UserInfo>, Unfinished>,
     trace: Trace,
 }
 
@@ -71,48 +74,37 @@ impl Trace {
         }
     }
 
-    /// Records the credential's source.
-    pub(crate) fn source(&self, source: &'static str) {
+    /// Records the source of the credential presented.
+    pub(crate) fn source(&self, credential: &Credential<'_>) {
         if let Some(span) = &self.0 {
-            span.record("source", source);
+            span.record("source", credential.source_name());
         }
     }
-}
-
-enum State {
-    Ready(Result<Option<UserInfo>, ResolveError>),
-    #[cfg(feature = "verify")]
-    AwaitingKeys(Box<crate::verify::AwaitingKeys>),
 }
 
 impl Pending {
     /// A resolution that ended in `step`, or waits.
     pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, trace: Trace) -> Self {
-        let state = match step {
-            Ok(user) => State::Ready(Ok(user)),
-            #[cfg(feature = "verify")]
-            Err(Unfinished::Refused(error)) => State::Ready(Err(error)),
-            #[cfg(feature = "verify")]
-            Err(Unfinished::AwaitingKeys(waiting)) => State::AwaitingKeys(waiting),
-            #[cfg(not(feature = "verify"))]
-            Err(error) => State::Ready(Err(error)),
-        };
-        Self { state, trace }
+        Self { step, trace }
     }
 
     /// A resolution refused before any credential was read.
     pub(crate) fn refused(error: ResolveError, trace: Trace) -> Self {
-        Self {
-            state: State::Ready(Err(error)),
-            trace,
-        }
+        #[cfg(feature = "verify")]
+        let step = Err(Unfinished::Refused(error));
+        #[cfg(not(feature = "verify"))]
+        let step = Err(error);
+        Self { step, trace }
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
     /// issuer's fetched keys missed its `kid` (or are not loaded yet).
     #[must_use]
     pub fn is_ready(&self) -> bool {
-        matches!(self.state, State::Ready(_))
+        #[cfg(feature = "verify")]
+        return !matches!(self.step, Err(Unfinished::AwaitingKeys(_)));
+        #[cfg(not(feature = "verify"))]
+        true
     }
 
     /// The answer now: a JWT waiting for keys is refused with the miss
@@ -121,19 +113,14 @@ impl Pending {
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
-    #[cfg_attr(
-        not(feature = "verify"),
-        allow(
-            clippy::infallible_destructuring_match,
-            reason = "a state of one kind without verify"
-        )
-    )]
     pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
-        let outcome = match self.state {
-            State::Ready(outcome) => outcome,
-            #[cfg(feature = "verify")]
-            State::AwaitingKeys(waiting) => Err(waiting.miss()),
-        };
+        #[cfg(feature = "verify")]
+        let outcome = self.step.map_err(|unfinished| match unfinished {
+            Unfinished::Refused(error) => error,
+            Unfinished::AwaitingKeys(waiting) => waiting.miss(),
+        });
+        #[cfg(not(feature = "verify"))]
+        let outcome = self.step;
         finished(outcome, &self.trace)
     }
 
@@ -142,18 +129,12 @@ impl Pending {
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
-    #[cfg_attr(
-        not(feature = "verify"),
-        allow(
-            clippy::infallible_destructuring_match,
-            reason = "a state of one kind without verify"
-        )
-    )]
     pub async fn finish(self) -> Result<Option<UserInfo>, ResolveError> {
-        let outcome = match self.state {
-            State::Ready(outcome) => outcome,
-            #[cfg(feature = "verify")]
-            State::AwaitingKeys(waiting) => match &self.trace.0 {
+        #[cfg(feature = "verify")]
+        let outcome = match self.step {
+            Ok(user) => Ok(user),
+            Err(Unfinished::Refused(error)) => Err(error),
+            Err(Unfinished::AwaitingKeys(waiting)) => match &self.trace.0 {
                 Some(span) => {
                     use tracing::Instrument as _;
                     let finishing = waiting.finish().instrument(span.clone());
@@ -162,6 +143,8 @@ impl Pending {
                 None => waiting.finish().await.map(Some),
             },
         };
+        #[cfg(not(feature = "verify"))]
+        let outcome = self.step;
         finished(outcome, &self.trace)
     }
 }

@@ -47,7 +47,7 @@ mod redact;
 mod token_cache;
 mod verifier;
 
-pub(crate) use awaiting_keys::{AwaitingKeys, Unfinished};
+pub(crate) use awaiting_keys::Unfinished;
 pub use backend::SIGNATURE_BACKEND;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;
