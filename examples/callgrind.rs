@@ -22,6 +22,13 @@ fn hs256() -> String {
         .sign_hmac(&SECRET)
 }
 
+fn bearer(token: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let value = HeaderValue::try_from(format!("Bearer {token}")).unwrap();
+    h.insert("authorization", value);
+    h
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -44,38 +51,18 @@ async fn main() {
                 assert!(res.status().is_success());
             }
         }
-        "cached" => {
+        "cached" | "cold" => {
             let v = JwtVerifier::builder(ISS)
                 .with_key(VerificationKey::from_secret(SECRET).unwrap())
                 .allow_any_audience()
                 .build()
                 .unwrap();
-            let r = Resolver::builder().with_verifier(v).build().unwrap();
-            let mut h = HeaderMap::new();
-            h.insert(
-                "authorization",
-                HeaderValue::try_from(format!("Bearer {}", hs256())).unwrap(),
-            );
-            for _ in 0..n {
-                assert!(r.resolve(&h).unwrap().is_some());
+            let mut r = Resolver::builder().with_verifier(v);
+            if mode == "cold" {
+                r = r.with_token_cache_bytes(0);
             }
-        }
-        "cold" => {
-            let v = JwtVerifier::builder(ISS)
-                .with_key(VerificationKey::from_secret(SECRET).unwrap())
-                .allow_any_audience()
-                .build()
-                .unwrap();
-            let r = Resolver::builder()
-                .with_verifier(v)
-                .with_token_cache_bytes(0)
-                .build()
-                .unwrap();
-            let mut h = HeaderMap::new();
-            h.insert(
-                "authorization",
-                HeaderValue::try_from(format!("Bearer {}", hs256())).unwrap(),
-            );
+            let r = r.build().unwrap();
+            let h = bearer(&hs256());
             for _ in 0..n {
                 assert!(r.resolve(&h).unwrap().is_some());
             }
@@ -92,11 +79,7 @@ async fn main() {
             )
             .sign();
             let r = Resolver::new();
-            let mut h = HeaderMap::new();
-            h.insert(
-                "authorization",
-                HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
-            );
+            let h = bearer(&token);
             for _ in 0..n {
                 assert!(r.resolve(&h).unwrap().is_some());
             }
@@ -110,11 +93,7 @@ async fn main() {
                 .token()
                 .key(axum_userinfo::test_util::TestKey::Rsa2)
                 .sign();
-            let mut h = HeaderMap::new();
-            h.insert(
-                "authorization",
-                HeaderValue::try_from(format!("Bearer {token}")).unwrap(),
-            );
+            let h = bearer(&token);
             for _ in 0..n {
                 assert!(r.resolve(&h).is_err());
             }
