@@ -54,7 +54,7 @@ impl Resolver {
     /// A frame's first pass: `None` when it is not an auth message; else a handled message
     /// (an OAuth preference) or the resolution of its credential, under way.
     fn begin_frame(&self, frame: &str) -> Option<Frame> {
-        let limit = self.max_auth_frame_len();
+        let limit = self.config().max_auth_frame_len;
         if frame.len() > limit {
             // Too long to parse: refused when it says it is an auth message, else not ours.
             memchr::memmem::find(frame.as_bytes(), br#""auth_message""#)?;

@@ -237,11 +237,6 @@ impl Resolver {
     pub(crate) fn config(&self) -> &Config {
         &self.config
     }
-
-    /// The longest auth message parsed.
-    pub(crate) fn max_auth_frame_len(&self) -> usize {
-        self.config.max_auth_frame_len
-    }
 }
 
 #[cfg(test)]

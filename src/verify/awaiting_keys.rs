@@ -47,7 +47,7 @@ pub(crate) struct AwaitingKeys {
     miss: VerifyError,
     verifier: JwtVerifier,
     tokens: Option<Arc<TokenCache>>,
-    header: TokenHeader<'static>,
+    header: TokenHeader,
     /// The whole token; the signing input is what precedes its last dot.
     token: Box<[u8]>,
     signing_len: usize,
@@ -73,9 +73,9 @@ impl std::fmt::Debug for AwaitingKeys {
 /// A token as the first pass parsed it, everything [`AwaitingKeys`] keeps of it.
 pub(crate) struct ParsedToken<'t> {
     pub(crate) token: &'t [u8],
-    pub(crate) header: TokenHeader<'static>,
+    pub(crate) header: TokenHeader,
     /// The decoded signature (`None`: a segment no verifier accepts).
-    pub(crate) signature: Option<&'t Vec<u8>>,
+    pub(crate) signature: Option<Vec<u8>>,
     pub(crate) members: Members<'static>,
     pub(crate) payload: String,
 }
@@ -97,7 +97,7 @@ impl AwaitingKeys {
             header: parsed.header,
             signing_len: memchr::memrchr(b'.', token).unwrap_or_default(),
             token: token.into(),
-            signature: parsed.signature.cloned(),
+            signature: parsed.signature,
             payload: parsed.payload,
             members: parsed.members,
         }

@@ -10,15 +10,16 @@ use crate::error::{ResolveError, VerifyError};
 use crate::parse::json_scan::{Json, Scanned};
 use crate::parse::jwt::JoseHeader;
 
-/// What verification needs of a token's header.
+/// What verification needs of a token's header, owning its strings (a token that waits for
+/// keys keeps it).
 #[derive(Debug)]
-pub(crate) struct TokenHeader<'a> {
+pub(crate) struct TokenHeader {
     pub(crate) alg: Algorithm,
-    pub(crate) kid: Option<Scanned<'a>>,
-    pub(crate) typ: Option<Scanned<'a>>,
+    pub(crate) kid: Option<Scanned<'static>>,
+    pub(crate) typ: Option<Scanned<'static>>,
 }
 
-impl TokenHeader<'_> {
+impl TokenHeader {
     pub(crate) fn kid(&self) -> Option<&str> {
         self.kid.as_ref().and_then(Json::as_str)
     }
@@ -41,7 +42,7 @@ impl TokenHeader<'_> {
 
 /// Checks a header the parser scanned (its `kid` type and `b64` checked there): what a
 /// verifier keeps of it.
-pub(crate) fn token_header(header: JoseHeader<'_>) -> Result<TokenHeader<'static>, ResolveError> {
+pub(crate) fn token_header(header: JoseHeader<'_>) -> Result<TokenHeader, ResolveError> {
     let refuse = |error| Err(ResolveError::Verification(error));
     if header.enc {
         return refuse(VerifyError::Encrypted);
@@ -92,7 +93,7 @@ pub(crate) fn is_jwe_shaped(credential: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn token_header(header: &str) -> Result<TokenHeader<'static>, ResolveError> {
+    fn token_header(header: &str) -> Result<TokenHeader, ResolveError> {
         let scanned = crate::parse::jwt::scan_header(header).map_err(ResolveError::MalformedJwt)?;
         super::token_header(scanned)
     }

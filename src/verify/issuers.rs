@@ -93,7 +93,7 @@ impl Issuers {
                 let parsed = ParsedToken {
                     token,
                     header,
-                    signature,
+                    signature: (!decoded.signature_padded).then_some(decoded.signature),
                     members: owned_members(members),
                     payload: decoded.payload,
                 };

@@ -18,7 +18,7 @@ pub(crate) fn passed_user(
     id: uuid::Uuid,
     payload: String,
     passed: Passed,
-    header: &TokenHeader<'_>,
+    header: &TokenHeader,
     token: &[u8],
     cache: Option<&TokenCache>,
 ) -> UserInfo {

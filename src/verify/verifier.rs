@@ -78,7 +78,7 @@ impl JwtVerifier {
     /// `signature` is the decoded signature, `None` for a segment no verifier accepts (padded).
     pub(crate) fn verify(
         &self,
-        header: &TokenHeader<'_>,
+        header: &TokenHeader,
         signing_input: &[u8],
         signature: Option<&Vec<u8>>,
         claims: &ScannedClaims<'_>,
@@ -132,7 +132,7 @@ impl JwtVerifier {
     /// after the key is known, so that a bad signature never hides a key miss).
     fn check_signature(
         &self,
-        header: &TokenHeader<'_>,
+        header: &TokenHeader,
         signing_input: &[u8],
         signature: Option<&Vec<u8>>,
     ) -> Result<u64, VerifyError> {
