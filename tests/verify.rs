@@ -309,19 +309,8 @@ async fn headers_rfc_8725() {
         )
         .build()
         .unwrap();
-    let sign = |header: &str| {
-        let claims = format!(r#"{{"iss":"{HMAC_ISSUER}","sub":"u","exp":9999999999}}"#);
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(claims)
-        );
-        jsonwebtoken_provider();
-        let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
-        let signature =
-            jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::HS256).unwrap();
-        format!("{input}.{signature}")
-    };
+    let claims = format!(r#"{{"iss":"{HMAC_ISSUER}","sub":"u","exp":9999999999}}"#);
+    let sign = |header: &str| hmac_token(header, &claims);
     assert_eq!(outcome(&hmac, &sign(r#"{"alg":"HS256"}"#)).await, Ok(()));
     // A crit that even decoding refuses (PyJWT's rule), and one that only verification does.
     let crit_exp = sign(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#);
@@ -817,7 +806,12 @@ async fn a_padded_signature_is_refused_when_verified() {
 
 /// An HS256 token of `HMAC_ISSUER` whose claims are exactly this JSON text.
 fn raw_hmac_token(claims: &str) -> String {
-    let header = r#"{"alg":"HS256"}"#;
+    hmac_token(r#"{"alg":"HS256"}"#, claims)
+}
+
+/// A token whose header and claims are exactly these JSON texts, signed with HS256 by
+/// `HMAC_ISSUER`'s secret (whatever the header says).
+fn hmac_token(header: &str, claims: &str) -> String {
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),
