@@ -262,6 +262,10 @@ async fn one_span_per_resolution() {
     call(&app, "/optional", &[("authorization", &bearer)]).await;
     let frame = r#"{"type":"auth_message","payload":{"method":"basic","username":"u","password":"secret-pw"}}"#;
     let _ = only_jwt.handle_auth_frame(frame);
+    // An OAuth preference is no resolution: no span.
+    let preference =
+        r#"{"type":"auth_message","payload":{"method":"oauth_mode_preference","mode":"popup"}}"#;
+    assert!(only_jwt.handle_auth_frame(preference).is_some());
 
     let issuer = "https://user:secret-pw@issuer.test/realm?x=secret-q";
     let verifier = JwtVerifier::builder(issuer)
@@ -281,7 +285,7 @@ async fn one_span_per_resolution() {
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let spans: Vec<&str> = text
         .lines()
-        .filter(|line| line.contains("resolve{") && line.contains("close"))
+        .filter(|line| line.contains(" resolve") && line.contains(" close "))
         .collect();
     let want = [
         "source=\"api_key\" outcome=\"not_accepted\"",

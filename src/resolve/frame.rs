@@ -61,10 +61,9 @@ impl Resolver {
             let error = ResolveError::AuthFrameTooLarge { limit };
             return Some(Frame::Pending(Pending::refused(error, Trace::start())));
         }
-        let span = Trace::start();
         let message = match AuthMessage::parse(frame)? {
             Ok(message) => message,
-            Err(error) => return Some(Frame::Pending(Pending::refused(error, span))),
+            Err(error) => return Some(Frame::Pending(Pending::refused(error, Trace::start()))),
         };
         let credential = match &message {
             AuthMessage::OAuthModePreference { mode } => {
@@ -81,6 +80,8 @@ impl Resolver {
                 password: password.expose_secret(),
             }),
         };
+        // A resolution's span: an OAuth preference is none.
+        let span = Trace::start();
         let step = span.in_scope(|| {
             span.source(&credential);
             // An auth message must not replace a trusted proxy's identity.

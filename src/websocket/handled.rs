@@ -32,8 +32,9 @@ impl HandledAuthMessage {
     /// The reply to a resolved credential, or to a refusal.
     pub(crate) fn from_result(resolved: Result<Option<UserInfo>, ResolveError>) -> Self {
         // An auth message always carries a credential: never anonymous.
-        let missing = ResolveError::InvalidAuthMessage(AuthMessageError::MissingField("payload"));
-        match resolved.and_then(|user| user.ok_or(missing)) {
+        let missing =
+            || ResolveError::InvalidAuthMessage(AuthMessageError::MissingField("payload"));
+        match resolved.and_then(|user| user.ok_or_else(missing)) {
             Ok(user) => Self::Resolved {
                 response: AuthResponse::success(user.user_id()),
                 user,
