@@ -23,6 +23,8 @@ pub mod websocket;
 pub mod layer {
     #[doc(inline)]
     pub use crate::adapter::layer::{ResponseFuture, UserInfoLayer, UserInfoService};
+    #[doc(inline)]
+    pub use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 }
 
 /// The resolver's default size and time limits.

@@ -315,3 +315,61 @@ async fn the_layer_refuses_cross_site_cookie_upgrades_with_403() {
         StatusCode::OK
     );
 }
+
+/// The layer over a plain tower service whose body is not axum's (as a tonic server's is not):
+/// the default refusal keeps its status and challenge, a custom one answers in that body type.
+#[tokio::test]
+async fn the_layer_serves_a_stack_with_its_own_body_type() {
+    use std::convert::Infallible;
+    use tower::{Layer, ServiceExt, service_fn};
+
+    let inner = service_fn(|request: http::Request<()>| async move {
+        let user = request
+            .extensions()
+            .get::<UserInfo>()
+            .map(UserInfo::user_id);
+        Ok::<_, Infallible>(http::Response::new(format!("{user:?}")))
+    });
+    let request = |headers: &[(&'static str, &str)]| {
+        let mut request = http::Request::get("/").body(()).unwrap();
+        for &(name, value) in headers {
+            request
+                .headers_mut()
+                .insert(name, http::HeaderValue::from_str(value).unwrap());
+        }
+        request
+    };
+
+    let service = UserInfoLayer::new(Resolver::new()).required().layer(inner);
+    let response = service.clone().oneshot(request(&[KEY])).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.into_body(), format!("Some({API_KEY_ID})"));
+    let refused = service.clone().oneshot(request(&[])).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    assert!(
+        !refused.headers().contains_key("content-type"),
+        "the body is empty"
+    );
+    assert_eq!(refused.into_body(), "");
+    assert_eq!(
+        service.oneshot(request(&[BAD])).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A gRPC-shaped refusal: 200 with grpc-status 16 (UNAUTHENTICATED), in the stack's body type.
+    let grpc = UserInfoLayer::new(Resolver::new())
+        .required()
+        .with_rejection(|rejection| {
+            http::Response::builder()
+                .header("content-type", "application/grpc")
+                .header("grpc-status", "16")
+                .header("grpc-message", rejection.to_string())
+                .body(String::new())
+                .unwrap()
+        })
+        .layer(inner);
+    let refused = grpc.oneshot(request(&[])).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::OK);
+    assert_eq!(refused.headers()["grpc-status"], "16");
+}

@@ -25,18 +25,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, COOKIE};
-use http::{HeaderMap, Request};
+use http::{HeaderMap, Request, Response};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{Anonymous, is_websocket_upgrade, request_view};
 use crate::resolve::{Resolver, X_API_KEY};
-
-type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 
 /// A tower [`Layer`] that resolves every request with a [`Resolver`].
 ///
@@ -48,17 +46,37 @@ type RejectionHandler = dyn Fn(UserInfoRejection) -> Response + Send + Sync;
 /// default *optional* mode anonymous requests pass without a user; in *required* mode
 /// ([`required`](Self::required)) they are refused with 401. A WebSocket upgrade is resolved like
 /// any request, its `?session=` id included.
-#[derive(Clone)]
+///
+/// The layer serves any tower stack whose responses are `http::Response<B>`: axum's, tonic's
+/// (`B` = `tonic::body::Body`) or your own. Refusals are answered by `R`, an [`OnRejection`]:
+/// [`DefaultRejection`] unless [`with_rejection`](Self::with_rejection) gave one.
 #[must_use]
-pub struct UserInfoLayer {
-    config: Arc<Config>,
+pub struct UserInfoLayer<R = DefaultRejection> {
+    config: Arc<Config<R>>,
 }
 
-#[derive(Clone)]
-struct Config {
+impl<R> Clone for UserInfoLayer<R> {
+    fn clone(&self) -> Self {
+        Self {
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+struct Config<R> {
     resolver: Resolver,
     required: bool,
-    on_rejection: Option<Arc<RejectionHandler>>,
+    on_rejection: Arc<R>,
+}
+
+impl<R> Clone for Config<R> {
+    fn clone(&self) -> Self {
+        Self {
+            resolver: self.resolver.clone(),
+            required: self.required,
+            on_rejection: Arc::clone(&self.on_rejection),
+        }
+    }
 }
 
 impl UserInfoLayer {
@@ -68,11 +86,13 @@ impl UserInfoLayer {
             config: Arc::new(Config {
                 resolver,
                 required: false,
-                on_rejection: None,
+                on_rejection: Arc::new(DefaultRejection),
             }),
         }
     }
+}
 
+impl<R> UserInfoLayer<R> {
     /// Required mode: anonymous requests are refused with 401.
     ///
     /// ```
@@ -94,7 +114,8 @@ impl UserInfoLayer {
         self.map_config(|config| config.required = required)
     }
 
-    /// Replaces the response to a refused request.
+    /// Replaces the response to a refused request: a closure from the [`UserInfoRejection`] to
+    /// the stack's own response type.
     ///
     /// ```
     /// # use axum_userinfo::{Resolver, UserInfoLayer};
@@ -102,11 +123,27 @@ impl UserInfoLayer {
     /// let layer = UserInfoLayer::new(Resolver::new())
     ///     .with_rejection(|rejection| (rejection.status(), "go away").into_response());
     /// ```
-    pub fn with_rejection<F>(self, on_rejection: F) -> Self
+    ///
+    /// A tonic server answers with a gRPC status instead (its body type is tonic's):
+    ///
+    /// ```text
+    /// let layer = UserInfoLayer::new(resolver).required().with_rejection(|rejection| {
+    ///     tonic::Status::unauthenticated(rejection.to_string()).into_http()
+    /// });
+    /// tonic::transport::Server::builder().layer(layer).add_service(service);
+    /// ```
+    pub fn with_rejection<F, B>(self, on_rejection: F) -> UserInfoLayer<F>
     where
-        F: Fn(UserInfoRejection) -> Response + Send + Sync + 'static,
+        F: Fn(UserInfoRejection) -> Response<B> + Send + Sync + 'static,
     {
-        self.map_config(|config| config.on_rejection = Some(Arc::new(on_rejection)))
+        let config = &*self.config;
+        UserInfoLayer {
+            config: Arc::new(Config {
+                resolver: config.resolver.clone(),
+                required: config.required,
+                on_rejection: Arc::new(on_rejection),
+            }),
+        }
     }
 
     /// Whether anonymous requests are refused.
@@ -121,7 +158,7 @@ impl UserInfoLayer {
         &self.config.resolver
     }
 
-    fn map_config(self, change: impl FnOnce(&mut Config)) -> Self {
+    fn map_config(self, change: impl FnOnce(&mut Config<R>)) -> Self {
         let mut config = Config::clone(&self.config);
         change(&mut config);
         Self {
@@ -130,18 +167,18 @@ impl UserInfoLayer {
     }
 }
 
-impl fmt::Debug for UserInfoLayer {
+impl<R> fmt::Debug for UserInfoLayer<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserInfoLayer")
             .field("resolver", &self.config.resolver)
             .field("required", &self.config.required)
-            .field("custom_rejection", &self.config.on_rejection.is_some())
+            .field("on_rejection", &std::any::type_name::<R>())
             .finish()
     }
 }
 
-impl<S> Layer<S> for UserInfoLayer {
-    type Service = UserInfoService<S>;
+impl<S, R> Layer<S> for UserInfoLayer<R> {
+    type Service = UserInfoService<S, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
         UserInfoService {
@@ -152,13 +189,21 @@ impl<S> Layer<S> for UserInfoLayer {
 }
 
 /// The service of [`UserInfoLayer`].
-#[derive(Clone)]
-pub struct UserInfoService<S> {
+pub struct UserInfoService<S, R = DefaultRejection> {
     inner: S,
-    config: Arc<Config>,
+    config: Arc<Config<R>>,
 }
 
-impl<S> UserInfoService<S> {
+impl<S: Clone, R> Clone for UserInfoService<S, R> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<S, R> UserInfoService<S, R> {
     /// The wrapped service.
     pub fn get_ref(&self) -> &S {
         &self.inner
@@ -175,7 +220,7 @@ impl<S> UserInfoService<S> {
     }
 }
 
-impl<S: fmt::Debug> fmt::Debug for UserInfoService<S> {
+impl<S: fmt::Debug, R> fmt::Debug for UserInfoService<S, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserInfoService")
             .field("inner", &self.inner)
@@ -184,15 +229,17 @@ impl<S: fmt::Debug> fmt::Debug for UserInfoService<S> {
     }
 }
 
-impl<S, B> Service<Request<B>> for UserInfoService<S>
+impl<S, R, B, ResBody> Service<Request<B>> for UserInfoService<S, R>
 where
-    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     B: Send + 'static,
+    ResBody: Default + Send + 'static,
+    R: OnRejection<ResBody> + Send + Sync + 'static,
 {
-    type Response = Response;
+    type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future, S::Error>;
+    type Future = ResponseFuture<S::Future, ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -242,12 +289,12 @@ fn view<B>(upgrade: bool, request: &Request<B>) -> crate::resolve::request::Requ
     clippy::result_large_err,
     reason = "tower-http's pass-or-refuse shape; boxing would allocate per refusal"
 )]
-fn admit<B>(
-    config: &Config,
+fn admit<B, R: OnRejection<ResBody>, ResBody>(
+    config: &Config<R>,
     request: &mut Request<B>,
     upgrade: bool,
     outcome: Result<Option<crate::identity::user_info::UserInfo>, crate::error::ResolveError>,
-) -> Result<(), Response> {
+) -> Result<(), Response<ResBody>> {
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {
             let extensions = request.extensions_mut();
@@ -276,10 +323,7 @@ fn admit<B>(
         Err(error) => UserInfoRejection::refused(error),
     };
     tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
-    Err(match &config.on_rejection {
-        Some(on_rejection) => on_rejection(rejection),
-        None => rejection.into_response(),
-    })
+    Err(config.on_rejection.on_rejection(rejection))
 }
 
 /// Marks the credential headers sensitive, so that what logs a request's headers after this
@@ -296,44 +340,42 @@ fn mark_sensitive(headers: &mut HeaderMap) {
 
 /// What a refusal's future answers if it is polled again after it completed: 500, never the
 /// empty 200 of a default response.
-fn polled_after_completion() -> Response {
+fn polled_after_completion<B: Default>() -> Response<B> {
     tracing::error!("UserInfoService's response future polled after completion");
-    (
-        http::StatusCode::INTERNAL_SERVER_ERROR,
-        "response future polled after completion",
-    )
-        .into_response()
+    let mut response = Response::new(B::default());
+    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    response
 }
 
 /// The boxed future of a request that waits for its issuer's keys.
-type AwaitingKeys<E> = Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>;
+type AwaitingKeys<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, E>> + Send>>;
 
 pin_project! {
     /// The response future of [`UserInfoService`]: the inner service's, a ready rejection, or
     /// (rarely: a verified JWT waiting for its issuer's keys) a boxed one.
-    pub struct ResponseFuture<F, E = std::convert::Infallible> {
+    pub struct ResponseFuture<F, B = axum::body::Body, E = std::convert::Infallible> {
         #[pin]
-        kind: Kind<F, E>,
+        kind: Kind<F, B, E>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
-    enum Kind<F, E> {
+    enum Kind<F, B, E> {
         Inner { #[pin] future: F },
-        Rejected { response: Option<Response> },
-        AwaitingKeys { future: AwaitingKeys<E> },
+        Rejected { response: Option<Response<B>> },
+        AwaitingKeys { future: AwaitingKeys<B, E> },
     }
 }
 
-impl<F, E> ResponseFuture<F, E> {
+impl<F, B, E> ResponseFuture<F, B, E> {
     fn inner(future: F) -> Self {
         Self {
             kind: Kind::Inner { future },
         }
     }
 
-    fn rejected(response: Response) -> Self {
+    fn rejected(response: Response<B>) -> Self {
         Self {
             kind: Kind::Rejected {
                 response: Some(response),
@@ -342,24 +384,24 @@ impl<F, E> ResponseFuture<F, E> {
     }
 
     #[cfg(feature = "verify")]
-    fn boxed(future: AwaitingKeys<E>) -> Self {
+    fn boxed(future: AwaitingKeys<B, E>) -> Self {
         Self {
             kind: Kind::AwaitingKeys { future },
         }
     }
 }
 
-impl<F, E> fmt::Debug for ResponseFuture<F, E> {
+impl<F, B, E> fmt::Debug for ResponseFuture<F, B, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
 
-impl<F, E> Future for ResponseFuture<F, E>
+impl<F, B: Default, E> Future for ResponseFuture<F, B, E>
 where
-    F: Future<Output = Result<Response, E>>,
+    F: Future<Output = Result<Response<B>, E>>,
 {
-    type Output = Result<Response, E>;
+    type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
@@ -377,12 +419,16 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::response::IntoResponse;
 
     #[test]
     fn a_refusal_polled_again_is_never_a_success() {
         let refusal = UserInfoRejection::missing_credentials().into_response();
-        let mut future: ResponseFuture<std::future::Ready<Result<Response, ()>>, ()> =
-            ResponseFuture::rejected(refusal);
+        let mut future: ResponseFuture<
+            std::future::Ready<Result<Response<axum::body::Body>, ()>>,
+            axum::body::Body,
+            (),
+        > = ResponseFuture::rejected(refusal);
         let waker = std::task::Waker::noop();
         let mut cx = Context::from_waker(waker);
         let mut future = Pin::new(&mut future);

@@ -4,12 +4,14 @@
 //! | --- | --- |
 //! | `layer.rs` | [`UserInfoLayer`](crate::UserInfoLayer), its service and response future |
 //! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
+//! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
 //! | `ws.rs` | [`WebSocketAuth`](crate::WebSocketAuth) and [`SocketIdentity`](crate::SocketIdentity) (feature `ws`) |
 //! | `request.rs` | an axum request as the core's request view, and the layer's extensions |
 
 pub(crate) mod extract;
 pub(crate) mod layer;
+pub(crate) mod on_rejection;
 pub(crate) mod rejection;
 pub(crate) mod request;
 #[cfg(feature = "ws")]
