@@ -29,9 +29,10 @@ pub(crate) fn is_jwt_shaped(credential: &[u8]) -> bool {
     has_dots(credential, 2)
 }
 
-/// Whether `credential` has exactly `n` dots (counting stops after `n + 1`).
+/// Whether `credential` has exactly `n` dots. One vectorised count over the (bounded)
+/// credential costs less than finding `n + 1` dots one by one (each search has its set-up).
 pub(crate) fn has_dots(credential: &[u8], n: usize) -> bool {
-    memchr::memchr_iter(b'.', credential).take(n + 1).count() == n
+    memchr::memchr_iter(b'.', credential).count() == n
 }
 
 /// Decodes a compact JWT without verifying it: its header checked, its signature decodable;

@@ -12,10 +12,27 @@ pub(crate) fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// Python's `str.isspace()` for one Latin-1 byte.
-pub(crate) const fn is_py_space_byte(b: u8) -> bool {
-    matches!(b, 0x09..=0x0d | 0x1c..=0x20 | 0x85 | 0xa0)
+/// Python's `str.isspace()` for one Latin-1 byte: one table load (headers are scanned byte by
+/// byte on every request).
+pub(crate) fn is_py_space_byte(b: u8) -> bool {
+    // A u8 is always in the table: the check is compiled away.
+    PY_SPACE.get(usize::from(b)).copied().unwrap_or_default()
 }
+
+/// [`is_py_space_byte`] for every byte.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time, where an index out of range fails the build"
+)]
+static PY_SPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b, 0x09..=0x0d | 0x1c..=0x20 | 0x85 | 0xa0);
+        b += 1;
+    }
+    table
+};
 
 /// Python's `str.strip()`.
 pub(crate) fn py_strip(s: &str) -> &str {

@@ -52,6 +52,7 @@ pub(crate) struct Trace(Option<Span>);
 
 impl Trace {
     /// The span of a resolution, opened before its first header is read.
+    #[inline]
     pub(crate) fn start() -> Self {
         if !tracing::level_enabled!(tracing::Level::DEBUG) {
             return Self(None);
@@ -67,6 +68,7 @@ impl Trace {
     }
 
     /// Runs `f` inside the span.
+    #[inline]
     pub(crate) fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
         match &self.0 {
             Some(span) => span.in_scope(f),
@@ -75,6 +77,7 @@ impl Trace {
     }
 
     /// Records the source of the credential presented.
+    #[inline]
     pub(crate) fn source(&self, credential: &Credential<'_>) {
         if let Some(span) = &self.0 {
             span.record("source", credential.source_name());
@@ -84,6 +87,7 @@ impl Trace {
 
 impl Pending {
     /// A resolution that ended in `step`, or waits.
+    #[inline]
     pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, trace: Trace) -> Self {
         Self { step, trace }
     }
@@ -113,6 +117,7 @@ impl Pending {
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
+    #[inline]
     pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
         #[cfg(feature = "verify")]
         let outcome = self.step.map_err(|unfinished| match unfinished {
@@ -159,6 +164,7 @@ impl fmt::Debug for Pending {
 }
 
 /// The one place a resolution ends: its metrics and its span's outcome.
+#[inline]
 fn finished(
     outcome: Result<Option<UserInfo>, ResolveError>,
     trace: &Trace,
