@@ -473,6 +473,10 @@ pub enum ConfigError {
         "a required scope must be a non-empty RFC 6749 scope token (printable ASCII, no space, '\"' or '\\')"
     )]
     InvalidScope,
+    /// An any-of requirement of a [`Guard`](crate::Guard) (roles, groups) with nothing in it:
+    /// no user could meet it.
+    #[error("a guard's any-of list of roles or groups must name at least one")]
+    EmptyRequirement,
     /// Two claims mapped to one header: the header would depend on which claims a token has.
     #[error("the header '{0}' is the target of two claims: map each claim to a header of its own")]
     DuplicateClaimHeader(HeaderName),

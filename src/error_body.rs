@@ -10,7 +10,7 @@ use crate::error::ResolveError;
 /// The reference's error payload: `{"code", "message", "details"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthErrorPayload {
-    /// `user_auth_error` or `invalid_message`.
+    /// `user_auth_error`, `invalid_message`, or a guard's `insufficient_scope` / `forbidden`.
     pub code: ErrorCode,
     /// A short, fixed summary.
     pub message: &'static str,
@@ -27,15 +27,21 @@ pub enum ErrorCode {
     UserAuthError,
     /// A message that does not have the expected shape.
     InvalidMessage,
+    /// A user who lacks a scope the route requires (a [`Guard`](crate::Guard)'s 403).
+    InsufficientScope,
+    /// A user who lacks a role, a group or a predicate the route requires (a guard's 403).
+    Forbidden,
 }
 
 impl ErrorCode {
-    /// `user_auth_error` or `invalid_message`.
+    /// `user_auth_error`, `invalid_message`, `insufficient_scope` or `forbidden`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::UserAuthError => "user_auth_error",
             Self::InvalidMessage => "invalid_message",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::Forbidden => "forbidden",
         }
     }
 }

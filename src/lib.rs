@@ -3,6 +3,7 @@
 
 #[cfg(feature = "axum")]
 mod adapter;
+pub mod authorize;
 pub mod error;
 mod error_body;
 pub mod forward_auth;
@@ -37,6 +38,9 @@ pub mod limits {
 
 #[cfg(feature = "axum")]
 #[doc(inline)]
+pub use adapter::guard::{Authorized, GuardLayer, GuardService, RouteGuard};
+#[cfg(feature = "axum")]
+#[doc(inline)]
 pub use adapter::layer::UserInfoLayer;
 #[cfg(feature = "axum")]
 #[doc(inline)]
@@ -44,6 +48,8 @@ pub use adapter::rejection::UserInfoRejection;
 #[cfg(feature = "ws")]
 #[doc(inline)]
 pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
+#[doc(inline)]
+pub use authorize::Guard;
 #[doc(inline)]
 pub use error::{ConfigError, ResolveError};
 #[doc(inline)]

@@ -7,9 +7,10 @@
 //! | `userinfo_key_fetches_total` | `issuer` (redacted: no userinfo, query or fragment), `result` (`ok`, `error`) |
 //! | `userinfo_key_cache_total` | `issuer`, `result` (`hit`: the token's key was there; `miss`) |
 //! | `userinfo_token_cache_total` | `result` (`hit`, `miss`) |
+//! | `userinfo_authorizations_total` | `guard` (the [`Guard`](crate::Guard)'s name), `outcome` (`allowed`, `missing_credential`, `insufficient`) |
 //!
 //! No label ever holds a credential, a user id or a claim value: sources, outcomes and results
-//! are fixed names, and issuers are the configured ones, redacted.
+//! are fixed names, issuers are the configured ones, redacted, and guards are named in code.
 
 #[cfg(feature = "verify")]
 use std::sync::Arc;
@@ -119,4 +120,62 @@ pub(crate) fn token_lookup(hit: bool) {
     });
     #[cfg(not(feature = "metrics"))]
     let _ = hit;
+}
+
+/// What a guard answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GuardOutcome {
+    Allowed,
+    MissingCredential,
+    Insufficient,
+}
+
+/// A guard's counters, their keys built once (a guarded request allocates no label).
+#[derive(Debug, Clone)]
+pub(crate) struct GuardLabel {
+    #[cfg(feature = "metrics")]
+    keys: [metrics::Key; 3],
+}
+
+impl GuardLabel {
+    /// The counters of the guard `name`.
+    pub(crate) fn new(name: &str) -> Self {
+        #[cfg(feature = "metrics")]
+        {
+            let key = |outcome: &'static str| {
+                let labels = vec![
+                    metrics::Label::new("guard", name.to_owned()),
+                    metrics::Label::new("outcome", outcome),
+                ];
+                metrics::Key::from_parts("userinfo_authorizations_total", labels)
+            };
+            Self {
+                keys: [
+                    key("allowed"),
+                    key("missing_credential"),
+                    key("insufficient"),
+                ],
+            }
+        }
+        #[cfg(not(feature = "metrics"))]
+        {
+            let _ = name;
+            Self {}
+        }
+    }
+
+    /// One answer of the guard.
+    pub(crate) fn count(&self, outcome: GuardOutcome) {
+        #[cfg(feature = "metrics")]
+        {
+            let [allowed, missing, insufficient] = &self.keys;
+            increment(match outcome {
+                GuardOutcome::Allowed => allowed,
+                GuardOutcome::MissingCredential => missing,
+                GuardOutcome::Insufficient => insufficient,
+            });
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = outcome;
+    }
 }

@@ -77,7 +77,10 @@ pub(crate) fn resolver_for<S: Any>(
     }
 }
 
-async fn user_of<S: Any>(parts: &Parts, state: &S) -> Result<Option<UserInfo>, UserInfoRejection> {
+pub(crate) async fn user_of<S: Any>(
+    parts: &Parts,
+    state: &S,
+) -> Result<Option<UserInfo>, UserInfoRejection> {
     if let Some(user) = resolved_by_layer(&parts.extensions) {
         return Ok(user);
     }

@@ -369,13 +369,13 @@ pin_project! {
 }
 
 impl<F, B, E> ResponseFuture<F, B, E> {
-    fn inner(future: F) -> Self {
+    pub(crate) fn inner(future: F) -> Self {
         Self {
             kind: Kind::Inner { future },
         }
     }
 
-    fn rejected(response: Response<B>) -> Self {
+    pub(crate) fn rejected(response: Response<B>) -> Self {
         Self {
             kind: Kind::Rejected {
                 response: Some(response),

@@ -3,6 +3,7 @@
 //! | file | concern |
 //! | --- | --- |
 //! | `layer.rs` | [`UserInfoLayer`](crate::UserInfoLayer), its service and response future |
+//! | `guard.rs` | [`GuardLayer`](crate::GuardLayer) and the [`Authorized`](crate::Authorized) extractor: a [`Guard`](crate::Guard) on routes |
 //! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
 //! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
@@ -10,6 +11,7 @@
 //! | `request.rs` | an axum request as the core's request view, and the layer's extensions |
 
 pub(crate) mod extract;
+pub(crate) mod guard;
 pub(crate) mod layer;
 pub(crate) mod on_rejection;
 pub(crate) mod rejection;

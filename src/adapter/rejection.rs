@@ -12,6 +12,9 @@
 //!   with a plain-text body that names the fix.
 //! - A WebSocket upgrade on an ambient credential (cookie, Basic) from an origin that is not
 //!   allowed, or an identity header from a peer that is not a trusted proxy: **403**.
+//! - A user who lacks what a [`Guard`](crate::Guard) requires: **403** with RFC 6750 §3.1's
+//!   `Bearer error="insufficient_scope"` (and `scope="…"`, every scope the guard requires, when
+//!   it requires some), code `insufficient_scope` when scopes are missing, else `forbidden`.
 //!
 //! The body is the reference's error object,
 //! `{"code":"user_auth_error","message":"Authentication failed","details":"…"}`
@@ -23,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
+use crate::authorize::{AuthorizeError, Denied};
 use crate::error::Challenge;
 use crate::error::ResolveError;
 use crate::error::{AuthErrorPayload, ErrorCode};
@@ -41,6 +45,7 @@ enum Kind {
     MissingCredentials,
     Refused(ResolveError),
     MissingResolver,
+    Denied(Box<Denied>),
 }
 
 /// The 500 body of [`UserInfoRejection::missing_resolver`]: what to add to the router.
@@ -76,12 +81,29 @@ impl UserInfoRejection {
         }
     }
 
+    /// The user lacks what a [`Guard`](crate::Guard) requires (403).
+    #[must_use]
+    pub fn denied(denied: Denied) -> Self {
+        Self {
+            kind: Kind::Denied(Box::new(denied)),
+        }
+    }
+
+    /// What the user lacked, when a guard refused.
+    #[must_use]
+    pub fn denial(&self) -> Option<&Denied> {
+        match &self.kind {
+            Kind::Denied(denied) => Some(denied),
+            _ => None,
+        }
+    }
+
     /// The resolution error, when the request's credential was refused.
     #[must_use]
     pub fn error(&self) -> Option<&ResolveError> {
         match &self.kind {
             Kind::Refused(error) => Some(error),
-            Kind::MissingCredentials | Kind::MissingResolver => None,
+            Kind::MissingCredentials | Kind::MissingResolver | Kind::Denied(_) => None,
         }
     }
 
@@ -98,14 +120,15 @@ impl UserInfoRejection {
     }
 
     /// 431 for a credential over the size limit, 400 for another malformed request, 403 for a
-    /// refused origin or an untrusted peer, 503 when an issuer's keys cannot be had, 500 when
-    /// no resolver is configured, 401 otherwise.
+    /// refused origin, an untrusted peer or a guard's refusal, 503 when an issuer's keys cannot
+    /// be had, 500 when no resolver is configured, 401 otherwise.
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match &self.kind {
             Kind::Refused(error) => error.status(),
             Kind::MissingCredentials => StatusCode::UNAUTHORIZED,
             Kind::MissingResolver => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Denied(_) => StatusCode::FORBIDDEN,
         }
     }
 
@@ -124,6 +147,15 @@ impl UserInfoRejection {
                 message: "Authentication failed",
                 details: "no identity resolver is configured".to_owned(),
             },
+            Kind::Denied(denied) => AuthErrorPayload {
+                code: if denied.lacks_scopes() {
+                    ErrorCode::InsufficientScope
+                } else {
+                    ErrorCode::Forbidden
+                },
+                message: "Access denied",
+                details: denied.to_string(),
+            },
         }
     }
 
@@ -138,6 +170,7 @@ impl UserInfoRejection {
             Kind::Refused(error) => error,
             Kind::MissingCredentials => return vec![BEARER, BASIC],
             Kind::MissingResolver => return Vec::new(),
+            Kind::Denied(denied) => return vec![scope_challenge(&denied.required_scopes)],
         };
         match error.challenge() {
             Challenge::Basic => vec![BASIC],
@@ -149,15 +182,24 @@ impl UserInfoRejection {
     }
 }
 
-/// RFC 6750 §3.1: `Bearer error="insufficient_scope", scope="…"`, the scopes the verifier
-/// requires (checked as RFC 6749 scope tokens when configured, so they fit the header).
+/// RFC 6750 §3.1 for a verifier's required scopes.
 fn insufficient_scope(error: &ResolveError) -> HeaderValue {
+    match error {
+        ResolveError::Verification(crate::error::VerifyError::InsufficientScope { required }) => {
+            scope_challenge(required)
+        }
+        _ => scope_challenge(&[]),
+    }
+}
+
+/// RFC 6750 §3.1: `Bearer error="insufficient_scope", scope="…"` with the scopes `required`
+/// (checked as RFC 6749 scope tokens when configured, so they fit the header), without `scope`
+/// when none are.
+fn scope_challenge(required: &[String]) -> HeaderValue {
     const BARE: HeaderValue = HeaderValue::from_static(r#"Bearer error="insufficient_scope""#);
-    let ResolveError::Verification(crate::error::VerifyError::InsufficientScope { required }) =
-        error
-    else {
+    if required.is_empty() {
         return BARE;
-    };
+    }
     let scope = required.join(" ");
     HeaderValue::try_from(format!(
         r#"Bearer error="insufficient_scope", scope="{scope}""#
@@ -188,6 +230,7 @@ impl fmt::Display for UserInfoRejection {
             Kind::Refused(error) => error.fmt(f),
             Kind::MissingCredentials => f.write_str("authentication required"),
             Kind::MissingResolver => f.write_str(MISSING_RESOLVER),
+            Kind::Denied(denied) => denied.fmt(f),
         }
     }
 }
@@ -195,6 +238,17 @@ impl fmt::Display for UserInfoRejection {
 impl std::error::Error for UserInfoRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.error().map(|e| e as _)
+    }
+}
+
+impl From<AuthorizeError> for UserInfoRejection {
+    fn from(error: AuthorizeError) -> Self {
+        match error {
+            AuthorizeError::MissingCredential => Self::missing_credentials(),
+            AuthorizeError::Denied(denied) => Self {
+                kind: Kind::Denied(denied),
+            },
+        }
     }
 }
 

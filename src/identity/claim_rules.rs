@@ -12,7 +12,7 @@ use crate::error::{ClaimsError, ResolveError, Segment};
 use crate::identity::user_id::{check_untrusted_key, user_id_of_key, verified_jwt_user_id};
 use crate::parse::json_scan::{Json, Scanned, scan_object};
 use crate::parse::jwt::json_error;
-use crate::parse::pytext::py_strip;
+use crate::parse::pytext::{py_split_whitespace, py_strip};
 use crate::resolve::kinds::CredentialKind;
 
 /// The claims that can refuse a token, or make its identity.
@@ -144,4 +144,46 @@ pub(crate) fn client_id<'a, J: Json + 'a>(
             .map(Some)
             .ok_or(ClaimsError::ClientIdNotString),
     }
+}
+
+/// Scopes that are not a list of strings (a type the reference's result model refuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotStrings;
+
+/// The scopes a token grants, as the reference's verified path reads them: `scope` when
+/// truthy, else `scp`; a string split on (Python's) whitespace, a list as it is; nothing when
+/// that comes out empty (a falsy value is none: `x or None`).
+///
+/// # Errors
+/// [`NotStrings`] for a list with a non-string item, or a truthy value of another type.
+pub(crate) fn granted_scopes<'a, J: Json + 'a>(
+    get: impl Fn(&str) -> Option<&'a J>,
+) -> Result<Option<Vec<&'a str>>, NotStrings> {
+    let value = match get("scope") {
+        Some(scope) if scope.truthy() => Some(scope),
+        _ => get("scp"),
+    };
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let list: Vec<&str> = if let Some(text) = value.as_str() {
+        py_split_whitespace(text).collect()
+    } else if let Some(items) = value.as_list() {
+        (items.into_iter())
+            .map(Json::as_str)
+            .collect::<Option<_>>()
+            .ok_or(NotStrings)?
+    } else if !value.truthy() {
+        return Ok(None);
+    } else {
+        return Err(NotStrings);
+    };
+    Ok(Some(list).filter(|list| !list.is_empty()))
+}
+
+/// An RFC 6749 §3.3 scope token (non-empty printable ASCII without space, `"` or `\`): what
+/// a `scope="…"` challenge can carry as it is. Required scopes are checked against it when
+/// they are configured.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty() && (scope.bytes()).all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }

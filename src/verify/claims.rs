@@ -23,9 +23,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::VerifyError;
-use crate::identity::claim_rules::ScannedClaims;
+use crate::identity::claim_rules::{NotStrings, ScannedClaims, granted_scopes};
 use crate::parse::json_scan::{Json, Scanned};
-use crate::parse::pytext::py_split_whitespace;
 
 /// Default clock leeway for `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
@@ -204,29 +203,12 @@ fn integer(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>
     }
 }
 
-/// The token's scopes as the reference reads them: `scope` when truthy, else `scp`; a string
-/// split on (Python's) whitespace, a list as it is; nothing when that comes out empty.
+/// The token's scopes ([`granted_scopes`], the rule route guards read too).
 ///
 /// # Errors
 /// [`VerifyError::ClaimType`] when they are not a list of strings.
 fn scopes<'a>(claims: &ScannedClaims<'a>) -> Result<Option<Vec<&'a str>>, VerifyError> {
-    let value = match claims.get("scope") {
-        Some(scope) if scope.truthy() => Some(scope),
-        _ => claims.get("scp"),
-    };
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let list: Vec<&str> = match value {
-        Scanned::Str(text) => py_split_whitespace(text).collect(),
-        Scanned::List(items) => (items.iter())
-            .map(Json::as_str)
-            .collect::<Option<_>>()
-            .ok_or(VerifyError::ClaimType("scope"))?,
-        other if !other.truthy() => return Ok(None), // `x or None`: a falsy value is none
-        _ => return Err(VerifyError::ClaimType("scope")),
-    };
-    Ok(Some(list).filter(|list| !list.is_empty()))
+    granted_scopes(|name| claims.get(name)).map_err(|NotStrings| VerifyError::ClaimType("scope"))
 }
 
 /// The types the reference's result model (`TokenValidationResult`) requires of what a token

@@ -317,11 +317,7 @@ impl JwtVerifierBuilder {
         if self.issuer.is_empty() {
             return Err(ConfigError::InvalidIssuer);
         }
-        // RFC 6749 §3.3 scope tokens: what a `scope="…"` challenge can carry as it is.
-        let scope_token = |scope: &String| {
-            !scope.is_empty()
-                && (scope.bytes()).all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-        };
+        let scope_token = |scope: &String| crate::identity::claim_rules::is_scope_token(scope);
         if !self.required_scopes.iter().all(scope_token) {
             return Err(ConfigError::InvalidScope);
         }

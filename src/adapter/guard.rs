@@ -1,0 +1,176 @@
+//! A [`Guard`] in an axum app: [`GuardLayer`] on a route or a router, or the
+//! [`Authorized`] extractor in a handler.
+//!
+//! Both read the user [`UserInfoLayer`](crate::UserInfoLayer) resolved. Without a credential
+//! they answer 401 with the layer's challenges; a user who lacks what the guard requires gets
+//! 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (and `scope="…"` when the
+//! guard requires scopes) and the reference's error body, code `insufficient_scope` or
+//! `forbidden`. A guard with no resolution in front of it fails closed: 500, naming the fix.
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use axum_userinfo::{Guard, GuardLayer, Resolver, UserInfoLayer};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let admins = Guard::new("admins").any_role(["admin"])?;
+//! let app = Router::new()
+//!     .route("/admin", get(|| async { "hello, admin" }))
+//!     .route_layer(GuardLayer::new(admins))
+//!     .layer(UserInfoLayer::new(Resolver::new()));
+//!
+//! let request = |key: Option<&str>| {
+//!     let request = http::Request::get("/admin");
+//!     let request = match key { Some(key) => request.header("x-api-key", key), None => request };
+//!     request.body(axum::body::Body::empty()).unwrap()
+//! };
+//! assert_eq!(app.clone().oneshot(request(None)).await?.status(), 401); // who are you?
+//! let refused = app.oneshot(request(Some("sk-1"))).await?; // an API key has no role
+//! assert_eq!(refused.status(), 403);
+//! assert_eq!(refused.headers()["www-authenticate"], r#"Bearer error="insufficient_scope""#);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The extractor names its guard by a type:
+//!
+//! ```
+//! use std::sync::LazyLock;
+//! use axum::{Router, routing::post};
+//! use axum_userinfo::{Authorized, Guard, RouteGuard, UserInfoLayer, Resolver};
+//!
+//! struct OrdersWrite;
+//! impl RouteGuard for OrdersWrite {
+//!     fn guard() -> &'static Guard {
+//!         static GUARD: LazyLock<Guard> = LazyLock::new(|| {
+//!             Guard::new("orders-write").require_scopes(["orders:write"]).expect("a scope token")
+//!         });
+//!         &GUARD
+//!     }
+//! }
+//!
+//! async fn create_order(Authorized(user, ..): Authorized<OrdersWrite>) -> String {
+//!     format!("order placed by {}", user.user_id())
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/orders", post(create_order))
+//!     .layer(UserInfoLayer::new(Resolver::new()));
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::task::{Context, Poll};
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use http::{Request, Response};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::adapter::extract::user_of;
+use crate::adapter::layer::ResponseFuture;
+use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
+use crate::adapter::rejection::UserInfoRejection;
+use crate::adapter::request::resolved_by_layer;
+use crate::authorize::Guard;
+use crate::identity::user_info::UserInfo;
+
+/// A tower [`Layer`] that lets a request through only when its user passes a [`Guard`]. Put
+/// it behind [`UserInfoLayer`](crate::UserInfoLayer) (`route_layer` on the routes it guards,
+/// then `layer(UserInfoLayer…)`).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct GuardLayer {
+    guard: Guard,
+}
+
+impl GuardLayer {
+    /// The layer of `guard`.
+    pub fn new(guard: Guard) -> Self {
+        Self { guard }
+    }
+
+    /// The guard.
+    #[must_use]
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = GuardService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GuardService {
+            inner,
+            guard: self.guard.clone(),
+        }
+    }
+}
+
+/// The service of [`GuardLayer`].
+#[derive(Clone, Debug)]
+pub struct GuardService<S> {
+    inner: S,
+    guard: Guard,
+}
+
+impl<S, B, ResBody> Service<Request<B>> for GuardService<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: Default + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let refusal = match resolved_by_layer(request.extensions()) {
+            // No UserInfoLayer in front: a configuration error, never a pass.
+            None => UserInfoRejection::missing_resolver(),
+            Some(user) => match self.guard.authorize(user.as_ref()) {
+                Ok(()) => return ResponseFuture::inner(self.inner.call(request)),
+                Err(error) => error.into(),
+            },
+        };
+        tracing::debug!(
+            guard = self.guard.name(),
+            status = refusal.status().as_u16(),
+            "request refused by a guard"
+        );
+        ResponseFuture::rejected(DefaultRejection.on_rejection(refusal))
+    }
+}
+
+/// A guard named by a type, for the [`Authorized`] extractor.
+pub trait RouteGuard: Send + Sync + 'static {
+    /// The guard (built once, e.g. in a `static LazyLock`).
+    fn guard() -> &'static Guard;
+}
+
+/// The request's user, when it passes `G`'s guard: an extractor. Refuses as [`GuardLayer`]
+/// does; resolves the request itself when no layer did, as the `UserInfo` extractor does.
+pub struct Authorized<G>(pub UserInfo, pub PhantomData<G>);
+
+impl<G> fmt::Debug for Authorized<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Authorized").field(&self.0).finish()
+    }
+}
+
+impl<G: RouteGuard, S: Send + Sync + 'static> FromRequestParts<S> for Authorized<G> {
+    type Rejection = UserInfoRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = user_of(parts, state).await?;
+        G::guard().authorize(user.as_ref())?;
+        user.map(|user| Self(user, PhantomData))
+            .ok_or_else(UserInfoRejection::missing_credentials)
+    }
+}
