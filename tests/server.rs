@@ -985,3 +985,89 @@ async fn required_scopes_answer_403_insufficient_scope() {
         "{challenge}"
     );
 }
+
+/// `/whoami?scope=&role=&group=`: one forward-auth endpoint for every route of a gateway.
+#[tokio::test]
+async fn whoami_takes_the_routes_requirements_from_its_query() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        claim_headers: vec![],
+        ..Options::default()
+    })
+    .await;
+    let get = |query: &str, token: Option<String>| {
+        let mut request = server
+            .http
+            .get(format!("http://{}/whoami{query}", server.addr));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let reader = || {
+        Some(
+            idp.token()
+                .subject("ada")
+                .claim("scope", "orders:read")
+                .claim("groups", json!(["eng"]))
+                .sign(),
+        )
+    };
+    let both = || {
+        Some(
+            idp.token()
+                .subject("ada")
+                .claim("scope", "orders:read orders:write")
+                .sign(),
+        )
+    };
+
+    let query = "?scope=orders:read&scope=orders:write";
+    let ok = get(query, both()).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(ok.headers().contains_key("x-user-id"));
+    let lacking = get(query, reader()).await;
+    assert_eq!(lacking.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        lacking.headers()["www-authenticate"],
+        r#"Bearer error="insufficient_scope", scope="orders:read orders:write""#
+    );
+    assert!(!lacking.headers().contains_key("x-user-id"));
+    let body: Value = lacking.json().await.unwrap();
+    assert_eq!(body["code"], "insufficient_scope");
+    // Without a credential: 401 (even though the demo's /whoami is optional by default).
+    let anonymous = get(query, None).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    // No requirement: the optional /whoami of before.
+    assert_eq!(get("", None).await.status(), StatusCode::OK);
+    // Groups and roles: any one of them.
+    assert_eq!(
+        get("?group=ops&group=eng", reader()).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get("?group=ops", reader()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get("?role=admin", reader()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // A typo, an empty or a malformed requirement is never dropped silently.
+    for bad in ["?scopes=orders:read", "?scope=", "?scope=a%20b", "?group="] {
+        assert_eq!(
+            get(bad, both()).await.status(),
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    let metrics = server.metrics().await;
+    assert!(
+        metrics.contains(r#"userinfo_authorizations_total{guard="whoami",outcome="insufficient"}"#),
+        "{metrics}"
+    );
+}

@@ -1,8 +1,8 @@
 //! The demo server's router, shared with the integration tests (`tests/server.rs` includes this
 //! file), so what is tested is what runs.
 
-use axum::extract::Request;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -11,8 +11,8 @@ use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, CredentialKind, JwtVerifier, Resolver, SocketIdentity, UserInfo,
-    UserInfoLayer, WebSocketAuth,
+    AcceptedKinds, ConfigError, CredentialKind, Guard, JwtVerifier, Resolver, SocketIdentity,
+    UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
@@ -249,10 +249,63 @@ struct LogUser(Option<UserInfo>);
 #[derive(Debug, Clone)]
 struct Refused(String);
 
+/// The route's requirements from `/whoami`'s query, so that one auth endpoint serves every
+/// route of a gateway: `scope=` (repeatable, all required), `role=` and `group=` (repeatable,
+/// any one). `None` when the query asks for nothing; an unknown parameter, or an empty or
+/// malformed value, is refused (400): a typo must not silently drop a requirement.
+fn requirements(query: &[(String, String)]) -> Result<Option<Guard>, String> {
+    let (mut scopes, mut roles, mut groups) = (Vec::new(), Vec::new(), Vec::new());
+    for (name, value) in query {
+        let list = match name.as_str() {
+            "scope" => &mut scopes,
+            "role" => &mut roles,
+            "group" => &mut groups,
+            other => {
+                return Err(format!(
+                    "unknown query parameter '{other}' (scope, role, group)"
+                ));
+            }
+        };
+        if value.is_empty() {
+            return Err(format!("empty '{name}' in the query"));
+        }
+        list.push(value.as_str());
+    }
+    if scopes.is_empty() && roles.is_empty() && groups.is_empty() {
+        return Ok(None);
+    }
+    let mut guard = Guard::new("whoami");
+    let invalid = |error: ConfigError| error.to_string();
+    if !scopes.is_empty() {
+        guard = guard.require_scopes(scopes).map_err(invalid)?;
+    }
+    if !roles.is_empty() {
+        guard = guard.any_role(roles).map_err(invalid)?;
+    }
+    if !groups.is_empty() {
+        guard = guard.any_group(groups).map_err(invalid)?;
+    }
+    Ok(Some(guard))
+}
+
 async fn whoami(
     user: Option<UserInfo>,
     Extension(forward): Extension<ForwardAuthHeaders>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
+    let guard = match requirements(&query) {
+        Ok(guard) => guard,
+        Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),
+    };
+    if let Some(guard) = guard {
+        if let Err(refused) = guard.authorize(user.as_ref()) {
+            let rejection = UserInfoRejection::from(refused);
+            let reason = Refused(rejection.to_string());
+            let mut response = rejection.into_response();
+            response.extensions_mut().insert(reason);
+            return response;
+        }
+    }
     let Some(user) = user else {
         return (
             Extension(LogUser(None)),

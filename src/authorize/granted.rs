@@ -4,9 +4,9 @@ use crate::identity::claim_rules::granted_scopes;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_info::UserInfo;
 
-/// The claims of a user that can grant something: a verified JWT's, else none.
+/// The claims of a user that can grant something: a verified (or trusted) JWT's, else none.
 pub(crate) fn granting_claims(user: &UserInfo) -> Option<&JwtUserInfo> {
-    user.jwt().filter(|_| user.is_verified())
+    user.trusted_claims()
 }
 
 /// The scopes a user is granted (see the module's rules): empty for a user whose claims grant

@@ -8,7 +8,8 @@
 //! without a user and 403 with RFC 6750's `insufficient_scope` challenge when the user lacks
 //! what the route needs.
 //!
-//! **What grants what.** Scopes, roles and groups come from a **verified** JWT only: scopes as
+//! **What grants what.** Scopes, roles and groups come from a **verified** JWT only (or claims
+//! given to [`UserInfo::from_claims_unchecked`](crate::UserInfo::from_claims_unchecked)): scopes as
 //! the verifier reads them (`scope`, a space-separated string, else `scp`, a string or a list),
 //! roles as [`JwtUserInfo::roles`](crate::JwtUserInfo::roles) (Keycloak's
 //! `realm_access.roles` included), groups as [`JwtUserInfo::groups`](crate::JwtUserInfo::groups).

@@ -44,6 +44,9 @@ struct Inner {
     valid_until: Option<SystemTime>,
     /// A verified JWT's key binding: whether the key that verified it still stands.
     verified: Option<Arc<dyn StillVerified>>,
+    /// Whether the claims are trusted (verified, or given to `from_claims_unchecked`): only
+    /// then do they grant scopes, roles and groups to a guard.
+    claims_trusted: bool,
 }
 
 /// Whether a verified identity still holds (the key that verified it is still its issuer's,
@@ -148,6 +151,7 @@ impl UserInfo {
             details,
             valid_until: None,
             verified: None,
+            claims_trusted: false,
         }))
     }
 
@@ -170,6 +174,7 @@ impl UserInfo {
             details: UserDetails::Jwt(jwt),
             valid_until,
             verified: Some(verified),
+            claims_trusted: true,
         }))
     }
 
@@ -182,6 +187,13 @@ impl UserInfo {
     #[must_use]
     pub fn is_still_valid(&self) -> bool {
         self.0.verified.as_ref().is_none_or(|v| v.still_verified())
+    }
+
+    /// The claims of a JWT user whose claims are trusted (verified by a configured verifier,
+    /// or given to [`from_claims_unchecked`](Self::from_claims_unchecked)); `None` for a JWT
+    /// decoded without verification and for every other source.
+    pub(crate) fn trusted_claims(&self) -> Option<&JwtUserInfo> {
+        self.jwt().filter(|_| self.0.claims_trusted)
     }
 
     /// Whether a configured verifier verified this identity.
@@ -263,7 +275,13 @@ impl UserInfo {
     pub fn from_claims_unchecked(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
-        Ok(Self::new(id, UserDetails::Jwt(jwt)))
+        Ok(Self(Arc::new(Inner {
+            user_id: id,
+            details: UserDetails::Jwt(jwt),
+            valid_until: None,
+            verified: None,
+            claims_trusted: true,
+        })))
     }
 
     /// A user asserted by a trusted proxy header: the identity is
