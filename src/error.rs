@@ -477,6 +477,12 @@ pub enum ConfigError {
     /// no user could meet it.
     #[error("a guard's any-of list of roles or groups must name at least one")]
     EmptyRequirement,
+    /// A protected resource identifier that is not an `https` URL (or `http` on loopback)
+    /// without userinfo, query or fragment (RFC 9728 §1.2).
+    #[error(
+        "a protected resource must be an https URL (http only on loopback) without userinfo, query or fragment"
+    )]
+    InvalidResource,
     /// Two claims mapped to one header: the header would depend on which claims a token has.
     #[error("the header '{0}' is the target of two claims: map each claim to a header of its own")]
     DuplicateClaimHeader(HeaderName),

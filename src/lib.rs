@@ -45,11 +45,14 @@ pub use adapter::layer::UserInfoLayer;
 #[cfg(feature = "axum")]
 #[doc(inline)]
 pub use adapter::rejection::UserInfoRejection;
+#[cfg(feature = "axum")]
+#[doc(inline)]
+pub use adapter::resource_metadata::resource_metadata_routes;
 #[cfg(feature = "ws")]
 #[doc(inline)]
 pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
-pub use authorize::Guard;
+pub use authorize::{Guard, ProtectedResource};
 #[doc(inline)]
 pub use error::{ConfigError, ResolveError};
 #[doc(inline)]

@@ -294,3 +294,55 @@ fn claims_of_a_jwt_decoded_unverified_grant_nothing() {
     assert!(scoped.authorize(Some(&trusted)).is_ok());
     assert!(guard.authorize(None).is_err());
 }
+
+/// With a protected resource configured, the layer's 401, a guard's 403 and an extractor's
+/// 401 (behind the layer, or resolving on its own) all point to its metadata.
+#[tokio::test]
+async fn challenges_point_to_the_resource_metadata() {
+    use axum::Extension;
+    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp").unwrap();
+    let metadata =
+        r#"resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp""#;
+    let verifier = JwtVerifier::builder(ISS)
+        .with_key(VerificationKey::from_secret(SECRET).unwrap())
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder()
+        .with_verifier(verifier)
+        .with_protected_resource(resource)
+        .build()
+        .unwrap();
+    let eng = Guard::new("eng").any_group(["eng"]).unwrap();
+    let app = Router::new()
+        .route(
+            "/eng",
+            get(|| async { "ok" }).route_layer(GuardLayer::new(eng)),
+        )
+        .route("/orders", get(orders))
+        .layer(UserInfoLayer::new(resolver.clone()))
+        .merge(
+            Router::new()
+                .route("/alone", get(orders))
+                .layer(Extension(resolver)),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let no_group = token(json!({"groups": ["ops"]}));
+    for (path, bearer, status) in [
+        ("/eng", None, 401),
+        ("/eng", Some(no_group.as_str()), 403),
+        ("/orders", None, 401),
+        ("/orders", Some(no_group.as_str()), 403),
+        ("/alone", None, 401),
+        ("/alone", Some(no_group.as_str()), 403),
+    ] {
+        let answer = get_with(&base, path, bearer).await;
+        assert_eq!(answer.status, status, "{path}");
+        let (_, params) = &answer.challenges[0];
+        let expected = metadata.split_once('=').unwrap().1.trim_matches('"');
+        assert_eq!(params["resource_metadata"], expected, "{path} {bearer:?}");
+    }
+}

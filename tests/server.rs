@@ -1071,3 +1071,117 @@ async fn whoami_takes_the_routes_requirements_from_its_query() {
         "{metrics}"
     );
 }
+
+/// `--resource`: the RFC 9728 document at both well-known paths, and every 401 and guard 403
+/// pointing to it.
+#[tokio::test]
+async fn the_protected_resource_metadata_and_its_challenges() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        audience: Some("http://127.0.0.1:1/mcp".to_owned()),
+        required_scopes: vec!["tools:call".to_owned()],
+        resource: Some("http://127.0.0.1:1/mcp".to_owned()),
+        resource_name: Some("Demo tools".to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let base = format!("http://{}", server.addr);
+    let metadata_url = "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp";
+    for path in [
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-protected-resource",
+    ] {
+        let response = server
+            .http
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        assert!(response.headers().contains_key("cache-control"));
+        let document: Value = response.json().await.unwrap();
+        assert_eq!(
+            document,
+            json!({
+                "resource": "http://127.0.0.1:1/mcp",
+                "authorization_servers": [idp.issuer()],
+                "scopes_supported": ["tools:call"],
+                "bearer_methods_supported": ["header"],
+                "resource_name": "Demo tools",
+            })
+        );
+    }
+    let challenges = |response: &reqwest::Response| -> Vec<String> {
+        (response.headers().get_all("www-authenticate").iter())
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    // No credential, a refused one, a lacking one: each Bearer challenge names the metadata.
+    let anonymous = server
+        .http
+        .get(format!("{base}/whoami?scope=tools:call"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        challenges(&anonymous),
+        [
+            format!(r#"Bearer resource_metadata="{metadata_url}""#),
+            r#"Basic realm="api", charset="UTF-8""#.to_owned()
+        ]
+    );
+    let wrong_audience = idp
+        .token()
+        .audience("other")
+        .claim("scope", "tools:call")
+        .sign();
+    let refused = server
+        .http
+        .get(format!("{base}/whoami"))
+        .bearer_auth(wrong_audience)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let refused = challenges(&refused);
+    assert!(
+        refused[0].starts_with(r#"Bearer error="invalid_token""#),
+        "{refused:?}"
+    );
+    assert!(
+        refused[0].ends_with(&format!(r#", resource_metadata="{metadata_url}""#)),
+        "{refused:?}"
+    );
+    let token = idp
+        .token()
+        .audience("http://127.0.0.1:1/mcp")
+        .claim("scope", "tools:call")
+        .sign();
+    let lacking = server
+        .http
+        .get(format!("{base}/whoami?scope=tools:call&scope=tools:admin"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lacking.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        challenges(&lacking),
+        [format!(
+            r#"Bearer error="insufficient_scope", scope="tools:call tools:admin", resource_metadata="{metadata_url}""#
+        )]
+    );
+    let ok = server
+        .http
+        .get(format!("{base}/whoami?scope=tools:call"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}

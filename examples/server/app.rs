@@ -11,8 +11,9 @@ use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, CredentialKind, Guard, JwtVerifier, Resolver, SocketIdentity,
-    UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth,
+    AcceptedKinds, ConfigError, CredentialKind, Guard, JwtVerifier, ProtectedResource, Resolver,
+    SocketIdentity, UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth,
+    resource_metadata_routes,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
@@ -50,6 +51,10 @@ pub(crate) struct Options {
     pub(crate) key_refetch_interval: Option<std::time::Duration>,
     /// JWT claims set as `/whoami` response headers (`CLAIM`, `HEADER`).
     pub(crate) claim_headers: Vec<(String, String)>,
+    /// This service's RFC 9728 resource identifier.
+    pub(crate) resource: Option<String>,
+    /// The resource's `resource_name`.
+    pub(crate) resource_name: Option<String>,
 }
 
 impl std::fmt::Debug for Options {
@@ -185,6 +190,10 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     for verifier in verifiers(options)? {
         builder = builder.with_verifier(verifier);
     }
+    let resource = protected_resource(options)?;
+    if let Some(resource) = resource.clone() {
+        builder = builder.with_protected_resource(resource);
+    }
     let resolver = builder.build()?;
     let mut forward = ForwardAuthHeaders::new();
     for (claim, header) in &options.claim_headers {
@@ -211,6 +220,10 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
             response
         });
 
+    let metadata = resource
+        .as_ref()
+        .map(resource_metadata_routes)
+        .unwrap_or_default();
     Ok(Router::new()
         // Every method alike: gateways forward the original one (Envoy's ext_authz, Traefik).
         .route("/whoami", any(whoami))
@@ -227,9 +240,35 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(metadata)
         .layer(Extension(resolver))
         .layer(Extension(forward))
         .layer(middleware::from_fn(log_request)))
+}
+
+/// `--resource`: the service as an RFC 9728 protected resource, its authorization servers the
+/// configured issuers and its scopes the required ones. Warns when no audience is required:
+/// a token issued for another service would pass (RFC 8707).
+fn protected_resource(options: &Options) -> Result<Option<ProtectedResource>, ConfigError> {
+    let Some(url) = &options.resource else {
+        return Ok(None);
+    };
+    if options.audience.is_none() {
+        tracing::warn!(
+            resource = %url,
+            "--resource without --audience: tokens issued for any other service are accepted; \
+             set --audience to the resource URL so that only tokens issued for it pass"
+        );
+    }
+    let issuers =
+        (options.oidc_issuers.iter()).chain(options.jwks.iter().map(|(issuer, _)| issuer));
+    let mut resource = ProtectedResource::new(url.as_str())?
+        .with_authorization_servers(issuers.cloned())
+        .with_scopes_supported(options.required_scopes.iter().cloned())?;
+    if let Some(name) = &options.resource_name {
+        resource = resource.with_resource_name(name.as_str());
+    }
+    Ok(Some(resource))
 }
 
 /// The user as the demo shows it: never a password, key, cookie value or token.
@@ -291,6 +330,7 @@ fn requirements(query: &[(String, String)]) -> Result<Option<Guard>, String> {
 async fn whoami(
     user: Option<UserInfo>,
     Extension(forward): Extension<ForwardAuthHeaders>,
+    Extension(resolver): Extension<Resolver>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
     let guard = match requirements(&query) {
@@ -299,7 +339,8 @@ async fn whoami(
     };
     if let Some(guard) = guard {
         if let Err(refused) = guard.authorize(user.as_ref()) {
-            let rejection = UserInfoRejection::from(refused);
+            let rejection = UserInfoRejection::from(refused)
+                .with_protected_resource(resolver.protected_resource());
             let reason = Refused(rejection.to_string());
             let mut response = rejection.into_response();
             response.extensions_mut().insert(reason);

@@ -103,6 +103,19 @@ struct Cli {
     /// when an item is empty, holds ',' or has edge whitespace (the join would be ambiguous).
     #[arg(long, env = "USERINFO_CLAIM_HEADER", value_name = "CLAIM=HEADER", value_delimiter = ',', value_parser = pair)]
     claim_header: Vec<(String, String)>,
+    /// This service's RFC 9728 resource identifier (an https URL; http on loopback): serves
+    /// /.well-known/oauth-protected-resource and points every 401 challenge to it. Set
+    /// --audience to the same URL, so that only tokens issued for this service pass.
+    #[arg(long, env = "USERINFO_RESOURCE", value_name = "URL")]
+    resource: Option<String>,
+    /// The resource's name for people (`resource_name` in its metadata).
+    #[arg(
+        long,
+        env = "USERINFO_RESOURCE_NAME",
+        value_name = "NAME",
+        requires = "resource"
+    )]
+    resource_name: Option<String>,
 }
 
 /// `SECS` (fractions allowed) as a duration.
@@ -135,6 +148,8 @@ impl From<Cli> for Options {
             allow_http_loopback: cli.allow_http_loopback,
             key_refetch_interval: cli.key_refetch_interval,
             claim_headers: cli.claim_header,
+            resource: cli.resource,
+            resource_name: cli.resource_name,
         }
     }
 }

@@ -45,7 +45,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
 use crate::adapter::rejection::UserInfoRejection;
-use crate::adapter::request::{resolve_parts, resolved_by_layer};
+use crate::adapter::request::{layer_resource, resolve_parts, resolved_by_layer};
 use crate::identity::user_info::UserInfo;
 use crate::resolve::Resolver;
 
@@ -85,8 +85,27 @@ pub(crate) async fn user_of<S: Any>(
         return Ok(user);
     }
     let resolver = resolver_for(parts, state)?;
-    Ok(resolve_parts(&resolver, parts).await?)
+    let resolved = resolve_parts(&resolver, parts).await;
+    resolved.map_err(|error| {
+        UserInfoRejection::refused(error).with_protected_resource(resolver.protected_resource())
+    })
 }
+
+/// `rejection` pointed to the protected resource of the request's resolver (the layer's, an
+/// `Extension(resolver)` or the state), when it describes one.
+pub(crate) fn with_resource<S: Any>(
+    rejection: UserInfoRejection,
+    parts: &Parts,
+    state: &S,
+) -> UserInfoRejection {
+    let resource = layer_resource(&parts.extensions).or_else(|| {
+        (parts.extensions.get::<Resolver>())
+            .or_else(|| (state as &dyn Any).downcast_ref::<Resolver>())
+            .and_then(Resolver::protected_resource)
+    });
+    rejection.with_protected_resource(resource)
+}
+
 impl<S> FromRequestParts<S> for UserInfo
 where
     S: Send + Sync + 'static,
@@ -96,7 +115,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         user_of(parts, state)
             .await?
-            .ok_or_else(UserInfoRejection::missing_credentials)
+            .ok_or_else(|| with_resource(UserInfoRejection::missing_credentials(), parts, state))
     }
 }
 

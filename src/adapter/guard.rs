@@ -69,11 +69,11 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::adapter::extract::user_of;
+use crate::adapter::extract::{user_of, with_resource};
 use crate::adapter::layer::ResponseFuture;
 use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 use crate::adapter::rejection::UserInfoRejection;
-use crate::adapter::request::resolved_by_layer;
+use crate::adapter::request::{layer_resource, resolved_by_layer};
 use crate::authorize::Guard;
 use crate::identity::user_info::UserInfo;
 
@@ -131,12 +131,14 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let refusal = match resolved_by_layer(request.extensions()) {
+        let extensions = request.extensions();
+        let refusal = match resolved_by_layer(extensions) {
             // No UserInfoLayer in front: a configuration error, never a pass.
             None => UserInfoRejection::missing_resolver(),
             Some(user) => match self.guard.authorize(user.as_ref()) {
                 Ok(()) => return ResponseFuture::inner(self.inner.call(request)),
-                Err(error) => error.into(),
+                Err(error) => UserInfoRejection::from(error)
+                    .with_protected_resource(layer_resource(extensions)),
             },
         };
         tracing::debug!(
@@ -169,8 +171,12 @@ impl<G: RouteGuard, S: Send + Sync + 'static> FromRequestParts<S> for Authorized
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let user = user_of(parts, state).await?;
-        G::guard().authorize(user.as_ref())?;
-        user.map(|user| Self(user, PhantomData))
-            .ok_or_else(UserInfoRejection::missing_credentials)
+        match G::guard().authorize(user.as_ref()) {
+            Ok(()) => user
+                .map(|user| Self(user, PhantomData))
+                .ok_or_else(UserInfoRejection::missing_credentials),
+            Err(error) => Err(error.into()),
+        }
+        .map_err(|rejection| with_resource(rejection, parts, state))
     }
 }

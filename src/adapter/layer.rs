@@ -308,6 +308,11 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
                     extensions.insert(Anonymous);
                 }
             }
+            // Guards and extractors behind the layer point their challenges to the metadata.
+            if config.resolver.protected_resource().is_some() {
+                let by = crate::adapter::request::ResolvedBy(config.resolver.clone());
+                extensions.insert(by);
+            }
             // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
             #[cfg(feature = "ws")]
             if upgrade {
@@ -321,7 +326,8 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
         }
         Ok(_) => UserInfoRejection::missing_credentials(),
         Err(error) => UserInfoRejection::refused(error),
-    };
+    }
+    .with_protected_resource(config.resolver.protected_resource());
     tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
     Err(config.on_rejection.on_rejection(rejection))
 }

@@ -21,12 +21,13 @@
 //! (`invalid_message` for a 400). It never contains a credential.
 
 use std::fmt;
+use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
-use crate::authorize::{AuthorizeError, Denied};
+use crate::authorize::{AuthorizeError, Denied, ProtectedResource};
 use crate::error::Challenge;
 use crate::error::ResolveError;
 use crate::error::{AuthErrorPayload, ErrorCode};
@@ -38,6 +39,8 @@ use crate::error::{AuthErrorPayload, ErrorCode};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInfoRejection {
     kind: Kind,
+    /// The RFC 9728 metadata URL for the `Bearer` challenges, when a resource is configured.
+    resource_metadata: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,20 +57,35 @@ const MISSING_RESOLVER: &str = "No axum_userinfo::Resolver is configured for thi
     resolver the router's state). The request is refused rather than resolved with a default.";
 
 impl UserInfoRejection {
+    fn of(kind: Kind) -> Self {
+        Self {
+            kind,
+            resource_metadata: None,
+        }
+    }
+
+    /// Points the `Bearer` challenges to `resource`'s RFC 9728 metadata
+    /// (`resource_metadata="…"`, §5.1); nothing changes for `None`. The layer, the extractors
+    /// and guards do this with the resolver's
+    /// [`protected_resource`](crate::Resolver::protected_resource).
+    #[must_use]
+    pub fn with_protected_resource(mut self, resource: Option<&ProtectedResource>) -> Self {
+        if let Some(resource) = resource {
+            self.resource_metadata = Some(resource.metadata_url().into());
+        }
+        self
+    }
+
     /// The request carried no credential, and one is required.
     #[must_use]
     pub fn missing_credentials() -> Self {
-        Self {
-            kind: Kind::MissingCredentials,
-        }
+        Self::of(Kind::MissingCredentials)
     }
 
     /// The request's credential was refused.
     #[must_use]
     pub fn refused(error: ResolveError) -> Self {
-        Self {
-            kind: Kind::Refused(error),
-        }
+        Self::of(Kind::Refused(error))
     }
 
     /// An extractor found no [`Resolver`](crate::Resolver) for the request (no
@@ -76,17 +94,13 @@ impl UserInfoRejection {
     /// default. The body names the fix, as axum's `Extension` rejection does.
     #[must_use]
     pub fn missing_resolver() -> Self {
-        Self {
-            kind: Kind::MissingResolver,
-        }
+        Self::of(Kind::MissingResolver)
     }
 
     /// The user lacks what a [`Guard`](crate::Guard) requires (403).
     #[must_use]
     pub fn denied(denied: Denied) -> Self {
-        Self {
-            kind: Kind::Denied(Box::new(denied)),
-        }
+        Self::of(Kind::Denied(Box::new(denied)))
     }
 
     /// What the user lacked, when a guard refused.
@@ -160,9 +174,27 @@ impl UserInfoRejection {
     }
 
     /// The `WWW-Authenticate` challenges of a 401, and of the 403 of a missing scope (none for
-    /// other statuses).
+    /// other statuses); `Bearer` ones carry `resource_metadata="…"` when a protected resource
+    /// is configured.
     #[must_use]
     pub fn challenges(&self) -> Vec<HeaderValue> {
+        let challenges = self.bare_challenges();
+        let Some(url) = &self.resource_metadata else {
+            return challenges;
+        };
+        (challenges.into_iter())
+            .map(|challenge| match challenge.to_str() {
+                Ok(text) if text.starts_with("Bearer") => {
+                    let separator = if text == "Bearer" { " " } else { ", " };
+                    let with = format!(r#"{text}{separator}resource_metadata="{url}""#);
+                    HeaderValue::try_from(with).unwrap_or(challenge)
+                }
+                _ => challenge,
+            })
+            .collect()
+    }
+
+    fn bare_challenges(&self) -> Vec<HeaderValue> {
         const BEARER: HeaderValue = HeaderValue::from_static("Bearer");
         const BASIC: HeaderValue =
             HeaderValue::from_static(r#"Basic realm="api", charset="UTF-8""#);
@@ -245,9 +277,7 @@ impl From<AuthorizeError> for UserInfoRejection {
     fn from(error: AuthorizeError) -> Self {
         match error {
             AuthorizeError::MissingCredential => Self::missing_credentials(),
-            AuthorizeError::Denied(denied) => Self {
-                kind: Kind::Denied(denied),
-            },
+            AuthorizeError::Denied(denied) => Self::of(Kind::Denied(denied)),
         }
     }
 }

@@ -24,6 +24,20 @@ pub(crate) struct Anonymous;
 #[derive(Debug, Clone)]
 pub(crate) struct UpgradeResolver(pub(crate) Resolver);
 
+/// Left by the layer when its resolver describes a protected resource (RFC 9728): the resolver,
+/// so that guards and extractors point their challenges to its metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedBy(pub(crate) Resolver);
+
+/// The protected resource of the layer's resolver, for a request the layer let through.
+pub(crate) fn layer_resource(
+    extensions: &Extensions,
+) -> Option<&crate::authorize::ProtectedResource> {
+    extensions
+        .get::<ResolvedBy>()
+        .and_then(|by| by.0.protected_resource())
+}
+
 /// What a layer resolved for this request: `None` when no layer ran.
 pub(crate) fn resolved_by_layer(extensions: &Extensions) -> Option<Option<UserInfo>> {
     match extensions.get::<UserInfo>() {

@@ -22,10 +22,13 @@
 //! | `guard.rs` | [`Guard`]: the requirements, and the one check |
 //! | `granted.rs` | what a user is granted: scopes, roles, groups |
 //! | `denied.rs` | [`Denied`]: what a user lacked, for the 403 and its challenge |
+//! | `protected_resource.rs` | [`ProtectedResource`]: RFC 9728 metadata, and the URL challenges point to |
 
 mod denied;
 mod granted;
 mod guard;
+mod protected_resource;
 
 pub use denied::{AuthorizeError, Denied};
 pub use guard::Guard;
+pub use protected_resource::{ProtectedResource, WELL_KNOWN_PATH};

@@ -25,6 +25,7 @@ pub struct ResolverBuilder {
     max_credential_len: Option<usize>,
     max_auth_frame_len: Option<usize>,
     websocket_auth_timeout: Option<Option<Duration>>,
+    protected_resource: Option<crate::authorize::ProtectedResource>,
     #[cfg(feature = "verify")]
     verifiers: Vec<crate::verify::JwtVerifier>,
     #[cfg(feature = "verify")]
@@ -186,6 +187,26 @@ impl ResolverBuilder {
         self
     }
 
+    /// Describes the service as an RFC 9728 protected resource: every 401 challenge (and the
+    /// 403 of a guard) the axum adapters send then carries `resource_metadata="…"`, the URL of
+    /// its metadata document (which [`resource_metadata_routes`](crate::resource_metadata_routes)
+    /// serves), so that a client finds where to get a token.
+    ///
+    /// ```
+    /// use axum_userinfo::{ProtectedResource, Resolver};
+    /// let resource = ProtectedResource::new("https://api.example.com/mcp")?;
+    /// let resolver = Resolver::builder().with_protected_resource(resource).build()?;
+    /// assert_eq!(resolver.protected_resource().unwrap().resource(), "https://api.example.com/mcp");
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    pub fn with_protected_resource(
+        mut self,
+        resource: crate::authorize::ProtectedResource,
+    ) -> Self {
+        self.protected_resource = Some(resource);
+        self
+    }
+
     /// Refuses a credential header (`Cookie`, `Authorization`, `X-API-Key`, the identity
     /// header) longer than `max_len` bytes before parsing it, with
     /// [`ResolveError::CredentialTooLarge`](crate::ResolveError::CredentialTooLarge) (HTTP 431). Default:
@@ -287,6 +308,7 @@ impl ResolverBuilder {
                 websocket_auth_timeout: self
                     .websocket_auth_timeout
                     .unwrap_or(Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT)),
+                protected_resource: self.protected_resource,
                 #[cfg(feature = "verify")]
                 issuers: crate::verify::Issuers::new(
                     self.verifiers,

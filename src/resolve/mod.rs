@@ -71,6 +71,7 @@ pub(crate) struct Config {
     pub(crate) max_credential_len: usize,
     pub(crate) max_auth_frame_len: usize,
     pub(crate) websocket_auth_timeout: Option<Duration>,
+    pub(crate) protected_resource: Option<crate::authorize::ProtectedResource>,
     #[cfg(feature = "verify")]
     pub(crate) issuers: crate::verify::Issuers,
 }
@@ -85,6 +86,7 @@ impl Default for Config {
             max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
             websocket_auth_timeout: Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT),
+            protected_resource: None,
             #[cfg(feature = "verify")]
             issuers: crate::verify::Issuers::default(),
         }
@@ -165,6 +167,13 @@ impl Resolver {
             let loaded = self.load_keys().await;
             tokio::time::sleep(if loaded { every } else { every.min(RETRY) }).await;
         }
+    }
+
+    /// The RFC 9728 protected resource, when configured
+    /// ([`with_protected_resource`](crate::ResolverBuilder::with_protected_resource)).
+    #[must_use]
+    pub fn protected_resource(&self) -> Option<&crate::authorize::ProtectedResource> {
+        self.config.protected_resource.as_ref()
     }
 
     /// The trusted identity header, when configured.

@@ -1,0 +1,203 @@
+//! [`ProtectedResource`]: RFC 9728 protected-resource metadata, so that a client (an MCP
+//! client, for one) that gets a 401 finds the authorization server by itself.
+
+use http::Uri;
+use serde_json::{Value, json};
+
+use crate::error::ConfigError;
+use crate::identity::claim_rules::is_scope_token;
+
+/// The well-known path RFC 9728 §3 registers.
+pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// A protected resource as RFC 9728 describes it: its identifier, the authorization servers
+/// whose tokens it takes, the scopes it knows. Configure it on the resolver
+/// ([`ResolverBuilder::with_protected_resource`](crate::ResolverBuilder::with_protected_resource)):
+/// every 401 challenge, and the 403 of a guard, then carries
+/// `resource_metadata="<metadata URL>"` (RFC 9728 §5.1), and the axum adapter serves the
+/// document ([`resource_metadata_routes`](crate::resource_metadata_routes)).
+///
+/// A resource must accept only tokens issued for it: require its identifier as the audience
+/// ([`JwtVerifierBuilder::with_audience`](crate::verify::JwtVerifierBuilder::with_audience),
+/// RFC 8707).
+///
+/// ```
+/// use axum_userinfo::ProtectedResource;
+/// let resource = ProtectedResource::new("https://api.example.com/mcp")?
+///     .with_authorization_servers(["https://sso.example.com"])
+///     .with_scopes_supported(["tools:call"])?;
+/// assert_eq!(
+///     resource.metadata_url(),
+///     "https://api.example.com/.well-known/oauth-protected-resource/mcp"
+/// );
+/// assert_eq!(resource.document()["authorization_servers"][0], "https://sso.example.com");
+/// # Ok::<(), axum_userinfo::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedResource {
+    resource: String,
+    metadata_url: String,
+    metadata_path: String,
+    authorization_servers: Vec<String>,
+    scopes_supported: Vec<String>,
+    resource_name: Option<String>,
+}
+
+impl ProtectedResource {
+    /// The resource identified by `resource`, an `https` URL (or `http` on a loopback host,
+    /// for local development) without query or fragment.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidResource`] for anything else, or a URL with a character that
+    /// cannot be quoted in a challenge.
+    pub fn new(resource: impl Into<String>) -> Result<Self, ConfigError> {
+        let resource = resource.into();
+        let uri: Uri = resource.parse().map_err(|_| ConfigError::InvalidResource)?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(ConfigError::InvalidResource);
+        };
+        let loopback = matches!(authority.host(), "localhost" | "127.0.0.1" | "[::1]");
+        let quotable = resource
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+        if !(scheme == "https" || (scheme == "http" && loopback))
+            || uri.query().is_some()
+            || resource.contains('#')
+            || !quotable
+            || authority.as_str().contains('@')
+        {
+            return Err(ConfigError::InvalidResource);
+        }
+        // RFC 9728 §3.1: the well-known path goes between the host and the resource's path.
+        let path = match uri.path() {
+            "/" => "",
+            path => path,
+        };
+        let metadata_path = format!("{WELL_KNOWN_PATH}{path}");
+        Ok(Self {
+            metadata_url: format!("{scheme}://{authority}{metadata_path}"),
+            metadata_path,
+            resource,
+            authorization_servers: Vec::new(),
+            scopes_supported: Vec::new(),
+            resource_name: None,
+        })
+    }
+
+    /// The authorization servers (issuers) whose tokens the resource takes.
+    #[must_use]
+    pub fn with_authorization_servers<I, S>(mut self, servers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.authorization_servers
+            .extend(servers.into_iter().map(Into::into));
+        self
+    }
+
+    /// The scopes the resource knows (`scopes_supported`).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidScope`] for a scope that is not an RFC 6749 scope token.
+    pub fn with_scopes_supported<I, S>(mut self, scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        if !scopes.iter().all(|scope| is_scope_token(scope)) {
+            return Err(ConfigError::InvalidScope);
+        }
+        self.scopes_supported.extend(scopes);
+        Ok(self)
+    }
+
+    /// A name for people (`resource_name`).
+    #[must_use]
+    pub fn with_resource_name(mut self, name: impl Into<String>) -> Self {
+        self.resource_name = Some(name.into());
+        self
+    }
+
+    /// The resource identifier.
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// Where the metadata document is served (RFC 9728 §3.1), the URL challenges point to.
+    #[must_use]
+    pub fn metadata_url(&self) -> &str {
+        &self.metadata_url
+    }
+
+    /// The path of [`metadata_url`](Self::metadata_url).
+    #[must_use]
+    pub fn metadata_path(&self) -> &str {
+        &self.metadata_path
+    }
+
+    /// The metadata document: `resource`, `authorization_servers` and `scopes_supported` (when
+    /// configured), `bearer_methods_supported: ["header"]`, and `resource_name` when given.
+    #[must_use]
+    pub fn document(&self) -> Value {
+        let mut document = json!({
+            "resource": self.resource,
+            "bearer_methods_supported": ["header"],
+        });
+        if let Value::Object(map) = &mut document {
+            if !self.authorization_servers.is_empty() {
+                map.insert(
+                    "authorization_servers".into(),
+                    json!(self.authorization_servers),
+                );
+            }
+            if !self.scopes_supported.is_empty() {
+                map.insert("scopes_supported".into(), json!(self.scopes_supported));
+            }
+            if let Some(name) = &self.resource_name {
+                map.insert("resource_name".into(), json!(name));
+            }
+        }
+        document
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_urls_and_refusals() {
+        let url =
+            |resource: &str| ProtectedResource::new(resource).map(|r| r.metadata_url().to_owned());
+        assert_eq!(
+            url("https://api.example.com").unwrap(),
+            "https://api.example.com/.well-known/oauth-protected-resource"
+        );
+        assert_eq!(
+            url("https://api.example.com/").unwrap(),
+            "https://api.example.com/.well-known/oauth-protected-resource"
+        );
+        assert_eq!(
+            url("https://api.example.com:8443/a/b").unwrap(),
+            "https://api.example.com:8443/.well-known/oauth-protected-resource/a/b"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:3000/mcp").unwrap(),
+            "http://127.0.0.1:3000/.well-known/oauth-protected-resource/mcp"
+        );
+        for bad in [
+            "http://api.example.com",
+            "https://api.example.com/?x=1",
+            "https://api.example.com/#f",
+            "https://user:pw@api.example.com/",
+            "/relative",
+            "https://api.example.com/a\"b",
+            "",
+        ] {
+            assert_eq!(url(bad), Err(ConfigError::InvalidResource), "{bad}");
+        }
+    }
+}
