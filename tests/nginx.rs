@@ -20,8 +20,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-/// nginx's binary, installed with apt when it is missing.
+/// nginx's binary, installed with apt when it is missing (once: the tests run in parallel, and
+/// two apt-gets at once fail on apt's lock).
 fn nginx_binary() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(find_or_install_nginx).clone()
+}
+
+fn find_or_install_nginx() -> PathBuf {
     let found = || {
         ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
             .map(PathBuf::from)
@@ -75,11 +81,17 @@ fn free_port() -> u16 {
 /// nginx on 127.0.0.1: every request is first sent to `auth`'s `/whoami`; on 2xx it goes on
 /// to `upstream` with the identity headers the auth answer set, replacing the client's own.
 async fn start_nginx(auth: SocketAddr, upstream: SocketAddr) -> Nginx {
+    start_nginx_with(NGINX_CONF, auth, upstream).await
+}
+
+/// nginx on 127.0.0.1 with the server block `conf` (`{auth}`, `{upstream}` filled in).
+async fn start_nginx_with(server: &str, auth: SocketAddr, upstream: SocketAddr) -> Nginx {
     let binary = nginx_binary();
     let dir = std::env::temp_dir().join(format!("axum-userinfo-nginx-{}", free_port()));
     std::fs::create_dir_all(&dir).unwrap();
     let port = free_port();
-    let conf = NGINX_CONF
+    let conf = NGINX_HTTP
+        .replace("{server}", server)
         .replace("{dir}", dir.to_str().unwrap())
         .replace("{port}", &port.to_string())
         .replace("{auth}", &auth.to_string())
@@ -109,8 +121,8 @@ fn log(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
 }
 
-/// The gateway a deployment writes (README "Behind a gateway"), on loopback ports.
-const NGINX_CONF: &str = r#"
+/// nginx's process and `http` settings, around a `{server}` block.
+const NGINX_HTTP: &str = r#"
 daemon off;
 master_process off;
 worker_processes 1;
@@ -126,6 +138,13 @@ http {
     scgi_temp_path {dir}/scgi;
     server {
         listen 127.0.0.1:{port};
+        {server}
+    }
+}
+"#;
+
+/// The gateway a deployment writes (`forward_auth`'s "Behind a gateway"), on loopback ports.
+const NGINX_CONF: &str = r#"
         location = /_auth {
             internal;
             proxy_pass http://{auth}/whoami;
@@ -144,8 +163,35 @@ http {
             proxy_set_header X-User-Groups $user_groups;
             proxy_pass http://{upstream};
         }
-    }
-}
+"#;
+
+/// Per-route requirements (`forward_auth`'s recipe): one `internal` auth location per set,
+/// proxied to `/whoami?scope=…`.
+const NGINX_ROUTES_CONF: &str = r#"
+        location = /_auth_orders {
+            internal;
+            proxy_pass http://{auth}/whoami?scope=orders:read;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
+        location = /_auth_admin {
+            internal;
+            proxy_pass http://{auth}/whoami?scope=admin:write&group=admins;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
+        location /orders/ {
+            auth_request /_auth_orders;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            proxy_set_header X-User-Id $user_id;
+            proxy_pass http://{upstream};
+        }
+        location /admin/ {
+            auth_request /_auth_admin;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            proxy_set_header X-User-Id $user_id;
+            proxy_pass http://{upstream};
+        }
 "#;
 
 async fn serve(app: Router) -> SocketAddr {
@@ -265,4 +311,44 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
     assert!(groups.is_none_or(str::is_empty), "{seen}");
     let honest = upstream_sees(json!({"sub": "ada", "groups": ["eng", "admin", "ops"]})).await;
     assert_eq!(honest["x-user-groups"], "eng,admin,ops");
+}
+
+#[tokio::test]
+async fn nginx_routes_with_different_requirements() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let auth = serve(
+        app::app(&app::Options {
+            oidc_issuers: vec![idp.issuer().to_owned()],
+            allow_http_loopback: true,
+            ..app::Options::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    let upstream = serve(echo()).await;
+    let nginx = start_nginx_with(NGINX_ROUTES_CONF, auth, upstream).await;
+    let http = reqwest::Client::new();
+    let status = async |path: &str, token: Option<&str>| {
+        let mut request = http.get(format!("http://{}{path}", nginx.addr));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().status().as_u16()
+    };
+    let reader = idp
+        .token()
+        .subject("ada")
+        .claim("scope", "orders:read")
+        .sign();
+    let admin = (idp.token().subject("root"))
+        .claim("scope", "admin:write")
+        .claim("groups", json!(["admins"]))
+        .sign();
+    assert_eq!(status("/orders/1", Some(&reader)).await, 200);
+    assert_eq!(status("/admin/users", Some(&reader)).await, 403);
+    assert_eq!(status("/admin/users", Some(&admin)).await, 200);
+    assert_eq!(status("/orders/1", Some(&admin)).await, 403);
+    assert_eq!(status("/orders/1", None).await, 401);
+    assert_eq!(status("/admin/users", None).await, 401);
 }
