@@ -53,6 +53,22 @@ impl fmt::Display for ErrorCode {
 }
 
 impl AuthErrorPayload {
+    /// The payload of a [`Guard`](crate::Guard)'s refusal: `insufficient_scope` when scopes
+    /// are missing, else `forbidden`; the details name what was missing.
+    #[must_use]
+    pub fn denied(denied: &crate::authorize::Denied) -> Self {
+        let code = if denied.lacks_scopes() {
+            ErrorCode::InsufficientScope
+        } else {
+            ErrorCode::Forbidden
+        };
+        Self {
+            code,
+            message: "Access denied",
+            details: denied.to_string(),
+        }
+    }
+
     /// The payload for `error`: `invalid_message` for a malformed request, `user_auth_error`
     /// (with the reference's message "Authentication failed") for everything else.
     #[must_use]

@@ -264,3 +264,61 @@ async fn a_socket_closes_when_its_key_is_revoked() {
     }
     assert_eq!(whoami(&mut staying).await, bob);
 }
+
+/// A guard on the upgrade's route: an upgrade whose user lacks what it requires is refused
+/// (403) before the upgrade; an anonymous upgrade opens, and an auth message whose user fails
+/// the guard gets an error reply and leaves the identity as it was.
+#[tokio::test]
+async fn a_guarded_socket_takes_only_users_who_pass() {
+    use axum_userinfo::{Guard, GuardLayer};
+    let idp = TestIdp::start().await;
+    let resolver = Resolver::builder()
+        .with_verifier(idp.verifier().allow_any_audience().build().unwrap())
+        .build()
+        .unwrap();
+    let eng = Guard::new("eng").any_group(["eng"]).unwrap();
+    let app = Router::new()
+        .route("/ws", get(socket).route_layer(GuardLayer::new(eng)))
+        .layer(UserInfoLayer::new(resolver));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let engineer = idp
+        .token()
+        .subject("ada")
+        .claim("groups", json!(["eng"]))
+        .sign();
+    let outsider = idp
+        .token()
+        .subject("eve")
+        .claim("groups", json!(["ops"]))
+        .sign();
+
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    let bearer = format!("Bearer {outsider}").parse().unwrap();
+    request.headers_mut().insert("authorization", bearer);
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("the upgrade must be refused, got {:?}", other.map(|_| ())),
+    }
+
+    let mut socket = connect(addr, None).await;
+    assert_eq!(whoami(&mut socket).await, "anonymous");
+    let refused = auth_message(&mut socket, &outsider).await;
+    assert_eq!(refused["status"], "error");
+    assert_eq!(refused["payload"]["code"], "forbidden");
+    assert_eq!(whoami(&mut socket).await, "anonymous", "identity unchanged");
+    let accepted = auth_message(&mut socket, &engineer).await;
+    assert_eq!(accepted["status"], "success");
+    let ada = accepted["user_id"].as_str().unwrap().to_owned();
+    // Renewed to a user who fails the guard: refused, the socket stays ada's.
+    let renewal = auth_message(&mut socket, &outsider).await;
+    assert_eq!(renewal["status"], "error");
+    assert_eq!(whoami(&mut socket).await, ada);
+
+    let mut socket = connect(addr, Some(&engineer)).await;
+    assert_eq!(whoami(&mut socket).await, ada);
+}

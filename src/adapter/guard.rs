@@ -7,6 +7,15 @@
 //! guard requires scopes) and the reference's error body, code `insufficient_scope` or
 //! `forbidden`. A guard with no resolution in front of it fails closed: 500, naming the fix.
 //!
+//! **WebSockets.** On an upgrade route the guard checks the upgrade's user: one who lacks what
+//! it requires is refused (403) before the upgrade. An *anonymous* upgrade passes, as an
+//! unguarded one does, because its socket may still authenticate with an auth message: the
+//! guard goes with the socket ([`WebSocketAuth`](crate::WebSocketAuth) takes it), and a user
+//! an auth message resolves must pass it too. One who does not gets an error reply (code
+//! `insufficient_scope` or `forbidden`) and **the socket's identity stays as it was** (still
+//! anonymous, closed at its auth deadline; or the user it had). The same holds when an auth
+//! message would renew a socket's user to one who fails the guard.
+//!
 //! ```
 //! use axum::{Router, routing::get};
 //! use axum_userinfo::{Guard, GuardLayer, Resolver, UserInfoLayer};
@@ -73,6 +82,8 @@ use crate::adapter::extract::{user_of, with_resource};
 use crate::adapter::layer::ResponseFuture;
 use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 use crate::adapter::rejection::UserInfoRejection;
+#[cfg(feature = "ws")]
+use crate::adapter::request::is_websocket_upgrade;
 use crate::adapter::request::{layer_resource, resolved_by_layer};
 use crate::authorize::Guard;
 use crate::identity::user_info::UserInfo;
@@ -130,13 +141,29 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+    #[cfg_attr(not(feature = "ws"), allow(unused_mut, reason = "only an upgrade is changed"))]
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        #[cfg(feature = "ws")]
+        let upgrade = is_websocket_upgrade(request.method(), request.headers());
         let extensions = request.extensions();
         let refusal = match resolved_by_layer(extensions) {
             // No UserInfoLayer in front: a configuration error, never a pass.
             None => UserInfoRejection::missing_resolver(),
+            // An anonymous WebSocket upgrade may still authenticate with an auth message: the
+            // socket checks that message's user against the guard.
+            #[cfg(feature = "ws")]
+            Some(None) if upgrade => {
+                self.pass_to_socket(&mut request);
+                return ResponseFuture::inner(self.inner.call(request));
+            }
             Some(user) => match self.guard.authorize(user.as_ref()) {
-                Ok(()) => return ResponseFuture::inner(self.inner.call(request)),
+                Ok(()) => {
+                    #[cfg(feature = "ws")]
+                    if upgrade {
+                        self.pass_to_socket(&mut request);
+                    }
+                    return ResponseFuture::inner(self.inner.call(request));
+                }
                 Err(error) => UserInfoRejection::from(error)
                     .with_protected_resource(layer_resource(extensions)),
             },
@@ -147,6 +174,36 @@ where
             "request refused by a guard"
         );
         ResponseFuture::rejected(DefaultRejection.on_rejection(refusal))
+    }
+}
+
+impl<S> GuardService<S> {
+    /// Leaves the guard on an upgrade, for the socket's auth messages ([`SocketGuards`]).
+    #[cfg(feature = "ws")]
+    fn pass_to_socket<B>(&self, request: &mut Request<B>) {
+        let extensions = request.extensions_mut();
+        match extensions.get_mut::<SocketGuards>() {
+            Some(guards) => guards.0.push(self.guard.clone()),
+            None => {
+                extensions.insert(SocketGuards(vec![self.guard.clone()]));
+            }
+        }
+    }
+}
+
+/// The guards of a WebSocket upgrade's route, left by [`GuardService`]: a user an auth message
+/// resolves must pass them all to become the socket's.
+#[cfg(feature = "ws")]
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SocketGuards(pub(crate) Vec<Guard>);
+
+#[cfg(feature = "ws")]
+impl SocketGuards {
+    /// What `user` lacks, by the first guard that refuses it.
+    pub(crate) fn check(&self, user: &UserInfo) -> Result<(), Box<crate::authorize::Denied>> {
+        self.0
+            .iter()
+            .try_for_each(|guard| guard.authorize_user(user))
     }
 }
 

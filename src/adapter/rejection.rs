@@ -161,15 +161,7 @@ impl UserInfoRejection {
                 message: "Authentication failed",
                 details: "no identity resolver is configured".to_owned(),
             },
-            Kind::Denied(denied) => AuthErrorPayload {
-                code: if denied.lacks_scopes() {
-                    ErrorCode::InsufficientScope
-                } else {
-                    ErrorCode::Forbidden
-                },
-                message: "Access denied",
-                details: denied.to_string(),
-            },
+            Kind::Denied(denied) => AuthErrorPayload::denied(denied),
         }
     }
 

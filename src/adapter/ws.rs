@@ -35,6 +35,7 @@ use http::request::Parts;
 use tokio::time::Instant;
 
 use crate::adapter::extract::resolver_for;
+use crate::adapter::guard::SocketGuards;
 use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
 use crate::error::ResolveError;
@@ -89,6 +90,7 @@ async fn close_policy(socket: &mut WebSocket, reason: &'static str) {
 pub struct WebSocketAuth {
     outcome: Result<Option<UserInfo>, ResolveError>,
     resolver: Resolver,
+    guards: SocketGuards,
 }
 
 impl<S> FromRequestParts<S> for WebSocketAuth
@@ -108,7 +110,16 @@ where
             Some(user) => Ok(user),
             None => resolve_parts(&resolver, parts).await,
         };
-        Ok(Self { outcome, resolver })
+        let guards = parts
+            .extensions
+            .get::<SocketGuards>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(Self {
+            outcome,
+            resolver,
+            guards,
+        })
     }
 }
 
@@ -126,7 +137,11 @@ impl WebSocketAuth {
     /// credential gets the `auth_response_message` error reply, then a close with 1008.
     pub async fn accept(self, socket: &mut WebSocket) -> Option<SocketIdentity> {
         match self.outcome {
-            Ok(user) => Some(SocketIdentity::new(self.resolver, user)),
+            Ok(user) => {
+                let mut identity = SocketIdentity::new(self.resolver, user);
+                identity.guards = self.guards;
+                Some(identity)
+            }
             Err(error) => {
                 let reason = error.close_reason();
                 if error != ResolveError::InvalidSessionId {
@@ -162,6 +177,9 @@ pub struct SocketIdentity {
     deadline: Option<Instant>,
     /// When the user's verified JWT expires.
     expires: Option<Instant>,
+    /// The guards of the upgrade's route ([`GuardLayer`](crate::GuardLayer)): a user an auth
+    /// message resolves must pass them to become the socket's.
+    guards: SocketGuards,
 }
 
 /// What [`SocketIdentity::on_text`] made of a text frame.
@@ -199,6 +217,7 @@ impl SocketIdentity {
             user,
             deadline,
             expires,
+            guards: SocketGuards::default(),
         }
     }
 
@@ -330,6 +349,12 @@ impl SocketIdentity {
         match frame {
             None => TextFrameAction::NotAuthMessage,
             Some(HandledAuthMessage::Resolved { user, response }) => {
+                if let Err(denied) = self.guards.check(&user) {
+                    // Refused by the route's guard: an error reply, the identity unchanged.
+                    tracing::debug!(guard = %denied.guard, "WebSocket auth message refused by a guard");
+                    let reply = AuthResponse::denied(&denied).to_json();
+                    return TextFrameAction::Reply(Message::Text(reply.into()));
+                }
                 tracing::debug!(user_id = %user.user_id(), source = %user.source(), "WebSocket auth message resolved");
                 self.expires = expiry_of(Some(&user));
                 self.user = Some(user);

@@ -142,12 +142,17 @@ impl Guard {
             inner.label.count(GuardOutcome::MissingCredential);
             return Err(AuthorizeError::MissingCredential);
         };
+        self.authorize_user(user).map_err(AuthorizeError::Denied)
+    }
+
+    /// Whether a user may pass, what it lacks if not; records the outcome.
+    pub(crate) fn authorize_user(&self, user: &UserInfo) -> Result<(), Box<Denied>> {
         let outcome = self.check(user);
-        inner.label.count(match outcome {
+        self.inner.label.count(match outcome {
             Ok(()) => GuardOutcome::Allowed,
             Err(_) => GuardOutcome::Insufficient,
         });
-        outcome.map_err(AuthorizeError::Denied)
+        outcome
     }
 
     /// What `user` lacks, if anything.

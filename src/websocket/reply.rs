@@ -57,6 +57,17 @@ impl AuthResponse {
         Self::new(AuthStatus::Error, None, Some(AuthErrorPayload::new(error)))
     }
 
+    /// The error reply to an auth message whose user a [`Guard`](crate::Guard) refused (the
+    /// payload of [`AuthErrorPayload::denied`]).
+    #[must_use]
+    pub fn denied(denied: &crate::authorize::Denied) -> Self {
+        Self::new(
+            AuthStatus::Error,
+            None,
+            Some(AuthErrorPayload::denied(denied)),
+        )
+    }
+
     fn new(status: AuthStatus, user_id: Option<Uuid>, payload: Option<AuthErrorPayload>) -> Self {
         Self {
             kind: "auth_response_message",
