@@ -6,6 +6,10 @@
 //! - `route_layer`: `Router::layer(UserInfoLayer)`, the usual way;
 //! - `wrapped`: `UserInfoLayer` around the whole router, without axum's per-route boxing.
 //!
+//! And a guard's cost (`guard/…`): a verified token's request through the layer with and
+//! without a [`GuardLayer`](axum_userinfo::GuardLayer) requiring a scope and a group, and the
+//! resolve alone beside the resolve and the guard's check.
+//!
 //! Each request is polled once with a no-op waker (a trivial handler completes at once), so no
 //! runtime adds its noise.
 
@@ -92,5 +96,71 @@ fn layer(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, layer);
+/// A verified HS256 token (a token-cache hit after the first), with scopes and groups.
+fn verified() -> (Resolver, String) {
+    const SECRET: [u8; 32] = [7; 32];
+    const ISS: &str = "https://issuer.test";
+    let verifier = axum_userinfo::JwtVerifier::builder(ISS)
+        .with_key(axum_userinfo::VerificationKey::from_secret(SECRET).unwrap())
+        .allow_any_audience()
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
+    let token =
+        axum_userinfo::test_util::TokenBuilder::new(ISS, axum_userinfo::test_util::TestKey::Rsa1)
+            .subject("ada")
+            .claim("exp", 4_000_000_000_u64)
+            .claim("scope", "openid orders:read orders:write")
+            .claim("groups", serde_json::json!(["eng", "ops"]))
+            .sign_hmac(&SECRET);
+    (resolver, format!("Bearer {token}"))
+}
+
+fn guard(c: &mut Criterion) {
+    use axum_userinfo::{Guard, GuardLayer};
+    let (resolver, bearer) = verified();
+    let guard = Guard::new("orders")
+        .require_scopes(["orders:write"])
+        .unwrap()
+        .any_group(["eng"])
+        .unwrap();
+    let route = || get(|| async { "ok" });
+    let unguarded = Router::new()
+        .route("/", route())
+        .layer(UserInfoLayer::new(resolver.clone()));
+    // axum's own cost of a route layer (it boxes the layered route), without a guard.
+    let noop = Router::new()
+        .route(
+            "/",
+            route().route_layer(tower::layer::layer_fn(|service| service)),
+        )
+        .layer(UserInfoLayer::new(resolver.clone()));
+    let guarded = Router::new()
+        .route("/", route().route_layer(GuardLayer::new(guard.clone())))
+        .layer(UserInfoLayer::new(resolver.clone()));
+    let request = || {
+        Request::get("/")
+            .header("authorization", bearer.as_str())
+            .body(Body::empty())
+            .unwrap()
+    };
+    bench(c, "guard/request/unguarded", &unguarded, &request);
+    bench(c, "guard/request/noop_route_layer", &noop, &request);
+    bench(c, "guard/request/guarded", &guarded, &request);
+
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", bearer.parse().unwrap());
+    c.bench_function("guard/resolve/alone", |b| {
+        b.iter(|| resolver.resolve(std::hint::black_box(&headers)).unwrap());
+    });
+    c.bench_function("guard/resolve/and_check", |b| {
+        b.iter(|| {
+            let user = resolver.resolve(std::hint::black_box(&headers)).unwrap();
+            guard.authorize(user.as_ref()).unwrap();
+            user
+        });
+    });
+}
+
+criterion_group!(benches, layer, guard);
 criterion_main!(benches);

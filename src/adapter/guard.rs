@@ -83,8 +83,8 @@ use crate::adapter::layer::ResponseFuture;
 use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 use crate::adapter::rejection::UserInfoRejection;
 #[cfg(feature = "ws")]
-use crate::adapter::request::is_websocket_upgrade;
-use crate::adapter::request::{layer_resource, resolved_by_layer};
+use crate::adapter::request::UpgradeResolver;
+use crate::adapter::request::{layer_resource, layer_user};
 use crate::authorize::Guard;
 use crate::identity::user_info::UserInfo;
 
@@ -141,12 +141,16 @@ where
         self.inner.poll_ready(cx)
     }
 
-    #[cfg_attr(not(feature = "ws"), allow(unused_mut, reason = "only an upgrade is changed"))]
+    #[cfg_attr(
+        not(feature = "ws"),
+        allow(unused_mut, reason = "only an upgrade is changed")
+    )]
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        #[cfg(feature = "ws")]
-        let upgrade = is_websocket_upgrade(request.method(), request.headers());
         let extensions = request.extensions();
-        let refusal = match resolved_by_layer(extensions) {
+        // The layer marks an upgrade it let through (cheaper than reading its headers again).
+        #[cfg(feature = "ws")]
+        let upgrade = extensions.get::<UpgradeResolver>().is_some();
+        let refusal = match layer_user(extensions) {
             // No UserInfoLayer in front: a configuration error, never a pass.
             None => UserInfoRejection::missing_resolver(),
             // An anonymous WebSocket upgrade may still authenticate with an auth message: the
@@ -156,7 +160,7 @@ where
                 self.pass_to_socket(&mut request);
                 return ResponseFuture::inner(self.inner.call(request));
             }
-            Some(user) => match self.guard.authorize(user.as_ref()) {
+            Some(user) => match self.guard.authorize(user) {
                 Ok(()) => {
                     #[cfg(feature = "ws")]
                     if upgrade {

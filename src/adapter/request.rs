@@ -40,8 +40,13 @@ pub(crate) fn layer_resource(
 
 /// What a layer resolved for this request: `None` when no layer ran.
 pub(crate) fn resolved_by_layer(extensions: &Extensions) -> Option<Option<UserInfo>> {
+    layer_user(extensions).map(|user| user.cloned())
+}
+
+/// [`resolved_by_layer`], borrowed.
+pub(crate) fn layer_user(extensions: &Extensions) -> Option<Option<&UserInfo>> {
     match extensions.get::<UserInfo>() {
-        Some(user) => Some(Some(user.clone())),
+        Some(user) => Some(Some(user)),
         None => extensions.get::<Anonymous>().map(|_| None),
     }
 }

@@ -1,6 +1,5 @@
 //! What a user is granted: a verified JWT's scopes, roles and groups; nothing for any other.
 
-use crate::identity::claim_rules::granted_scopes;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_info::UserInfo;
 
@@ -10,10 +9,9 @@ pub(crate) fn granting_claims(user: &UserInfo) -> Option<&JwtUserInfo> {
 }
 
 /// The scopes a user is granted (see the module's rules): empty for a user whose claims grant
-/// nothing, or whose scopes are not strings.
-pub(crate) fn scopes(jwt: Option<&JwtUserInfo>) -> Vec<&str> {
-    jwt.and_then(|jwt| granted_scopes(|name| jwt.claims().get(name)).ok().flatten())
-        .unwrap_or_default()
+/// nothing, or whose scopes are not strings. Read once per user, with its details.
+pub(crate) fn scopes(jwt: Option<&JwtUserInfo>) -> &[String] {
+    jwt.map_or(&[], JwtUserInfo::granted_scopes)
 }
 
 /// The roles a user is granted.

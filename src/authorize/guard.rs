@@ -155,34 +155,35 @@ impl Guard {
         outcome
     }
 
-    /// What `user` lacks, if anything.
+    /// What `user` lacks, if anything. Allocates only for a refusal.
     fn check(&self, user: &UserInfo) -> Result<(), Box<Denied>> {
         let inner = &*self.inner;
         let claims = granted::granting_claims(user);
-        let missing_scopes: Vec<String> = if inner.scopes.is_empty() {
-            Vec::new()
-        } else {
-            let granted = granted::scopes(claims);
-            (inner.scopes.iter())
-                .filter(|scope| !granted.contains(&scope.as_str()))
-                .cloned()
-                .collect()
-        };
+        let granted = granted::scopes(claims);
+        let mut missing_scopes = Vec::new();
+        for scope in &inner.scopes {
+            if !granted.contains(scope) {
+                missing_scopes.push(scope.clone());
+            }
+        }
         let lacks_any = |wanted: &[String], granted: &[String]| {
             !wanted.is_empty() && !wanted.iter().any(|w| granted.contains(w))
         };
         let lacks_role = lacks_any(&inner.roles, granted::roles(claims));
         let lacks_group = lacks_any(&inner.groups, granted::groups(claims));
-        let failed_predicates: Vec<String> = (inner.predicates.iter())
-            .filter(|(_, predicate)| !predicate(user))
-            .map(|(name, _)| name.clone())
-            .collect();
+        let mut failed_predicates = Vec::new();
+        for (name, predicate) in &inner.predicates {
+            if !predicate(user) {
+                failed_predicates.push(name.clone());
+            }
+        }
         if missing_scopes.is_empty() && !lacks_role && !lacks_group && failed_predicates.is_empty()
         {
             return Ok(());
         }
-        let if_lacking =
-            |lacks: bool, wanted: &[String]| if lacks { wanted.to_vec() } else { Vec::new() };
+        let if_lacking = |lacks: bool, wanted: &[String]| {
+            if lacks { wanted.to_vec() } else { Vec::new() }
+        };
         Err(Box::new(Denied {
             guard: inner.name.clone(),
             required_scopes: inner.scopes.clone(),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::ResolveError;
 use crate::identity::claim_rules::{
-    ScannedClaims, check, checked_id, client_id, identity, scan_claims,
+    ScannedClaims, check, checked_id, client_id, granted_scopes, identity, scan_claims,
 };
 use crate::parse::json_scan::parse_object;
 use crate::parse::pytext::{py_split_once, py_split_whitespace, py_strip};
@@ -51,6 +51,9 @@ struct Details {
     roles: Vec<String>,
     groups: Vec<String>,
     scopes: Vec<String>,
+    /// The scopes as a verifier and a guard read them (`scope`, else `scp`): computed with the
+    /// details, once per user (a cached token's user keeps them).
+    granted_scopes: Vec<String>,
     issuer: Option<String>,
     subject: Option<String>,
     audience: Option<Vec<String>>,
@@ -108,6 +111,9 @@ impl Details {
             roles,
             groups: strings(get("groups")).unwrap_or_default(),
             scopes,
+            granted_scopes: (granted_scopes(get).ok().flatten().into_iter().flatten())
+                .map(str::to_owned)
+                .collect(),
             issuer: string("iss"),
             subject: string("sub"),
             audience,
@@ -201,6 +207,12 @@ impl JwtUserInfo {
     #[must_use]
     pub fn scopes(&self) -> &[String] {
         &self.details().scopes
+    }
+
+    /// The scopes a verifier's rule grants (`scope` when truthy, else `scp`, a string or a
+    /// list of strings); empty when they are not strings.
+    pub(crate) fn granted_scopes(&self) -> &[String] {
+        &self.details().granted_scopes
     }
 
     /// `iss`, when a string.
