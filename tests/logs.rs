@@ -300,3 +300,25 @@ async fn one_span_per_resolution() {
     }
     assert!(!text.contains("secret"), "{text}");
 }
+
+/// `--resource` without `--audience`: the demo says at start-up that tokens issued for any
+/// other service pass; with the audience it says nothing of the kind.
+#[tokio::test]
+async fn the_demo_warns_of_a_resource_without_an_audience() {
+    let (captured, _guard) = capture();
+    let options = |audience: Option<&str>| app::Options {
+        resource: Some("https://api.example.com/mcp".to_owned()),
+        audience: audience.map(str::to_owned),
+        ..app::Options::default()
+    };
+    let _app = app::app(&options(None)).unwrap();
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("WARN") && text.contains("--resource without --audience"),
+        "{text}"
+    );
+    captured.0.lock().unwrap().clear();
+    let _app = app::app(&options(Some("https://api.example.com/mcp"))).unwrap();
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.contains("--audience"), "{text}");
+}

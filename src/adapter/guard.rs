@@ -152,7 +152,7 @@ where
         let upgrade = extensions.get::<UpgradeResolver>().is_some();
         let refusal = match layer_user(extensions) {
             // No UserInfoLayer in front: a configuration error, never a pass.
-            None => UserInfoRejection::missing_resolver(),
+            None => UserInfoRejection::missing_layer(),
             // An anonymous WebSocket upgrade may still authenticate with an auth message: the
             // socket checks that message's user against the guard.
             #[cfg(feature = "ws")]

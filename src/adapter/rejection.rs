@@ -47,7 +47,8 @@ pub struct UserInfoRejection {
 enum Kind {
     MissingCredentials,
     Refused(ResolveError),
-    MissingResolver,
+    /// No resolver, or no layer, for what needs one: the text names the fix.
+    MissingResolver(&'static str),
     Denied(Box<Denied>),
 }
 
@@ -56,7 +57,17 @@ const MISSING_RESOLVER: &str = "No axum_userinfo::Resolver is configured for thi
     `UserInfoLayer::new(resolver)` to the router (or `.layer(Extension(resolver))`, or make the \
     resolver the router's state). The request is refused rather than resolved with a default.";
 
+/// The 500 body of a [`GuardLayer`](crate::GuardLayer) with no `UserInfoLayer` in front.
+const MISSING_LAYER: &str = "A GuardLayer found no UserInfoLayer in front of it: add \
+    `.layer(UserInfoLayer::new(resolver))` outside the guarded routes (`.route_layer(GuardLayer::new(guard))` \
+    first, then the UserInfoLayer). The request is refused rather than let through unchecked.";
+
 impl UserInfoRejection {
+    /// A guard with no [`UserInfoLayer`](crate::UserInfoLayer) in front of it (500).
+    pub(crate) fn missing_layer() -> Self {
+        Self::of(Kind::MissingResolver(MISSING_LAYER))
+    }
+
     fn of(kind: Kind) -> Self {
         Self {
             kind,
@@ -94,7 +105,7 @@ impl UserInfoRejection {
     /// default. The body names the fix, as axum's `Extension` rejection does.
     #[must_use]
     pub fn missing_resolver() -> Self {
-        Self::of(Kind::MissingResolver)
+        Self::of(Kind::MissingResolver(MISSING_RESOLVER))
     }
 
     /// The user lacks what a [`Guard`](crate::Guard) requires (403).
@@ -117,7 +128,7 @@ impl UserInfoRejection {
     pub fn error(&self) -> Option<&ResolveError> {
         match &self.kind {
             Kind::Refused(error) => Some(error),
-            Kind::MissingCredentials | Kind::MissingResolver | Kind::Denied(_) => None,
+            Kind::MissingCredentials | Kind::MissingResolver(_) | Kind::Denied(_) => None,
         }
     }
 
@@ -130,7 +141,7 @@ impl UserInfoRejection {
     /// Whether no resolver was configured for the request (a 500).
     #[must_use]
     pub fn is_missing_resolver(&self) -> bool {
-        self.kind == Kind::MissingResolver
+        matches!(self.kind, Kind::MissingResolver(_))
     }
 
     /// 431 for a credential over the size limit, 400 for another malformed request, 403 for a
@@ -141,7 +152,7 @@ impl UserInfoRejection {
         match &self.kind {
             Kind::Refused(error) => error.status(),
             Kind::MissingCredentials => StatusCode::UNAUTHORIZED,
-            Kind::MissingResolver => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::MissingResolver(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Kind::Denied(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -156,7 +167,7 @@ impl UserInfoRejection {
                 message: "Authentication failed",
                 details: "authentication required".to_owned(),
             },
-            Kind::MissingResolver => AuthErrorPayload {
+            Kind::MissingResolver(_) => AuthErrorPayload {
                 code: ErrorCode::UserAuthError,
                 message: "Authentication failed",
                 details: "no identity resolver is configured".to_owned(),
@@ -193,7 +204,7 @@ impl UserInfoRejection {
         let error = match &self.kind {
             Kind::Refused(error) => error,
             Kind::MissingCredentials => return vec![BEARER, BASIC],
-            Kind::MissingResolver => return Vec::new(),
+            Kind::MissingResolver(_) => return Vec::new(),
             Kind::Denied(denied) => return vec![scope_challenge(&denied.required_scopes)],
         };
         match error.challenge() {
@@ -253,7 +264,7 @@ impl fmt::Display for UserInfoRejection {
         match &self.kind {
             Kind::Refused(error) => error.fmt(f),
             Kind::MissingCredentials => f.write_str("authentication required"),
-            Kind::MissingResolver => f.write_str(MISSING_RESOLVER),
+            Kind::MissingResolver(fix) => f.write_str(fix),
             Kind::Denied(denied) => denied.fmt(f),
         }
     }
@@ -283,7 +294,7 @@ impl From<ResolveError> for UserInfoRejection {
 impl IntoResponse for UserInfoRejection {
     fn into_response(self) -> Response {
         if self.is_missing_resolver() {
-            return (StatusCode::INTERNAL_SERVER_ERROR, MISSING_RESOLVER).into_response();
+            return (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response();
         }
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
         let mut response = (self.status(), body).into_response();
