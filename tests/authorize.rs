@@ -18,13 +18,19 @@ use serde_json::{Value, json};
 const ISS: &str = "https://issuer.test";
 const SECRET: [u8; 32] = [9; 32];
 
-fn resolver() -> Resolver {
-    let verifier = JwtVerifier::builder(ISS)
+fn verifier() -> JwtVerifier {
+    JwtVerifier::builder(ISS)
         .with_key(VerificationKey::from_secret(SECRET).unwrap())
         .allow_any_audience()
         .build()
-        .unwrap();
-    Resolver::builder().with_verifier(verifier).build().unwrap()
+        .unwrap()
+}
+
+fn resolver() -> Resolver {
+    Resolver::builder()
+        .with_verifier(verifier())
+        .build()
+        .unwrap()
 }
 
 fn token(claims: Value) -> String {
@@ -303,13 +309,8 @@ async fn challenges_point_to_the_resource_metadata() {
     let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp").unwrap();
     let metadata =
         r#"resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp""#;
-    let verifier = JwtVerifier::builder(ISS)
-        .with_key(VerificationKey::from_secret(SECRET).unwrap())
-        .allow_any_audience()
-        .build()
-        .unwrap();
     let resolver = Resolver::builder()
-        .with_verifier(verifier)
+        .with_verifier(verifier())
         .with_protected_resource(resource)
         .build()
         .unwrap();

@@ -1057,6 +1057,15 @@ async fn whoami_takes_the_routes_requirements_from_its_query() {
         get("?role=admin", reader()).await.status(),
         StatusCode::FORBIDDEN
     );
+    // Under /whoami/… (Envoy's path_prefix) the query is the original request's: no requirement.
+    let prefixed = server
+        .http
+        .get(format!("http://{}/whoami/app?scopes=x&x=1", server.addr))
+        .bearer_auth(reader().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(prefixed.status(), StatusCode::OK);
     // A typo, an empty or a malformed requirement is never dropped silently.
     for bad in ["?scopes=orders:read", "?scope=", "?scope=a%20b", "?group="] {
         assert_eq!(

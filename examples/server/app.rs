@@ -3,7 +3,7 @@
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -331,8 +331,18 @@ async fn whoami(
     user: Option<UserInfo>,
     Extension(forward): Extension<ForwardAuthHeaders>,
     Extension(resolver): Extension<Resolver>,
-    Query(query): Query<Vec<(String, String)>>,
+    uri: Uri,
 ) -> Response {
+    // Requirements come only with `/whoami` itself: under `/whoami/…` (Envoy's `path_prefix`)
+    // the path and the query are the original request's, not the gateway's.
+    let query = if uri.path() == "/whoami" {
+        match Query::<Vec<(String, String)>>::try_from_uri(&uri) {
+            Ok(Query(query)) => query,
+            Err(rejection) => return rejection.into_response(),
+        }
+    } else {
+        Vec::new()
+    };
     let guard = match requirements(&query) {
         Ok(guard) => guard,
         Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::authorize::denied::{AuthorizeError, Denied};
 use crate::authorize::granted;
 use crate::error::ConfigError;
-use crate::identity::claim_rules::is_scope_token;
+use crate::identity::claim_rules::scope_tokens;
 use crate::identity::user_info::UserInfo;
 use crate::metrics::{GuardLabel, GuardOutcome};
 
@@ -71,10 +71,7 @@ impl Guard {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        if !scopes.iter().all(|scope| is_scope_token(scope)) {
-            return Err(ConfigError::InvalidScope);
-        }
+        let scopes = scope_tokens(scopes)?;
         self.inner_mut().scopes.extend(scopes);
         Ok(self)
     }

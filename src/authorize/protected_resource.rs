@@ -5,7 +5,7 @@ use http::Uri;
 use serde_json::{Value, json};
 
 use crate::error::ConfigError;
-use crate::identity::claim_rules::is_scope_token;
+use crate::identity::claim_rules::scope_tokens;
 
 /// The well-known path RFC 9728 §3 registers.
 pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -105,10 +105,7 @@ impl ProtectedResource {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        if !scopes.iter().all(|scope| is_scope_token(scope)) {
-            return Err(ConfigError::InvalidScope);
-        }
+        let scopes = scope_tokens(scopes)?;
         self.scopes_supported.extend(scopes);
         Ok(self)
     }

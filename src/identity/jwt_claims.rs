@@ -52,7 +52,9 @@ struct Details {
     groups: Vec<String>,
     scopes: Vec<String>,
     /// The scopes as a verifier and a guard read them (`scope`, else `scp`): computed with the
-    /// details, once per user (a cached token's user keeps them).
+    /// details, once per user (a cached token's user keeps them). Not one of the reference's
+    /// fields: never serialized.
+    #[serde(skip)]
     granted_scopes: Vec<String>,
     issuer: Option<String>,
     subject: Option<String>,
