@@ -1,25 +1,31 @@
 //! What a user is granted: a verified JWT's scopes, roles and groups; nothing for any other.
 
-use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_info::UserInfo;
 
-/// The claims of a user that can grant something: a verified (or trusted) JWT's, else none.
-pub(crate) fn granting_claims(user: &UserInfo) -> Option<&JwtUserInfo> {
-    user.trusted_claims()
+/// The scopes, roles and groups a user is granted (see the module's rules), read in one look
+/// at its claims' details (once computed per user, and kept with a cached token's user).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Grants<'a> {
+    /// As a verifier reads them (`scope` when truthy, else `scp`); empty when not strings.
+    pub(crate) scopes: &'a [String],
+    /// `roles`, else Keycloak's `realm_access.roles`.
+    pub(crate) roles: &'a [String],
+    /// `groups`.
+    pub(crate) groups: &'a [String],
 }
 
-/// The scopes a user is granted (see the module's rules): empty for a user whose claims grant
-/// nothing, or whose scopes are not strings. Read once per user, with its details.
-pub(crate) fn scopes(jwt: Option<&JwtUserInfo>) -> &[String] {
-    jwt.map_or(&[], JwtUserInfo::granted_scopes)
-}
-
-/// The roles a user is granted.
-pub(crate) fn roles(jwt: Option<&JwtUserInfo>) -> &[String] {
-    jwt.map_or(&[], JwtUserInfo::roles)
-}
-
-/// The groups a user is granted.
-pub(crate) fn groups(jwt: Option<&JwtUserInfo>) -> &[String] {
-    jwt.map_or(&[], JwtUserInfo::groups)
+/// What `user` is granted: a trusted JWT's claims (verified, or given to
+/// `from_claims_unchecked`), else nothing.
+pub(crate) fn grants(user: &UserInfo) -> Grants<'_> {
+    match user.trusted_claims() {
+        Some(jwt) => {
+            let (scopes, roles, groups) = jwt.grants();
+            Grants {
+                scopes,
+                roles,
+                groups,
+            }
+        }
+        None => Grants::default(),
+    }
 }

@@ -155,19 +155,18 @@ impl Guard {
     /// What `user` lacks, if anything. Allocates only for a refusal.
     fn check(&self, user: &UserInfo) -> Result<(), Box<Denied>> {
         let inner = &*self.inner;
-        let claims = granted::granting_claims(user);
-        let granted = granted::scopes(claims);
+        let grants = granted::grants(user);
         let mut missing_scopes = Vec::new();
         for scope in &inner.scopes {
-            if !granted.contains(scope) {
+            if !grants.scopes.contains(scope) {
                 missing_scopes.push(scope.clone());
             }
         }
         let lacks_any = |wanted: &[String], granted: &[String]| {
             !wanted.is_empty() && !wanted.iter().any(|w| granted.contains(w))
         };
-        let lacks_role = lacks_any(&inner.roles, granted::roles(claims));
-        let lacks_group = lacks_any(&inner.groups, granted::groups(claims));
+        let lacks_role = lacks_any(&inner.roles, grants.roles);
+        let lacks_group = lacks_any(&inner.groups, grants.groups);
         let mut failed_predicates = Vec::new();
         for (name, predicate) in &inner.predicates {
             if !predicate(user) {
