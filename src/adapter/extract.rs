@@ -52,17 +52,18 @@ use crate::resolve::Resolver;
 /// Whether the missing resolver has been logged (once per process is enough to find it).
 static MISSING_RESOLVER_LOGGED: AtomicBool = AtomicBool::new(false);
 
-/// The application's resolver for a request that no layer resolved: an `Extension(resolver)`,
-/// or the router's state when it is a [`Resolver`]. Never a default.
+/// The application's resolver: an `Extension(resolver)`, or the router's state when it is a
+/// [`Resolver`].
+fn application_resolver<'a, S: Any>(parts: &'a Parts, state: &'a S) -> Option<&'a Resolver> {
+    (parts.extensions.get::<Resolver>()).or_else(|| (state as &dyn Any).downcast_ref::<Resolver>())
+}
+
+/// The application's resolver for a request that no layer resolved. Never a default.
 pub(crate) fn resolver_for<S: Any>(
     parts: &Parts,
     state: &S,
 ) -> Result<Resolver, UserInfoRejection> {
-    let found = parts
-        .extensions
-        .get::<Resolver>()
-        .or_else(|| (state as &dyn Any).downcast_ref::<Resolver>());
-    match found {
+    match application_resolver(parts, state) {
         Some(resolver) => Ok(resolver.clone()),
         None => {
             if !MISSING_RESOLVER_LOGGED.swap(true, Ordering::Relaxed) {
@@ -98,11 +99,8 @@ pub(crate) fn with_resource<S: Any>(
     parts: &Parts,
     state: &S,
 ) -> UserInfoRejection {
-    let resource = layer_resource(&parts.extensions).or_else(|| {
-        (parts.extensions.get::<Resolver>())
-            .or_else(|| (state as &dyn Any).downcast_ref::<Resolver>())
-            .and_then(Resolver::protected_resource)
-    });
+    let resource = layer_resource(&parts.extensions)
+        .or_else(|| application_resolver(parts, state).and_then(Resolver::protected_resource));
     rejection.with_protected_resource(resource)
 }
 

@@ -232,12 +232,12 @@ impl<G: RouteGuard, S: Send + Sync + 'static> FromRequestParts<S> for Authorized
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let user = user_of(parts, state).await?;
-        match G::guard().authorize(user.as_ref()) {
-            Ok(()) => user
-                .map(|user| Self(user, PhantomData))
-                .ok_or_else(UserInfoRejection::missing_credentials),
-            Err(error) => Err(error.into()),
-        }
-        .map_err(|rejection| with_resource(rejection, parts, state))
+        let refused = |rejection| with_resource(rejection, parts, state);
+        G::guard()
+            .authorize(user.as_ref())
+            .map_err(|error| refused(error.into()))?;
+        // `authorize` refused the request without a user: always there.
+        user.map(|user| Self(user, PhantomData))
+            .ok_or_else(|| refused(UserInfoRejection::missing_credentials()))
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 pub struct Denied {
     /// The guard's name.
     pub guard: String,
-    /// Every scope the route requires, when some are missing (for the challenge's `scope`).
+    /// Every scope the guard requires, whatever else is missing (the challenge's `scope`).
     pub required_scopes: Vec<String>,
     /// The required scopes the user lacks.
     pub missing_scopes: Vec<String>,

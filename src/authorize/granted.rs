@@ -2,8 +2,8 @@
 
 use crate::identity::user_info::UserInfo;
 
-/// The scopes, roles and groups a user is granted (see the module's rules), read in one look
-/// at its claims' details (once computed per user, and kept with a cached token's user).
+/// The scopes, roles and groups a user is granted (see the module's rules), from its claims'
+/// details (computed once per user, and kept with a cached token's user).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Grants<'a> {
     /// As a verifier reads them (`scope` when truthy, else `scp`); empty when not strings.
@@ -18,14 +18,11 @@ pub(crate) struct Grants<'a> {
 /// `from_claims_unchecked`), else nothing.
 pub(crate) fn grants(user: &UserInfo) -> Grants<'_> {
     match user.trusted_claims() {
-        Some(jwt) => {
-            let (scopes, roles, groups) = jwt.grants();
-            Grants {
-                scopes,
-                roles,
-                groups,
-            }
-        }
+        Some(jwt) => Grants {
+            scopes: jwt.granted_scopes(),
+            roles: jwt.roles(),
+            groups: jwt.groups(),
+        },
         None => Grants::default(),
     }
 }

@@ -211,12 +211,10 @@ impl JwtUserInfo {
         &self.details().scopes
     }
 
-    /// What the claims can grant a route guard, in one look at the details: the scopes a
-    /// verifier's rule reads (`scope` when truthy, else `scp`, a string or a list of strings;
-    /// empty when not strings), the roles and the groups.
-    pub(crate) fn grants(&self) -> (&[String], &[String], &[String]) {
-        let details = self.details();
-        (&details.granted_scopes, &details.roles, &details.groups)
+    /// The scopes a verifier's rule reads (`scope` when truthy, else `scp`, a string or a list
+    /// of strings); empty when they are not strings.
+    pub(crate) fn granted_scopes(&self) -> &[String] {
+        &self.details().granted_scopes
     }
 
     /// `iss`, when a string.

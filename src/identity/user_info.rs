@@ -169,11 +169,21 @@ impl UserInfo {
         valid_until: Option<SystemTime>,
         verified: Arc<dyn StillVerified>,
     ) -> Self {
+        Self::trusted_jwt(user_id, jwt, valid_until, Some(verified))
+    }
+
+    /// A JWT user whose claims are trusted: they grant scopes, roles and groups to guards.
+    fn trusted_jwt(
+        user_id: Uuid,
+        jwt: JwtUserInfo,
+        valid_until: Option<SystemTime>,
+        verified: Option<Arc<dyn StillVerified>>,
+    ) -> Self {
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Jwt(jwt),
             valid_until,
-            verified: Some(verified),
+            verified,
             claims_trusted: true,
         }))
     }
@@ -275,13 +285,7 @@ impl UserInfo {
     pub fn from_claims_unchecked(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
-        Ok(Self(Arc::new(Inner {
-            user_id: id,
-            details: UserDetails::Jwt(jwt),
-            valid_until: None,
-            verified: None,
-            claims_trusted: true,
-        })))
+        Ok(Self::trusted_jwt(id, jwt, None, None))
     }
 
     /// A user asserted by a trusted proxy header: the identity is
