@@ -88,6 +88,17 @@ pub enum ResolveError {
     /// ([`VerifyError::KeysUnavailable`]).
     #[error("JWT verification failed: {0}")]
     Verification(VerifyError),
+    /// An opaque token that introspection (RFC 7662, feature `introspection`) refuses, or
+    /// could not check: HTTP 401 `invalid_token` for the token's fault, 503 with
+    /// `Retry-After` when the authorization server cannot answer. An answer whose claims
+    /// fail the checks a verified JWT's would (expired, audience, scopes) is a
+    /// [`Verification`](Self::Verification) error, named by that check.
+    #[error("token introspection: {0}")]
+    Introspection(IntrospectionError),
+    /// An API key the configured [`ApiKeyStore`](crate::ApiKeyStore) does not know: HTTP 401
+    /// `invalid_token`.
+    #[error("unknown API key")]
+    UnknownApiKey,
 }
 
 impl From<JwtError> for ResolveError {
@@ -148,6 +159,8 @@ impl ResolveError {
             Self::CredentialTooLarge { .. } => "credential_too_large",
             Self::AuthFrameTooLarge { .. } => "auth_frame_too_large",
             Self::Verification(error) => error.class(),
+            Self::Introspection(error) => error.class(),
+            Self::UnknownApiKey => "unknown_api_key",
         }
     }
 
@@ -163,6 +176,7 @@ impl ResolveError {
             | Self::UntrustedPeer
             | Self::Verification(VerifyError::InsufficientScope { .. }) => StatusCode::FORBIDDEN,
             Self::Verification(VerifyError::KeysUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Introspection(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             error if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -186,7 +200,11 @@ impl ResolveError {
             | Self::InvalidClaims(_)
             | Self::MissingIssuer
             | Self::Verification(_)
-            | Self::NotAccepted(CredentialKind::Jwt | CredentialKind::ApiKey)
+            | Self::Introspection(_)
+            | Self::UnknownApiKey
+            | Self::NotAccepted(
+                CredentialKind::Jwt | CredentialKind::OpaqueToken | CredentialKind::ApiKey,
+            )
             | Self::ControlCharacter(CredentialKind::Jwt | CredentialKind::ApiKey) => {
                 Challenge::InvalidToken
             }
@@ -365,6 +383,66 @@ impl VerifyError {
     }
 }
 
+/// Why introspection (RFC 7662) refuses an opaque token, or could not answer. Messages never
+/// hold the token, the client secret or the authorization server's answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntrospectionError {
+    /// The authorization server answered `"active": false` (or anything but JSON `true`: a
+    /// string `"true"` is not active): HTTP 401 `invalid_token`.
+    #[error("the token is not active")]
+    Inactive,
+    /// The answer's `token_type` is `refresh_token`: a refresh token is not an access token.
+    #[error("a refresh token is not an access token")]
+    RefreshToken,
+    /// An active answer without a non-blank string `sub` or `username`: no user to name.
+    #[error("the introspection answer names no subject (sub, username)")]
+    NoIdentity,
+    /// An answer member of the wrong type (`username`, `client_id`, `token_type`).
+    #[error("the {0} member of the introspection answer has the wrong type")]
+    MemberType(&'static str),
+    /// The authorization server could not be reached, timed out, refused the client
+    /// credentials, or answered something that is not an introspection answer: HTTP 503 with
+    /// `Retry-After` (the token may be fine). The log says which, never the token or secret.
+    #[error("the authorization server could not answer")]
+    Unavailable,
+    /// Too many introspection calls in flight already: HTTP 503 with `Retry-After`, rather
+    /// than piling on the authorization server.
+    #[error("too many introspection calls in flight")]
+    Overloaded,
+    /// The synchronous path ([`Resolver::resolve`](crate::Resolver::resolve)) met an opaque
+    /// token whose answer is not cached: only
+    /// [`resolve_async`](crate::Resolver::resolve_async) (and the layer, the extractors)
+    /// can call the authorization server. HTTP 503.
+    #[error("an opaque token needs introspection: resolve it with resolve_async")]
+    NeedsAsync,
+}
+
+impl IntrospectionError {
+    /// The failure's stable `snake_case` name (see [`ResolveError::class`]).
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::RefreshToken => "refresh_token",
+            Self::NoIdentity => "no_identity_claim",
+            Self::MemberType(_) => "claim_type",
+            Self::Unavailable => "introspection_unavailable",
+            Self::Overloaded => "introspection_overloaded",
+            Self::NeedsAsync => "introspection_needs_async",
+        }
+    }
+
+    /// Whether the token may be fine and the check could not be made (HTTP 503).
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable | Self::Overloaded | Self::NeedsAsync
+        )
+    }
+}
+
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -458,7 +536,9 @@ pub enum ConfigError {
     #[error("invalid key cache policy: min_ttl exceeds max_ttl")]
     InvalidCachePolicy,
     /// A credential kind name other than `session_cookie`, `jwt`, `api_key` and `basic`.
-    #[error("unknown credential kind (expected session_cookie, jwt, api_key or basic)")]
+    #[error(
+        "unknown credential kind (expected session_cookie, jwt, opaque_token, api_key or basic)"
+    )]
     UnknownCredentialKind,
     /// A claim header that frames, routes or authenticates the response itself
     /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Host`, `Set-Cookie`, …): a claim
@@ -486,6 +566,29 @@ pub enum ConfigError {
     /// Two claims mapped to one header: the header would depend on which claims a token has.
     #[error("the header '{0}' is the target of two claims: map each claim to a header of its own")]
     DuplicateClaimHeader(HeaderName),
+    /// An introspection client without its client id and secret, or with an empty one: the
+    /// authorization server authenticates the resource server (RFC 7662 §2.1).
+    #[error(
+        "token introspection needs a client id and secret (set them with with_client_credentials)"
+    )]
+    MissingClientCredentials,
+    /// An introspection client without an endpoint: configure one, or OIDC discovery.
+    #[error("token introspection needs an endpoint URL or OIDC discovery")]
+    NoIntrospectionEndpoint,
+    /// A limit of zero (introspection calls in flight).
+    #[error("the {0} limit must be at least 1")]
+    ZeroLimit(&'static str),
+    /// An API key list file that cannot be read.
+    #[error("the API key list cannot be read: {0}")]
+    ApiKeyFile(std::io::ErrorKind),
+    /// A line of an API key list that is neither `sha256:<64 hex> [label [scopes…]]` nor a key.
+    #[error("API key list line {line}: {reason}")]
+    InvalidApiKeyLine {
+        /// The line's number, from 1.
+        line: usize,
+        /// What is wrong with it (never the line itself: it may hold a key).
+        reason: &'static str,
+    },
 }
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::error::ConfigError;
-use crate::identity::user_info::{UserDetails, UserInfo};
+use crate::identity::jwt_claims::JwtUserInfo;
+use crate::identity::user_info::UserInfo;
 
 /// The header that carries the user id.
 pub const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
@@ -169,10 +170,8 @@ impl ForwardAuthHeaders {
             X_USER_SOURCE,
             HeaderValue::from_static(user.source().as_str()),
         );
-        let claims = match user.details() {
-            UserDetails::Jwt(jwt) => Some(jwt.claims()),
-            _ => None,
-        };
+        let claims = (user.claims().map(JwtUserInfo::claims))
+            .or_else(|| user.api_key_entry().map(crate::ApiKeyEntry::claims));
         for (claim, header) in &self.claims {
             let value = claims.and_then(|claims| claims.get(claim));
             let text = value.map(header_text);

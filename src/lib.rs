@@ -3,11 +3,14 @@
 
 #[cfg(feature = "axum")]
 mod adapter;
+mod api_keys;
 pub mod authorize;
 pub mod error;
 mod error_body;
 pub mod forward_auth;
 mod identity;
+#[cfg(feature = "introspection")]
+pub mod introspect;
 #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 mod metrics;
 mod parse;
@@ -52,6 +55,8 @@ pub use adapter::resource_metadata::resource_metadata_routes;
 #[doc(inline)]
 pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
+pub use api_keys::{ApiKeyDigest, ApiKeyEntry, ApiKeyList, ApiKeyStore};
+#[doc(inline)]
 pub use authorize::{Guard, ProtectedResource};
 #[doc(inline)]
 pub use error::{ConfigError, ResolveError};
@@ -61,6 +66,9 @@ pub use identity::jwt_claims::JwtUserInfo;
 pub use identity::user_id::{USER_ID_NAMESPACE, user_id_of_key};
 #[doc(inline)]
 pub use identity::user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
+#[cfg(feature = "introspection")]
+#[doc(inline)]
+pub use introspect::{ClientAuth, IntrospectionClient};
 #[doc(inline)]
 pub use parse::cookie::SESSION_COOKIE;
 #[doc(inline)]

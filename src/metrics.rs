@@ -7,6 +7,8 @@
 //! | `userinfo_key_fetches_total` | `issuer` (redacted: no userinfo, query or fragment), `result` (`ok`, `error`) |
 //! | `userinfo_key_cache_total` | `issuer`, `result` (`hit`: the token's key was there; `miss`) |
 //! | `userinfo_token_cache_total` | `result` (`hit`, `miss`) |
+//! | `userinfo_introspections_total` | `result` (`active`, `inactive`, `refused`: an answer failing a check, `error`: no answer, `overloaded`: not made) |
+//! | `userinfo_introspection_cache_total` | `result` (`hit`, `miss`) |
 //! | `userinfo_authorizations_total` | `guard` (the [`Guard`](crate::Guard)'s name), `outcome` (`allowed`, `missing_credential`, `insufficient`) |
 //!
 //! No label ever holds a credential, a user id or a claim value: sources, outcomes and results
@@ -49,6 +51,9 @@ pub(crate) fn resolution(outcome: Result<Option<&UserInfo>, &ResolveError>) {
                 }
                 Source::JWT => {
                     static_key!("userinfo_resolutions_total", "source" => "jwt", "outcome" => "user")
+                }
+                Source::OPAQUE_TOKEN => {
+                    static_key!("userinfo_resolutions_total", "source" => "opaque_token", "outcome" => "user")
                 }
                 Source::API_KEY => {
                     static_key!("userinfo_resolutions_total", "source" => "api_key", "outcome" => "user")
@@ -120,6 +125,29 @@ pub(crate) fn token_lookup(hit: bool) {
     });
     #[cfg(not(feature = "metrics"))]
     let _ = hit;
+}
+
+/// An opaque token's look-up in its introspection client's cache: `hit` when it answered.
+#[cfg(feature = "introspection")]
+pub(crate) fn introspection_cache(hit: bool) {
+    #[cfg(feature = "metrics")]
+    increment(if hit {
+        static_key!("userinfo_introspection_cache_total", "result" => "hit")
+    } else {
+        static_key!("userinfo_introspection_cache_total", "result" => "miss")
+    });
+    #[cfg(not(feature = "metrics"))]
+    let _ = hit;
+}
+
+/// One introspection call's result: `active`, `inactive`, `refused` (an answer that fails a
+/// check), `error` (no answer), or `overloaded` (not made: too many in flight).
+#[cfg(feature = "introspection")]
+pub(crate) fn introspection_call(result: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("userinfo_introspections_total", "result" => result).increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = result;
 }
 
 /// What a guard answered.

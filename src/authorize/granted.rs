@@ -1,4 +1,5 @@
-//! What a user is granted: a verified JWT's scopes, roles and groups; nothing for any other.
+//! What a user is granted: a verified JWT's (or an introspected token's) scopes, roles and
+//! groups; a known API key's scopes; nothing for any other.
 
 use crate::identity::user_info::UserInfo;
 
@@ -23,6 +24,12 @@ pub(crate) fn grants(user: &UserInfo) -> Grants<'_> {
             roles: jwt.roles(),
             groups: jwt.groups(),
         },
-        None => Grants::default(),
+        None => match user.api_key_entry() {
+            Some(entry) => Grants {
+                scopes: entry.scopes(),
+                ..Grants::default()
+            },
+            None => Grants::default(),
+        },
     }
 }

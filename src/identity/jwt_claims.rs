@@ -161,6 +161,12 @@ impl JwtUserInfo {
         }
     }
 
+    /// The payload's length in bytes (what a cached user weighs).
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    pub(crate) fn payload_len(&self) -> usize {
+        self.payload.len()
+    }
+
     fn details(&self) -> &Details {
         self.details.get_or_init(|| {
             // The payload was checked when this was built: it parses.

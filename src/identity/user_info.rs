@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use uuid::Uuid;
 
+use crate::api_keys::ApiKeyEntry;
 use crate::error::BasicError;
 use crate::error::ResolveError;
 use crate::identity::jwt_claims::JwtUserInfo;
@@ -47,6 +48,8 @@ struct Inner {
     /// Whether the claims are trusted (verified, or given to `from_claims_unchecked`): only
     /// then do they grant scopes, roles and groups to a guard.
     claims_trusted: bool,
+    /// A known API key's entry in the configured store: its label and scopes.
+    key_entry: Option<Arc<ApiKeyEntry>>,
 }
 
 /// Whether a verified identity still holds (the key that verified it is still its issuer's,
@@ -70,6 +73,9 @@ pub enum UserDetails {
     SessionCookie(SecretString),
     /// A JWT: its decoded claims.
     Jwt(JwtUserInfo),
+    /// An opaque access token's RFC 7662 introspection answer (feature `introspection`): its
+    /// members, read like a JWT's claims (`scope`, `client_id`, `username`, `exp`, …).
+    Introspected(JwtUserInfo),
     /// An API key (Bearer or `X-API-Key`): the key.
     ApiKey(SecretString),
     /// HTTP Basic credentials.
@@ -97,7 +103,8 @@ pub enum UserDetails {
 #[non_exhaustive]
 pub enum Source {
     /// A credential: [`UserDetails::SessionCookie`], [`UserDetails::Jwt`],
-    /// [`UserDetails::ApiKey`] or [`UserDetails::Basic`].
+    /// [`UserDetails::Introspected`] (an opaque token), [`UserDetails::ApiKey`] or
+    /// [`UserDetails::Basic`].
     Credential(CredentialKind),
     /// [`UserDetails::IdentityHeader`].
     IdentityHeader,
@@ -108,6 +115,8 @@ impl Source {
     pub const SESSION_COOKIE: Self = Self::Credential(CredentialKind::SessionCookie);
     /// A JWT.
     pub const JWT: Self = Self::Credential(CredentialKind::Jwt);
+    /// An opaque access token, introspected (RFC 7662).
+    pub const OPAQUE_TOKEN: Self = Self::Credential(CredentialKind::OpaqueToken);
     /// An API key.
     pub const API_KEY: Self = Self::Credential(CredentialKind::ApiKey);
     /// Basic credentials.
@@ -152,6 +161,7 @@ impl UserInfo {
             valid_until: None,
             verified: None,
             claims_trusted: false,
+            key_entry: None,
         }))
     }
 
@@ -185,6 +195,7 @@ impl UserInfo {
             valid_until,
             verified,
             claims_trusted: true,
+            key_entry: None,
         }))
     }
 
@@ -203,7 +214,45 @@ impl UserInfo {
     /// or given to [`from_claims_unchecked`](Self::from_claims_unchecked)); `None` for a JWT
     /// decoded without verification and for every other source.
     pub(crate) fn trusted_claims(&self) -> Option<&JwtUserInfo> {
-        self.jwt().filter(|_| self.0.claims_trusted)
+        self.claims().filter(|_| self.0.claims_trusted)
+    }
+
+    /// The claims of a JWT user, or the introspection answer of an opaque token's user.
+    #[must_use]
+    pub fn claims(&self) -> Option<&JwtUserInfo> {
+        match self.details() {
+            UserDetails::Jwt(claims) | UserDetails::Introspected(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// The introspection answer of an opaque token's user (RFC 7662; feature
+    /// `introspection`), read like a JWT's claims.
+    #[must_use]
+    pub fn introspected(&self) -> Option<&JwtUserInfo> {
+        match self.details() {
+            UserDetails::Introspected(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// An opaque token's user: its id issuer-scoped, its answer's claims trusted, valid until
+    /// its `exp` plus the leeway (and while `still` holds).
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    pub(crate) fn from_introspection(
+        user_id: Uuid,
+        claims: JwtUserInfo,
+        valid_until: Option<SystemTime>,
+        still: Arc<dyn StillVerified>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            user_id,
+            details: UserDetails::Introspected(claims),
+            valid_until,
+            verified: Some(still),
+            claims_trusted: true,
+            key_entry: None,
+        }))
     }
 
     /// Whether a configured verifier verified this identity.
@@ -224,6 +273,26 @@ impl UserInfo {
             user_id_of_key(&key),
             UserDetails::ApiKey(key.into()),
         ))
+    }
+
+    /// A user of an API key the configured store knows: the reference's id, and the entry.
+    pub(crate) fn with_key_entry(self, entry: Arc<ApiKeyEntry>) -> Self {
+        let inner = &self.0;
+        Self(Arc::new(Inner {
+            user_id: inner.user_id,
+            details: inner.details.clone(),
+            valid_until: None,
+            verified: None,
+            claims_trusted: false,
+            key_entry: Some(entry),
+        }))
+    }
+
+    /// The store's entry of a known API key's user (label and scopes; see
+    /// [`ResolverBuilder::with_api_keys`](crate::ResolverBuilder::with_api_keys)).
+    #[must_use]
+    pub fn api_key_entry(&self) -> Option<&ApiKeyEntry> {
+        self.0.key_entry.as_deref()
     }
 
     /// A user identified by a session cookie value; the value is the identity.
@@ -339,6 +408,7 @@ impl UserInfo {
         match self.details() {
             UserDetails::SessionCookie(_) => Source::SESSION_COOKIE,
             UserDetails::Jwt(_) => Source::JWT,
+            UserDetails::Introspected(_) => Source::OPAQUE_TOKEN,
             UserDetails::ApiKey(_) => Source::API_KEY,
             UserDetails::Basic(_) => Source::BASIC,
             UserDetails::IdentityHeader { .. } => Source::IdentityHeader,
@@ -392,6 +462,7 @@ impl Serialize for UserInfo {
         map.serialize_entry("source", self.source().as_str())?;
         match self.details() {
             UserDetails::Jwt(jwt) => map.serialize_entry("jwt", jwt)?,
+            UserDetails::Introspected(claims) => map.serialize_entry("introspection", claims)?,
             UserDetails::Basic(basic) => {
                 map.serialize_entry("basic", &serde_json::json!({ "username": basic.username }))?;
             }

@@ -30,6 +30,9 @@ pub struct ResolverBuilder {
     verifiers: Vec<crate::verify::JwtVerifier>,
     #[cfg(feature = "verify")]
     token_cache_bytes: Option<usize>,
+    #[cfg(feature = "introspection")]
+    introspection: Option<crate::introspect::IntrospectionClient>,
+    api_keys: Option<std::sync::Arc<dyn crate::api_keys::ApiKeyStore>>,
 }
 
 impl ResolverBuilder {
@@ -93,6 +96,44 @@ impl ResolverBuilder {
     #[cfg(feature = "verify")]
     pub fn with_token_cache_bytes(mut self, bytes: usize) -> Self {
         self.token_cache_bytes = Some(bytes);
+        self
+    }
+
+    /// Checks opaque access tokens by RFC 7662 introspection (feature `introspection`): a
+    /// Bearer token that is not JWT-shaped is then an
+    /// [`OpaqueToken`](crate::CredentialKind::OpaqueToken), introspected, instead of an API
+    /// key; so is a JWT-shaped one that no configured verifier claims (no verifier, an
+    /// unknown or missing `iss`, or a token that does not decode), as the reference's
+    /// `BearerTokenValidator` falls back to introspection. A JWT of a configured issuer is
+    /// verified by that issuer's keys alone: a token that fails its issuer's checks is not
+    /// given a second chance at the authorization server (the reference's fallback would let
+    /// the server's looser view, say of the audience, override this service's own checks).
+    /// `X-API-Key` and WebSocket `api_key` messages stay API keys. One authorization server
+    /// per resolver: an opaque token does not say whose it is.
+    ///
+    /// ```
+    /// use axum_userinfo::{IntrospectionClient, Resolver};
+    /// let client = IntrospectionClient::builder("https://auth.example.com")
+    ///     .with_oidc_discovery()
+    ///     .with_client_credentials("my-api", "a secret read from a file")
+    ///     .build()?;
+    /// let resolver = Resolver::builder().with_introspection(client).build()?;
+    /// assert!(resolver.introspects());
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    #[cfg(feature = "introspection")]
+    pub fn with_introspection(mut self, client: crate::introspect::IntrospectionClient) -> Self {
+        self.introspection = Some(client);
+        self
+    }
+
+    /// Accepts only the API keys `store` knows ([`ApiKeyList`](crate::ApiKeyList), or your
+    /// own [`ApiKeyStore`](crate::ApiKeyStore)): an unknown key is refused with
+    /// [`ResolveError::UnknownApiKey`](crate::ResolveError::UnknownApiKey) (401
+    /// `invalid_token`). A known key's user keeps the reference's id (`uuid5` of the key),
+    /// and is granted its entry's scopes.
+    pub fn with_api_keys(mut self, store: impl crate::api_keys::ApiKeyStore) -> Self {
+        self.api_keys = Some(std::sync::Arc::new(store));
         self
     }
 
@@ -280,6 +321,10 @@ impl ResolverBuilder {
         if identity_header.is_some() && !self.verifiers.is_empty() {
             return Err(ConfigError::IdentityHeaderWithVerification);
         }
+        #[cfg(feature = "introspection")]
+        if identity_header.is_some() && self.introspection.is_some() {
+            return Err(ConfigError::IdentityHeaderWithVerification);
+        }
         if identity_header.is_none() && self.trusted_proxies.is_some() {
             return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
         }
@@ -314,6 +359,9 @@ impl ResolverBuilder {
                     self.verifiers,
                     (self.token_cache_bytes).unwrap_or(crate::verify::DEFAULT_TOKEN_CACHE_BYTES),
                 )?,
+                #[cfg(feature = "introspection")]
+                introspection: self.introspection,
+                api_keys: self.api_keys,
             }),
         })
     }

@@ -23,6 +23,10 @@ pub(crate) enum Credential<'a> {
     /// A Bearer token shaped like a compact JWE while JWTs are verified: refused.
     #[cfg(feature = "verify")]
     EncryptedJwt,
+    /// An opaque access token: a Bearer token that is not JWT-shaped, while an introspection
+    /// client is configured.
+    #[cfg(feature = "introspection")]
+    OpaqueToken(&'a [u8]),
     /// An API key (a Bearer token of another shape, `X-API-Key`, or an auth message's).
     ApiKey(Cow<'a, str>),
     /// Basic credentials.
@@ -51,6 +55,8 @@ impl Credential<'_> {
             Self::Jwt(_) => CredentialKind::Jwt,
             #[cfg(feature = "verify")]
             Self::EncryptedJwt => CredentialKind::Jwt,
+            #[cfg(feature = "introspection")]
+            Self::OpaqueToken(_) => CredentialKind::OpaqueToken,
             Self::ApiKey(_) => CredentialKind::ApiKey,
             Self::Basic(_) => CredentialKind::Basic,
         })

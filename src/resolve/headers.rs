@@ -6,7 +6,8 @@
 //!    cookie); an empty value is ignored.
 //! 3. The first `Authorization` header: `Bearer` with exactly two dots is a JWT (an undecodable
 //!    one is an error, never a fall-through), any other `Bearer` an API key, `Basic` username
-//!    and password. Other schemes fall through.
+//!    and password. Other schemes fall through. With an introspection client configured, a
+//!    Bearer token that is not JWT-shaped is an opaque token instead of an API key.
 //! 4. The first `X-API-Key` header, when non-empty.
 //! 5. Otherwise none: the request is anonymous.
 
@@ -74,6 +75,10 @@ impl Resolver {
                 if self.verifies_jwts() && crate::verify::is_jwe_shaped(token) =>
             {
                 Some(Credential::EncryptedJwt)
+            }
+            #[cfg(feature = "introspection")]
+            Some(Authorization::Bearer(token)) if self.introspects() => {
+                Some(Credential::OpaqueToken(token))
             }
             Some(Authorization::Bearer(key)) => Some(Credential::ApiKey(latin1(key))),
             Some(Authorization::Basic(credential)) => {

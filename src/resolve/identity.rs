@@ -38,7 +38,9 @@ impl Resolver {
                 let encrypted = crate::error::VerifyError::Encrypted;
                 return Err(ResolveError::Verification(encrypted).into());
             }
-            Credential::ApiKey(key) => UserInfo::from_api_key(key)?,
+            #[cfg(feature = "introspection")]
+            Credential::OpaqueToken(token) => return self.opaque_user(token),
+            Credential::ApiKey(key) => self.api_key_user(key)?,
             Credential::Basic(Basic::Encoded(credential)) => {
                 let decoded = basic::decode(credential)?;
                 let basic = BasicUserInfo::from_decoded(decoded.username, decoded.password);
@@ -50,7 +52,10 @@ impl Resolver {
         })
     }
 
-    /// A user from a JWT: verified when verifiers are configured, else decoded.
+    /// A user from a JWT: verified when verifiers are configured, else decoded. With an
+    /// introspection client, a JWT-shaped token that no configured issuer claims is
+    /// introspected instead (see
+    /// [`with_introspection`](crate::ResolverBuilder::with_introspection)).
     #[cfg_attr(
         not(feature = "verify"),
         allow(
@@ -59,11 +64,45 @@ impl Resolver {
         )
     )]
     fn jwt_user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
+        #[cfg(feature = "introspection")]
+        if self.introspects() {
+            if !self.verifies_jwts() {
+                return self.opaque_user(token);
+            }
+            return match self.config().issuers.user(token) {
+                Err(Unfinished::Refused(refusal)) if is_unclaimed(&refusal) => {
+                    self.opaque_user(token)
+                }
+                verified => verified,
+            };
+        }
         #[cfg(feature = "verify")]
         if self.verifies_jwts() {
             return self.config().issuers.user(token);
         }
         Ok(unverified_jwt_user(token)?)
+    }
+
+    /// The user of an opaque token, by its introspection answer (cached, or to be asked).
+    #[cfg(feature = "introspection")]
+    fn opaque_user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
+        self.accept(CredentialKind::OpaqueToken)?;
+        match &self.config().introspection {
+            Some(client) => client.user(token),
+            None => Err(
+                ResolveError::Introspection(crate::error::IntrospectionError::Unavailable).into(),
+            ),
+        }
+    }
+
+    /// The user of an API key; with a key store, only of a key it knows.
+    fn api_key_user(&self, key: std::borrow::Cow<'_, str>) -> Result<UserInfo, ResolveError> {
+        let Some(store) = &self.config().api_keys else {
+            return UserInfo::from_api_key(key);
+        };
+        let digest = crate::api_keys::ApiKeyDigest::of(&key);
+        let entry = store.find(&digest).ok_or(ResolveError::UnknownApiKey)?;
+        Ok(UserInfo::from_api_key(key)?.with_key_entry(entry))
     }
 
     /// Refuses a credential of a kind the deployment does not accept.
@@ -94,6 +133,22 @@ impl Resolver {
             Err(ResolveError::OriginNotAllowed)
         }
     }
+}
+
+/// Whether a verifier's refusal says that no configured issuer claims the token (it does
+/// not decode, names no issuer, or an unknown one): such a token may be opaque, and is
+/// introspected. Every other refusal is the token's issuer's own, and stands.
+#[cfg(feature = "introspection")]
+fn is_unclaimed(refusal: &ResolveError) -> bool {
+    use crate::error::VerifyError;
+    matches!(
+        refusal,
+        ResolveError::MalformedJwt(_)
+            | ResolveError::MissingIssuer
+            | ResolveError::Verification(
+                VerifyError::UnknownIssuer | VerifyError::ClaimType("iss")
+            )
+    )
 }
 
 /// A user from an unverified JWT; the identity claim is checked before the claim types, as in

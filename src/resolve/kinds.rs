@@ -18,6 +18,11 @@ pub enum CredentialKind {
     SessionCookie,
     /// A Bearer token with exactly two dots, or a WebSocket `jwt` auth message.
     Jwt,
+    /// An opaque access token, checked by RFC 7662 introspection: with an
+    /// [`IntrospectionClient`](crate::IntrospectionClient) configured, a Bearer token that is
+    /// not a JWT (and a JWT-shaped one that no configured issuer claims). Without one, such a
+    /// token is an [`ApiKey`](Self::ApiKey), as in the reference's `UserManager`.
+    OpaqueToken,
     /// Any other Bearer token, an `X-API-Key` header, or a WebSocket `api_key` auth message.
     ApiKey,
     /// `Authorization: Basic`, or a WebSocket `basic` auth message.
@@ -26,14 +31,22 @@ pub enum CredentialKind {
 
 impl CredentialKind {
     /// Every kind, in the order the resolver consults them.
-    pub const ALL: [Self; 4] = [Self::SessionCookie, Self::Jwt, Self::ApiKey, Self::Basic];
+    pub const ALL: [Self; 5] = [
+        Self::SessionCookie,
+        Self::Jwt,
+        Self::OpaqueToken,
+        Self::ApiKey,
+        Self::Basic,
+    ];
 
-    /// The reference's name: `session_cookie`, `jwt`, `api_key` or `basic`.
+    /// The reference's name: `session_cookie`, `jwt`, `api_key` or `basic`; and
+    /// `opaque_token`, this crate's own (the reference's `UserManager` has no such kind).
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::SessionCookie => "session_cookie",
             Self::Jwt => "jwt",
+            Self::OpaqueToken => "opaque_token",
             Self::ApiKey => "api_key",
             Self::Basic => "basic",
         }
@@ -45,6 +58,7 @@ impl CredentialKind {
             Self::Jwt => 2,
             Self::ApiKey => 4,
             Self::Basic => 8,
+            Self::OpaqueToken => 16,
         }
     }
 }
@@ -90,7 +104,7 @@ impl AcceptedKinds {
     /// Every kind.
     #[must_use]
     pub const fn all() -> Self {
-        Self(0b1111)
+        Self(0b1_1111)
     }
 
     /// No kind at all: every credential is refused, anonymous requests still pass.

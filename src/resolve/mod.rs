@@ -74,6 +74,9 @@ pub(crate) struct Config {
     pub(crate) protected_resource: Option<crate::authorize::ProtectedResource>,
     #[cfg(feature = "verify")]
     pub(crate) issuers: crate::verify::Issuers,
+    #[cfg(feature = "introspection")]
+    pub(crate) introspection: Option<crate::introspect::IntrospectionClient>,
+    pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
 }
 
 impl Default for Config {
@@ -89,6 +92,9 @@ impl Default for Config {
             protected_resource: None,
             #[cfg(feature = "verify")]
             issuers: crate::verify::Issuers::default(),
+            #[cfg(feature = "introspection")]
+            introspection: None,
+            api_keys: None,
         }
     }
 }
@@ -123,6 +129,16 @@ impl Resolver {
         #[cfg(feature = "verify")]
         return !self.config.issuers.is_empty();
         #[cfg(not(feature = "verify"))]
+        false
+    }
+
+    /// Whether opaque tokens are introspected (an
+    /// [`IntrospectionClient`](crate::IntrospectionClient) is configured).
+    #[must_use]
+    pub fn introspects(&self) -> bool {
+        #[cfg(feature = "introspection")]
+        return self.config.introspection.is_some();
+        #[cfg(not(feature = "introspection"))]
         false
     }
 

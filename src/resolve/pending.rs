@@ -106,7 +106,7 @@ impl Pending {
     #[must_use]
     pub fn is_ready(&self) -> bool {
         #[cfg(feature = "verify")]
-        return !matches!(self.step, Err(Unfinished::AwaitingKeys(_)));
+        return !matches!(&self.step, Err(unfinished) if unfinished.is_waiting());
         #[cfg(not(feature = "verify"))]
         true
     }
@@ -120,10 +120,7 @@ impl Pending {
     #[inline]
     pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
         #[cfg(feature = "verify")]
-        let outcome = self.step.map_err(|unfinished| match unfinished {
-            Unfinished::Refused(error) => error,
-            Unfinished::AwaitingKeys(waiting) => waiting.miss(),
-        });
+        let outcome = self.step.map_err(Unfinished::into_error);
         #[cfg(not(feature = "verify"))]
         let outcome = self.step;
         finished(outcome, &self.trace)
@@ -139,7 +136,7 @@ impl Pending {
         let outcome = match self.step {
             Ok(user) => Ok(user),
             Err(Unfinished::Refused(error)) => Err(error),
-            Err(Unfinished::AwaitingKeys(waiting)) => match &self.trace.0 {
+            Err(waiting) => match &self.trace.0 {
                 Some(span) => {
                     use tracing::Instrument as _;
                     let finishing = waiting.finish().instrument(span.clone());

@@ -1,4 +1,5 @@
-//! [`TestIdp`]: an OIDC provider on 127.0.0.1 serving discovery and a JWKS, counting requests.
+//! [`TestIdp`]: an OIDC provider on 127.0.0.1 serving discovery, a JWKS and RFC 7662
+//! introspection, counting requests.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -7,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use jsonwebtoken::jwk::JwkSet;
@@ -16,8 +17,11 @@ use crate::test_util::{TestKey, TokenBuilder};
 use crate::verify::JwtVerifier;
 use crate::verify::JwtVerifierBuilder;
 
-/// A local identity provider: `GET /.well-known/openid-configuration` and `GET /jwks`, on
-/// `http://127.0.0.1:PORT`. It starts publishing [`TestKey::Rsa1`]. Dropping it stops it.
+/// A local identity provider: `GET /.well-known/openid-configuration`, `GET /jwks` and
+/// `POST /introspect` (RFC 7662, for the opaque tokens it [mints](Self::opaque_token); the
+/// client authenticates as [`CLIENT_ID`](Self::CLIENT_ID) and
+/// [`CLIENT_SECRET`](Self::CLIENT_SECRET), by `client_secret_basic` or `client_secret_post`),
+/// on `http://127.0.0.1:PORT`. It starts publishing [`TestKey::Rsa1`]. Dropping it stops it.
 #[derive(Debug)]
 pub struct TestIdp {
     addr: SocketAddr,
@@ -35,6 +39,11 @@ struct IdpState {
     jwks_requests: AtomicUsize,
     discovery_requests: AtomicUsize,
     user_agents: Mutex<Vec<String>>,
+    /// The introspection answer of each opaque token minted.
+    answers: Mutex<std::collections::HashMap<String, serde_json::Value>>,
+    minted: AtomicUsize,
+    introspection_calls: AtomicUsize,
+    introspection_delay: Mutex<std::time::Duration>,
 }
 
 impl IdpState {
@@ -71,6 +80,7 @@ impl TestIdp {
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
+            .route("/introspect", post(introspect))
             .with_state(Arc::clone(&state));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -159,6 +169,69 @@ impl TestIdp {
             .clone()
     }
 
+    /// The client id the introspection endpoint accepts.
+    pub const CLIENT_ID: &'static str = "resource-server";
+    /// The client secret the introspection endpoint accepts.
+    pub const CLIENT_SECRET: &'static str = "resource-server-secret";
+
+    /// The introspection endpoint's URL.
+    #[must_use]
+    pub fn introspection_url(&self) -> String {
+        format!("http://{}/introspect", self.addr)
+    }
+
+    /// An introspection client builder for this provider: its endpoint, its client
+    /// credentials, `http` on loopback allowed.
+    pub fn introspection_client(&self) -> crate::introspect::IntrospectionClientBuilder {
+        crate::introspect::IntrospectionClient::builder(self.issuer())
+            .with_endpoint(self.introspection_url())
+            .with_client_credentials(Self::CLIENT_ID, Self::CLIENT_SECRET)
+            .allow_http_loopback()
+    }
+
+    /// Mints an opaque access token, active, with `sub` `test-user`, `iss` the provider,
+    /// `token_type` `Bearer`, `iat` now and `exp` in five minutes; change its answer with
+    /// the returned builder, then [`mint`](OpaqueTokenBuilder::mint) it. Every token it mints
+    /// begins with the same 17 characters (`idp-access-token-`), as real servers prefix theirs.
+    pub fn opaque_token(&self) -> OpaqueTokenBuilder<'_> {
+        let now = crate::verify::claims::now().floor();
+        let answer = serde_json::json!({
+            "active": true,
+            "iss": self.issuer(),
+            "sub": "test-user",
+            "token_type": "Bearer",
+            "client_id": "test-client",
+            "iat": now,
+            "exp": now + 300.0,
+        });
+        OpaqueTokenBuilder { idp: self, answer }
+    }
+
+    /// Sets the introspection answer of `token` as it is (a revocation: `{"active": false}`;
+    /// or any JSON, malformed answers included).
+    pub fn set_introspection_answer(&self, token: &str, answer: serde_json::Value) {
+        self.state
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(token.to_owned(), answer);
+    }
+
+    /// How many introspection calls it has had (answered, refused or while down).
+    #[must_use]
+    pub fn introspection_calls(&self) -> usize {
+        self.state.introspection_calls.load(Ordering::SeqCst)
+    }
+
+    /// Answers introspection calls after this delay (a slow server).
+    pub fn set_introspection_delay(&self, delay: std::time::Duration) {
+        *self
+            .state
+            .introspection_delay
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = delay;
+    }
+
     fn lock_keys(&self) -> std::sync::MutexGuard<'_, Vec<TestKey>> {
         self.state
             .keys
@@ -182,6 +255,7 @@ async fn discovery(State(state): State<Arc<IdpState>>, headers: http::HeaderMap)
     let document = serde_json::json!({
         "issuer": state.issuer,
         "jwks_uri": format!("{}/jwks", state.issuer),
+        "introspection_endpoint": format!("{}/introspect", state.issuer),
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
     });
     ([(CONTENT_TYPE, "application/json")], document.to_string()).into_response()
@@ -213,4 +287,129 @@ async fn jwks(State(state): State<Arc<IdpState>>, headers: http::HeaderMap) -> R
         }
     }
     response
+}
+
+/// An opaque token being minted by a [`TestIdp`]: its introspection answer.
+#[derive(Debug)]
+#[must_use]
+pub struct OpaqueTokenBuilder<'a> {
+    idp: &'a TestIdp,
+    answer: serde_json::Value,
+}
+
+impl OpaqueTokenBuilder<'_> {
+    /// Sets `sub`.
+    pub fn subject(self, sub: &str) -> Self {
+        self.claim("sub", sub)
+    }
+
+    /// Sets `aud`.
+    pub fn audience(self, aud: &str) -> Self {
+        self.claim("aud", aud)
+    }
+
+    /// Sets `scope` (space-separated).
+    pub fn scope(self, scope: &str) -> Self {
+        self.claim("scope", scope)
+    }
+
+    /// Sets `exp` this many seconds from now (negative: in the past).
+    pub fn expires_in(self, seconds: i64) -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        let exp = crate::verify::claims::now().floor() + seconds as f64;
+        self.claim("exp", exp)
+    }
+
+    /// Sets any member of the answer (`null` removes it).
+    pub fn claim(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        if let serde_json::Value::Object(answer) = &mut self.answer {
+            match value.into() {
+                serde_json::Value::Null => answer.remove(name),
+                value => answer.insert(name.to_owned(), value),
+            };
+        }
+        self
+    }
+
+    /// The token; the provider answers for it from now on.
+    pub fn mint(self) -> String {
+        use sha2::Digest as _;
+        let n = self.idp.state.minted.fetch_add(1, Ordering::SeqCst);
+        let seed = format!("{} {n} {:?}", self.idp.addr, std::time::SystemTime::now());
+        let digest = sha2::Sha256::digest(seed.as_bytes());
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        let token = format!("idp-access-token-{hex}");
+        self.idp.set_introspection_answer(&token, self.answer);
+        token
+    }
+}
+
+/// `POST /introspect`: the client authenticated (Basic or post), then the token's answer
+/// (`{"active": false}` for a token it did not mint).
+async fn introspect(
+    State(state): State<Arc<IdpState>>,
+    headers: http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    state.introspection_calls.fetch_add(1, Ordering::SeqCst);
+    let delay = *state
+        .introspection_delay
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let form: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(&body).into_owned().collect();
+    let basic = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Basic "))
+        .and_then(|encoded| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+        })
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .and_then(|pair| {
+            let (id, secret) = pair.split_once(':')?;
+            let decode = |text: &str| -> String {
+                form_urlencoded::parse(format!("x={text}").as_bytes())
+                    .next()
+                    .map(|(_, value)| value.into_owned())
+                    .unwrap_or_default()
+            };
+            Some((decode(id), decode(secret)))
+        });
+    let posted = form
+        .get("client_id")
+        .cloned()
+        .zip(form.get("client_secret").cloned());
+    let authenticated = basic
+        .or(posted)
+        .is_some_and(|(id, secret)| id == TestIdp::CLIENT_ID && secret == TestIdp::CLIENT_SECRET);
+    if !authenticated {
+        let refusal = serde_json::json!({"error": "invalid_client"});
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(CONTENT_TYPE, "application/json")],
+            refusal.to_string(),
+        )
+            .into_response();
+    }
+    let Some(token) = form.get("token") else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let answer = state
+        .answers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(token)
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({"active": false}));
+    ([(CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
 }

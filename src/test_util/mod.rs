@@ -31,6 +31,6 @@ mod idp;
 mod keys;
 mod token;
 
-pub use idp::TestIdp;
+pub use idp::{OpaqueTokenBuilder, TestIdp};
 pub use keys::TestKey;
 pub use token::TokenBuilder;

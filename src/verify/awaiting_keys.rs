@@ -13,8 +13,9 @@ use crate::verify::passed::passed_user;
 use crate::verify::token_cache::TokenCache;
 use crate::verify::verifier::JwtVerifier;
 
-/// Why verifying a token stopped short of a user: a refusal, or a token that waits for its
-/// issuer's keys. verify's own outcome: the resolver turns it into its pending resolution.
+/// Why verifying a token stopped short of a user: a refusal, or a token that waits (for its
+/// issuer's keys, or for its introspection answer). The resolver turns it into its pending
+/// resolution.
 #[derive(Debug)]
 pub(crate) enum Unfinished {
     /// The token is refused.
@@ -22,6 +23,10 @@ pub(crate) enum Unfinished {
     /// The token missed its issuer's fetched keys: the synchronous path refuses it with the
     /// miss, the asynchronous one waits for the refetch and finishes it.
     AwaitingKeys(Box<AwaitingKeys>),
+    /// An opaque token whose answer is not cached (feature `introspection`): the synchronous
+    /// path refuses it, the asynchronous one calls the authorization server.
+    #[cfg(feature = "introspection")]
+    AwaitingIntrospection(Box<crate::introspect::AwaitingIntrospection>),
 }
 
 impl From<ResolveError> for Unfinished {
@@ -30,13 +35,29 @@ impl From<ResolveError> for Unfinished {
     }
 }
 
-#[cfg(test)]
 impl Unfinished {
-    /// The synchronous answer: the refusal, or the key miss.
+    /// Whether it waits for something (keys, an answer) rather than refusing.
+    pub(crate) fn is_waiting(&self) -> bool {
+        !matches!(self, Self::Refused(_))
+    }
+
+    /// The synchronous answer: the refusal, or the miss.
     pub(crate) fn into_error(self) -> ResolveError {
         match self {
             Self::Refused(error) => error,
             Self::AwaitingKeys(waiting) => waiting.miss(),
+            #[cfg(feature = "introspection")]
+            Self::AwaitingIntrospection(waiting) => waiting.miss(),
+        }
+    }
+
+    /// The asynchronous answer: after the refetch, or the call, it waits for.
+    pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
+        match self {
+            Self::Refused(error) => Err(error),
+            Self::AwaitingKeys(waiting) => waiting.finish().await,
+            #[cfg(feature = "introspection")]
+            Self::AwaitingIntrospection(waiting) => waiting.finish().await,
         }
     }
 }

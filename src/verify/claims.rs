@@ -80,6 +80,14 @@ pub(crate) fn now() -> f64 {
         .map_or(0.0, |since| since.as_secs_f64())
 }
 
+impl TimeClaims {
+    /// `exp`, when the token has one.
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    pub(crate) fn exp(self) -> Option<f64> {
+        self.exp
+    }
+}
+
 impl ClaimChecks {
     /// Checks the claims at `now` (seconds since the epoch); `Ok` holds the token's time
     /// claims, for [`valid_until`](Self::valid_until) and [`still_valid`](Self::still_valid).

@@ -174,7 +174,7 @@ impl HttpKeySource {
 
     /// GETs a document, within the size limit; with its `max-age`.
     async fn get(&self, url: &Url) -> Result<(Vec<u8>, Option<Duration>), String> {
-        let mut response = self
+        let response = self
             .client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
@@ -191,36 +191,45 @@ impl HttpKeySource {
         if !response.status().is_success() {
             return Err(format!("status {}", response.status()));
         }
-        let max = self.options.max_body;
-        if response
-            .content_length()
-            .is_some_and(|len| len > max as u64)
-        {
-            return Err("document too large".to_owned());
-        }
         let max_age = response
             .headers()
             .get(reqwest::header::CACHE_CONTROL)
             .and_then(|value| value.to_str().ok())
             .and_then(max_age);
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| format!("reading failed: {}", without_url(&err, url)))?
-        {
-            if body.len() + chunk.len() > max {
-                return Err("document too large".to_owned());
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_body(response, url, self.options.max_body).await?;
         Ok((body, max_age))
     }
 }
 
+/// A response's body, refused past `max` bytes (announced or read).
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    url: &Url,
+    max: usize,
+) -> Result<Vec<u8>, String> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Err("document too large".to_owned());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| format!("reading failed: {}", without_url(&err, url)))?
+    {
+        if body.len() + chunk.len() > max {
+            return Err("document too large".to_owned());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// The crate's own client: `options`' timeouts, `https` only (unless loopback `http` is
 /// allowed), redirects only within the origin, three at most.
-fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
+pub(crate) fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
     let allow_http = options.allow_http_loopback;
     let policy = redirect::Policy::custom(move |attempt| {
         let within =
@@ -246,7 +255,7 @@ impl KeySource for HttpKeySource {
     }
 }
 
-fn same_origin(a: &Url, b: &Url) -> bool {
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
@@ -254,7 +263,7 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// What went wrong, by the error's kind and the causes below it: never the error's own
 /// `Display`, which names the URL (its userinfo and query, where credentials hide).
-fn without_url(err: &reqwest::Error, url: &Url) -> String {
+pub(crate) fn without_url(err: &reqwest::Error, url: &Url) -> String {
     let kind = if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
@@ -313,7 +322,7 @@ fn max_age(cache_control: &str) -> Option<Duration> {
 }
 
 /// A key URL as the policy allows: `https`, or `http` to loopback when allowed.
-fn allowed_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
+pub(crate) fn allowed_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
     let url = Url::parse(url).map_err(|_| ConfigError::InsecureUrl)?;
     let host = url.host_str().unwrap_or_default();
     let ip = host.trim_start_matches('[').trim_end_matches(']');

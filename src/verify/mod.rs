@@ -30,9 +30,9 @@
 mod awaiting_keys;
 pub(crate) mod backend;
 mod binding;
-mod claims;
+pub(crate) mod claims;
 #[cfg(feature = "jwks")]
-mod fetch;
+pub(crate) mod fetch;
 mod header;
 mod issuers;
 #[cfg(feature = "jwks")]

@@ -1,0 +1,242 @@
+//! The RFC 7662 call: `POST` of the token to the introspection endpoint, the client
+//! authenticated, the answer bounded, every failure logged without the token or the secret.
+
+use std::fmt;
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::{Client, Url};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{ConfigError, IntrospectionError};
+use crate::introspect::client::ClientAuth;
+use crate::verify::fetch::{HttpOptions, allowed_url, own_client, read_body, without_url};
+use crate::verify::redacted_url;
+
+/// Where the endpoint is, as configured.
+#[derive(Debug)]
+pub(crate) enum Endpoint {
+    Url(String),
+    Discovery,
+}
+
+/// Where the endpoint is, checked.
+enum Target {
+    Url(Url),
+    Discovery {
+        issuer: String,
+        document: Url,
+        /// The discovered endpoint, once known; discovery is repeated after a failure.
+        found: Mutex<Option<Url>>,
+    },
+}
+
+/// One authorization server's introspection endpoint, and how to call it.
+pub(crate) struct Exchange {
+    client: Client,
+    options: HttpOptions,
+    target: Target,
+    client_id: String,
+    secret: SecretString,
+    auth: ClientAuth,
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the secret; URLs redacted.
+        let endpoint = match &self.target {
+            Target::Url(url) => redacted_url(url.as_str()),
+            Target::Discovery { document, .. } => redacted_url(document.as_str()),
+        };
+        f.debug_struct("Exchange")
+            .field("endpoint", &endpoint)
+            .field("client_id", &self.client_id)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    introspection_endpoint: Option<String>,
+}
+
+/// Why a call failed, for the log (never the token, the secret or the answer's content).
+type Failed = String;
+
+impl Exchange {
+    /// The exchange of `endpoint` for `issuer`, as `credentials` (id, secret, method).
+    pub(crate) fn new(
+        endpoint: Endpoint,
+        issuer: &str,
+        credentials: (String, SecretString, ClientAuth),
+        options: HttpOptions,
+        client: Option<Client>,
+    ) -> Result<Self, ConfigError> {
+        let target = match endpoint {
+            Endpoint::Url(url) => Target::Url(allowed_url(&url, options)?),
+            Endpoint::Discovery => {
+                let base = issuer.trim_end_matches('/');
+                let document = format!("{base}/.well-known/openid-configuration");
+                Target::Discovery {
+                    issuer: issuer.to_owned(),
+                    document: allowed_url(&document, options)?,
+                    found: Mutex::new(None),
+                }
+            }
+        };
+        let client = match client {
+            Some(client) => client,
+            None => own_client(options)?,
+        };
+        let (client_id, secret, auth) = credentials;
+        Ok(Self {
+            client,
+            options,
+            target,
+            client_id,
+            secret,
+            auth,
+        })
+    }
+
+    /// The answer's members, or [`IntrospectionError::Unavailable`] (logged).
+    pub(crate) async fn introspect(
+        &self,
+        token: &[u8],
+    ) -> Result<Map<String, Value>, IntrospectionError> {
+        let url = match self.endpoint().await {
+            Ok(url) => url,
+            Err(reason) => return Err(self.failed(None, &reason)),
+        };
+        match self.call(&url, token).await {
+            Ok(answer) => Ok(answer),
+            Err(reason) => {
+                if let Target::Discovery { found, .. } = &self.target {
+                    if let Ok(mut found) = found.lock() {
+                        *found = None; // discover again next time
+                    }
+                }
+                Err(self.failed(Some(&url), &reason))
+            }
+        }
+    }
+
+    fn failed(&self, url: Option<&Url>, reason: &str) -> IntrospectionError {
+        let endpoint = match (url, &self.target) {
+            (Some(url), _) | (None, Target::Url(url)) => redacted_url(url.as_str()),
+            (None, Target::Discovery { document, .. }) => redacted_url(document.as_str()),
+        };
+        tracing::warn!(
+            target: "axum_userinfo",
+            %endpoint,
+            %reason,
+            "token introspection failed: the request is refused with 503 (the token may be fine)"
+        );
+        IntrospectionError::Unavailable
+    }
+
+    async fn endpoint(&self) -> Result<Url, Failed> {
+        let (issuer, document, found) = match &self.target {
+            Target::Url(url) => return Ok(url.clone()),
+            Target::Discovery {
+                issuer,
+                document,
+                found,
+            } => (issuer, document, found),
+        };
+        if let Some(url) = found.lock().ok().and_then(|url| url.clone()) {
+            return Ok(url);
+        }
+        let response = self
+            .client
+            .get(document.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.options.timeout)
+            .send()
+            .await
+            .map_err(|err| format!("discovery failed: {}", without_url(&err, document)))?;
+        if response.url() != document {
+            return Err("discovery was redirected".to_owned());
+        }
+        if !response.status().is_success() {
+            return Err(format!("discovery answered status {}", response.status()));
+        }
+        let body = read_body(response, document, self.options.max_body).await?;
+        let discovery: Discovery =
+            serde_json::from_slice(&body).map_err(|_| "malformed discovery document".to_owned())?;
+        if discovery.issuer != *issuer {
+            return Err("the discovery document names another issuer".to_owned());
+        }
+        let endpoint = discovery
+            .introspection_endpoint
+            .ok_or_else(|| "the discovery document has no introspection_endpoint".to_owned())?;
+        let url = allowed_url(&endpoint, self.options)
+            .map_err(|_| "introspection_endpoint is not an allowed URL".to_owned())?;
+        if let Ok(mut found) = found.lock() {
+            *found = Some(url.clone());
+        }
+        Ok(url)
+    }
+
+    async fn call(&self, url: &Url, token: &[u8]) -> Result<Map<String, Value>, Failed> {
+        let mut form = String::from("token=");
+        form.extend(form_urlencoded::byte_serialize(token));
+        form.push_str("&token_type_hint=access_token");
+        let mut request = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .timeout(self.options.timeout);
+        match self.auth {
+            ClientAuth::ClientSecretBasic => {
+                // RFC 6749 §2.3.1: the id and secret form-encoded, then Basic.
+                let id = form_encoded(self.client_id.as_bytes());
+                let secret = form_encoded(self.secret.expose_secret().as_bytes());
+                let basic = STANDARD.encode(format!("{id}:{secret}"));
+                let mut value = http::HeaderValue::try_from(format!("Basic {basic}"))
+                    .map_err(|_| "the client credentials are not a valid header".to_owned())?;
+                value.set_sensitive(true);
+                request = request.header(reqwest::header::AUTHORIZATION, value);
+            }
+            ClientAuth::ClientSecretPost => {
+                form.push_str("&client_id=");
+                form.push_str(&form_encoded(self.client_id.as_bytes()));
+                form.push_str("&client_secret=");
+                form.push_str(&form_encoded(self.secret.expose_secret().as_bytes()));
+            }
+        }
+        let response = request
+            .body(form)
+            .send()
+            .await
+            .map_err(|err| format!("request failed: {}", without_url(&err, url)))?;
+        if response.url() != url {
+            return Err("the introspection call was redirected".to_owned());
+        }
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            return Err(format!(
+                "the authorization server refused the client credentials (status {status})"
+            ));
+        }
+        if status != reqwest::StatusCode::OK {
+            return Err(format!("status {status}"));
+        }
+        let body = read_body(response, url, self.options.max_body).await?;
+        serde_json::from_slice::<Map<String, Value>>(&body)
+            .map_err(|_| "the answer is not a JSON object".to_owned())
+    }
+}
+
+fn form_encoded(bytes: &[u8]) -> String {
+    form_urlencoded::byte_serialize(bytes).collect()
+}
