@@ -10,6 +10,10 @@
 //! `{"outcome":"error","status":401,"error":"…"}` and exits 0, 0 or 1; malformed flags exit 2.
 //! Every flag falls back to an environment variable: `USERINFO_HEADER` (one header a line),
 //! `USERINFO_SESSION`, `USERINFO_ACCEPT`, `USERINFO_IDENTITY_HEADER`.
+//!
+//! `--api-key-line LABEL [--scope S …]` reads an API key from standard input (never from the
+//! command line, which `ps` shows) and prints the line to add to the demo's `--api-keys`
+//! file: `sha256:<digest> LABEL [S …]`, which holds no key.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -35,6 +39,32 @@ struct Cli {
     /// Take identities only from this trusted proxy header.
     #[arg(long, env = "USERINFO_IDENTITY_HEADER", value_name = "NAME")]
     identity_header: Option<String>,
+    /// Print the --api-keys line of the key read from standard input, labelled LABEL.
+    #[arg(long, value_name = "LABEL", conflicts_with_all = ["headers", "session"])]
+    api_key_line: Option<String>,
+    /// A scope of the --api-key-line entry (repeatable).
+    #[arg(long, value_name = "SCOPE", requires = "api_key_line")]
+    scope: Vec<String>,
+}
+
+/// `--api-key-line`: the digest line of the key on standard input's first line.
+fn api_key_line(label: &str, scopes: &[String]) -> Result<String, String> {
+    let mut key = String::new();
+    std::io::stdin()
+        .read_line(&mut key)
+        .map_err(|e| format!("cannot read the key from standard input: {e}"))?;
+    let key = key.trim_end_matches(['\r', '\n']);
+    if key.is_empty() || key.chars().any(char::is_whitespace) {
+        return Err("expected one API key, without whitespace, on standard input".to_owned());
+    }
+    let mut line = format!("{} {label}", axum_userinfo::ApiKeyDigest::of(key));
+    for scope in scopes {
+        line.push(' ');
+        line.push_str(scope);
+    }
+    // The line as the list reads it: a bad label or scope fails here, not at the server.
+    axum_userinfo::ApiKeyList::parse(&line).map_err(|e| e.to_string())?;
+    Ok(line)
 }
 
 /// `Name: value` as a header.
@@ -89,6 +119,18 @@ fn run(cli: Cli) -> Result<Value, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // malformed flags: a message and exit code 2
+    if let Some(label) = &cli.api_key_line {
+        return match api_key_line(label, &cli.scope) {
+            Ok(line) => {
+                let _ = writeln!(std::io::stdout(), "{line}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(cli) {
         Ok(outcome) => {
             // A closed pipe (`| head`) is not an error worth a panic.

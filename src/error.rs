@@ -575,6 +575,13 @@ pub enum ConfigError {
     /// An introspection client without an endpoint: configure one, or OIDC discovery.
     #[error("token introspection needs an endpoint URL or OIDC discovery")]
     NoIntrospectionEndpoint,
+    /// An introspection endpoint URL with userinfo (`user:password@`): the client
+    /// authenticates with its id and secret, never with credentials in a URL.
+    #[error(
+        "the introspection endpoint's URL must not hold credentials: give them to \
+         with_client_credentials"
+    )]
+    CredentialsInUrl,
     /// A limit of zero (introspection calls in flight).
     #[error("the {0} limit must be at least 1")]
     ZeroLimit(&'static str),

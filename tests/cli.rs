@@ -34,6 +34,8 @@ fn the_server_has_help_env_fallbacks_and_exit_code_2() {
     let text = String::from_utf8_lossy(&help.stdout);
     for flag in [
         "--claim-header <CLAIM=HEADER>",
+        "--introspection-issuer <ISSUER>",
+        "--api-keys <PATH>",
         "--oidc",
         "[env: USERINFO_ADDR=]",
     ] {
@@ -113,4 +115,31 @@ fn resolve_reads_flags_and_fallbacks() {
         .output()
         .unwrap();
     assert_eq!(malformed.status.code(), Some(2));
+}
+
+/// `resolve --api-key-line`: the key from standard input, its digest line on standard output.
+#[test]
+fn resolve_prints_an_api_key_line_from_stdin() {
+    use std::io::Write as _;
+    let mut child = example("resolve")
+        .args(["--api-key-line", "ci-robot", "--scope", "orders:read"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"sk-ci-42\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = String::from_utf8(output.stdout).unwrap();
+    let digest = axum_userinfo::ApiKeyDigest::of("sk-ci-42");
+    assert_eq!(line, format!("{digest} ci-robot orders:read\n"));
+    assert!(!line.contains("sk-ci-42"));
+    let list = axum_userinfo::ApiKeyList::parse(&line).unwrap();
+    use axum_userinfo::ApiKeyStore as _;
+    assert_eq!(list.find(&digest).unwrap().label(), "ci-robot");
 }

@@ -414,6 +414,12 @@ fn configuration_is_checked() {
             .err(),
         Some(ConfigError::ZeroLimit("introspection calls in flight"))
     );
+    assert_eq!(
+        with_secret(builder().with_endpoint("https://u:p@as.example/i"))
+            .build()
+            .err(),
+        Some(ConfigError::CredentialsInUrl)
+    );
     let client = with_secret(endpoint(builder())).build().unwrap();
     assert!(!format!("{client:?}").contains("secret\""));
     let header = Resolver::builder()

@@ -322,3 +322,64 @@ async fn the_demo_warns_of_a_resource_without_an_audience() {
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(!text.contains("--audience"), "{text}");
 }
+
+/// Introspection failures are logged with what went wrong (the client credentials refused,
+/// the server down, an endpoint with a secret in its query), never the token, the client
+/// secret or the endpoint's query; and the refusal is a 503.
+#[tokio::test]
+async fn introspection_failures_are_logged_without_secrets() {
+    use axum_userinfo::test_util::TestIdp;
+    let (captured, _guard) = capture();
+    let idp = TestIdp::start().await;
+    let token = idp.opaque_token().subject("logged-subject").mint();
+    let headers = {
+        let mut headers = http::HeaderMap::new();
+        let bearer = format!("Bearer {token}");
+        headers.insert(http::header::AUTHORIZATION, bearer.parse().unwrap());
+        headers
+    };
+    let wrong_secret = idp
+        .introspection_client()
+        .with_client_credentials(TestIdp::CLIENT_ID, "wrong-client-secret-value")
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder()
+        .with_introspection(wrong_secret)
+        .build()
+        .unwrap();
+    let refusal = resolver.resolve_async(&headers).await.unwrap_err();
+    assert_eq!(refusal.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+
+    let with_secrets_in_url = axum_userinfo::IntrospectionClient::builder(idp.issuer())
+        .with_endpoint(format!(
+            "http://{}?access_token=url-token",
+            idp.introspection_url().trim_start_matches("http://")
+        ))
+        .with_client_credentials(TestIdp::CLIENT_ID, TestIdp::CLIENT_SECRET)
+        .allow_http_loopback()
+        .build()
+        .unwrap();
+    let resolver = Resolver::builder()
+        .with_introspection(with_secrets_in_url)
+        .build()
+        .unwrap();
+    idp.set_down(true);
+    assert!(resolver.resolve_async(&headers).await.is_err());
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("the authorization server refused the client credentials (status 401"),
+        "{logs}"
+    );
+    assert!(logs.contains("status 503"), "{logs}");
+    let secrets = [
+        token.as_str(),
+        "wrong-client-secret-value",
+        TestIdp::CLIENT_SECRET,
+        "url-token",
+        "logged-subject",
+    ];
+    for secret in secrets {
+        assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
+    }
+}

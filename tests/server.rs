@@ -1194,3 +1194,73 @@ async fn the_protected_resource_metadata_and_its_challenges() {
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
 }
+
+/// `--introspection-*` and `--api-keys`: opaque tokens introspected, API keys checked against
+/// the list, the rest refused; the authorization server down is a 503 with `Retry-After`.
+#[tokio::test]
+async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let keys = std::env::temp_dir().join(format!("demo-api-keys-{}.txt", std::process::id()));
+    let digest = axum_userinfo::ApiKeyDigest::of("sk-known");
+    std::fs::write(&keys, format!("{digest} ci-robot orders:read\n")).unwrap();
+    let server = serve(Options {
+        introspection: Some(app::Introspection {
+            issuer: idp.issuer().to_owned(),
+            url: Some(idp.introspection_url()),
+            client_id: TestIdp::CLIENT_ID.to_owned(),
+            client_secret: TestIdp::CLIENT_SECRET.into(),
+        }),
+        api_keys: Some(keys.clone()),
+        audience: Some("api".to_owned()),
+        allow_http_loopback: true,
+        claim_headers: vec![("username".to_owned(), "x-user-name".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    std::fs::remove_file(&keys).unwrap();
+    let token = idp
+        .opaque_token()
+        .subject("ada")
+        .audience("api")
+        .claim("username", "ada@example.com")
+        .mint();
+    let bearer = format!("Bearer {token}");
+    let (status, headers, body) = server.whoami(&[("authorization", &bearer)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["source"], "opaque_token");
+    assert_eq!(body["introspection"]["subject"], "ada", "{body}");
+    assert_eq!(headers["x-user-source"], "opaque_token");
+    assert_eq!(headers["x-user-name"], "ada@example.com");
+
+    let (status, _, body) = server.whoami(&[("x-api-key", "sk-known")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user_id"], id("sk-known"));
+    let (status, headers, _) = server.whoami(&[("x-api-key", "sk-unknown")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+    let (status, _, _) = server.whoami(&[("authorization", "Basic YTpi")]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "Basic is not a verified kind"
+    );
+
+    let fresh = idp.opaque_token().audience("api").mint();
+    idp.set_down(true);
+    let bearer = format!("Bearer {fresh}");
+    let (status, headers, _) = server.whoami(&[("authorization", &bearer)]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(headers.contains_key("retry-after"));
+    let metrics = server.metrics().await;
+    assert!(
+        metrics.contains("userinfo_introspections_total{result=\"error\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("userinfo_introspections_total{result=\"active\"}"));
+}

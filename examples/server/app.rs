@@ -55,6 +55,22 @@ pub(crate) struct Options {
     pub(crate) resource: Option<String>,
     /// The resource's `resource_name`.
     pub(crate) resource_name: Option<String>,
+    /// Introspect opaque tokens (RFC 7662) at this authorization server.
+    pub(crate) introspection: Option<Introspection>,
+    /// Accept only the API keys of this list (a file of keys or digests, with labels).
+    pub(crate) api_keys: Option<std::path::PathBuf>,
+}
+
+/// `--introspection-*`: the authorization server whose opaque tokens are introspected.
+#[derive(Clone)]
+pub(crate) struct Introspection {
+    /// The issuer: its answers' `iss`, and the scope of its users' ids.
+    pub(crate) issuer: String,
+    /// The endpoint; OIDC discovery of the issuer without it.
+    pub(crate) url: Option<String>,
+    pub(crate) client_id: String,
+    /// From `USERINFO_INTROSPECTION_CLIENT_SECRET` or a file, never a flag's value.
+    pub(crate) client_secret: secrecy::SecretString,
 }
 
 impl std::fmt::Debug for Options {
@@ -81,6 +97,18 @@ impl std::fmt::Debug for Options {
             .field("allow_http_loopback", &self.allow_http_loopback)
             .field("key_refetch_interval", &self.key_refetch_interval)
             .field("claim_headers", &self.claim_headers)
+            .field(
+                "introspection",
+                &self.introspection.as_ref().map(|introspection| {
+                    let url = introspection.url.as_deref().map(redacted_url);
+                    (
+                        redacted_url(&introspection.issuer),
+                        url,
+                        &introspection.client_id,
+                    )
+                }),
+            )
+            .field("api_keys", &self.api_keys)
             .finish()
     }
 }
@@ -119,20 +147,63 @@ pub(crate) fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilte
 /// The credential kinds the demo accepts: `--accept` when given. Without it, a demo that
 /// verifies JWTs accepts **only** JWTs: an API key, Basic credentials or a session cookie are
 /// not verified by anything, and a gateway that asks this server must not let them through.
+///
+/// Opaque tokens, when introspected, and API keys, when checked against `--api-keys`, count
+/// as verified too.
 fn accepted_kinds(options: &Options) -> Option<AcceptedKinds> {
-    let verifies = !options.oidc_issuers.is_empty() || !options.jwks.is_empty();
+    let verifies = !options.oidc_issuers.is_empty()
+        || !options.jwks.is_empty()
+        || options.introspection.is_some();
     match options.accept {
         Some(kinds) => Some(kinds),
         None if verifies => {
+            let mut kinds = AcceptedKinds::from([CredentialKind::Jwt]);
+            if options.introspection.is_some() {
+                kinds = kinds.with(CredentialKind::OpaqueToken);
+            }
+            if options.api_keys.is_some() {
+                kinds = kinds.with(CredentialKind::ApiKey);
+            }
             tracing::info!(
-                "JWTs are verified: only jwt credentials are accepted (API keys, Basic \
-                 credentials and session cookies are refused); --accept jwt,api_key,… accepts \
-                 more kinds"
+                ?kinds,
+                "tokens are verified: only verified credential kinds are accepted (unchecked \
+                 API keys, Basic credentials and session cookies are refused); --accept \
+                 jwt,api_key,… accepts more kinds"
             );
-            Some(AcceptedKinds::from([CredentialKind::Jwt]))
+            Some(kinds)
         }
         None => None,
     }
+}
+
+/// `--introspection-*`: the introspection client, with `--audience`, `--required-scope` and
+/// `--allow-http-loopback` as for the verifiers.
+fn introspection(
+    options: &Options,
+) -> Result<Option<axum_userinfo::IntrospectionClient>, ConfigError> {
+    let Some(introspection) = &options.introspection else {
+        return Ok(None);
+    };
+    let mut client = axum_userinfo::IntrospectionClient::builder(&introspection.issuer)
+        .with_client_credentials(
+            &introspection.client_id,
+            introspection.client_secret.clone(),
+        );
+    client = match &introspection.url {
+        Some(url) => client.with_endpoint(url),
+        None => client.with_oidc_discovery(),
+    };
+    client = match &options.audience {
+        Some(audience) => client.with_audience(audience),
+        None => client.allow_any_audience(),
+    };
+    for scope in &options.required_scopes {
+        client = client.with_required_scope(scope);
+    }
+    if options.allow_http_loopback {
+        client = client.allow_http_loopback();
+    }
+    client.build().map(Some)
 }
 
 /// The JWT verifiers the options ask for.
@@ -189,6 +260,14 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     for verifier in verifiers(options)? {
         builder = builder.with_verifier(verifier);
+    }
+    if let Some(client) = introspection(options)? {
+        builder = builder.with_introspection(client);
+    }
+    if let Some(path) = &options.api_keys {
+        let keys = axum_userinfo::ApiKeyList::load(path)?;
+        tracing::info!(keys = keys.len(), path = %path.display(), "API keys loaded");
+        builder = builder.with_api_keys(keys);
     }
     let resource = protected_resource(options)?;
     if let Some(resource) = resource.clone() {

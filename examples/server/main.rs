@@ -116,6 +116,63 @@ struct Cli {
         requires = "resource"
     )]
     resource_name: Option<String>,
+    /// Introspect opaque Bearer tokens (RFC 7662) at this authorization server: the issuer
+    /// its answers name (and the scope of its users' ids). Its client secret comes from
+    /// USERINFO_INTROSPECTION_CLIENT_SECRET or --introspection-client-secret-file.
+    #[arg(
+        long,
+        env = "USERINFO_INTROSPECTION_ISSUER",
+        value_name = "ISSUER",
+        requires = "introspection_client_id"
+    )]
+    introspection_issuer: Option<String>,
+    /// The introspection endpoint (default: the issuer's OIDC discovery).
+    #[arg(
+        long,
+        env = "USERINFO_INTROSPECTION_URL",
+        value_name = "URL",
+        requires = "introspection_issuer"
+    )]
+    introspection_url: Option<String>,
+    /// This service's client id at the authorization server.
+    #[arg(
+        long,
+        env = "USERINFO_INTROSPECTION_CLIENT_ID",
+        value_name = "ID",
+        requires = "introspection_issuer"
+    )]
+    introspection_client_id: Option<String>,
+    /// A file holding the client secret (its first line).
+    #[arg(
+        long,
+        env = "USERINFO_INTROSPECTION_CLIENT_SECRET_FILE",
+        value_name = "PATH",
+        requires = "introspection_issuer"
+    )]
+    introspection_client_secret_file: Option<std::path::PathBuf>,
+    /// Accept only the API keys of this file: one a line, `<key or sha256:digest> <label>
+    /// [scope …]` (`cargo run --example resolve -- --api-key-line LABEL` prints a key's).
+    #[arg(long, env = "USERINFO_API_KEYS", value_name = "PATH")]
+    api_keys: Option<std::path::PathBuf>,
+}
+
+/// The introspection client's secret: the file's first line, else
+/// `USERINFO_INTROSPECTION_CLIENT_SECRET`; never a flag's value, which `ps` shows.
+fn client_secret(file: Option<&std::path::Path>) -> Result<secrecy::SecretString, String> {
+    let secret = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        None => std::env::var("USERINFO_INTROSPECTION_CLIENT_SECRET").map_err(|_| {
+            "--introspection-issuer needs a client secret: set \
+             USERINFO_INTROSPECTION_CLIENT_SECRET or --introspection-client-secret-file"
+                .to_owned()
+        })?,
+    };
+    Ok(secret.into())
 }
 
 /// `SECS` (fractions allowed) as a duration.
@@ -132,9 +189,20 @@ fn pair(text: &str) -> Result<(String, String), String> {
     }
 }
 
-impl From<Cli> for Options {
-    fn from(cli: Cli) -> Self {
-        Self {
+impl TryFrom<Cli> for Options {
+    type Error = String;
+
+    fn try_from(cli: Cli) -> Result<Self, String> {
+        let introspection = match (cli.introspection_issuer, cli.introspection_client_id) {
+            (Some(issuer), Some(client_id)) => Some(app::Introspection {
+                issuer,
+                url: cli.introspection_url,
+                client_id,
+                client_secret: client_secret(cli.introspection_client_secret_file.as_deref())?,
+            }),
+            _ => None,
+        };
+        Ok(Self {
             require: cli.require,
             accept: cli.accept,
             identity_header: cli.identity_header,
@@ -150,7 +218,9 @@ impl From<Cli> for Options {
             claim_headers: cli.claim_header,
             resource: cli.resource,
             resource_name: cli.resource_name,
-        }
+            introspection,
+            api_keys: cli.api_keys,
+        })
     }
 }
 
@@ -162,7 +232,13 @@ async fn main() -> ExitCode {
         .with_env_filter(app::log_filter(rust_log.as_deref()))
         .init();
     let addr = cli.addr;
-    let options = Options::from(cli);
+    let options = match Options::try_from(cli) {
+        Ok(options) => options,
+        Err(error) => {
+            eprintln!("invalid configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let app = match app::app(&options) {
         Ok(app) => app,
         Err(error) => {

@@ -78,7 +78,7 @@ impl Exchange {
         client: Option<Client>,
     ) -> Result<Self, ConfigError> {
         let target = match endpoint {
-            Endpoint::Url(url) => Target::Url(allowed_url(&url, options)?),
+            Endpoint::Url(url) => Target::Url(endpoint_url(&url, options)?),
             Endpoint::Discovery => {
                 let base = issuer.trim_end_matches('/');
                 let document = format!("{base}/.well-known/openid-configuration");
@@ -175,7 +175,7 @@ impl Exchange {
         let endpoint = discovery
             .introspection_endpoint
             .ok_or_else(|| "the discovery document has no introspection_endpoint".to_owned())?;
-        let url = allowed_url(&endpoint, self.options)
+        let url = endpoint_url(&endpoint, self.options)
             .map_err(|_| "introspection_endpoint is not an allowed URL".to_owned())?;
         if let Ok(mut found) = found.lock() {
             *found = Some(url.clone());
@@ -235,6 +235,16 @@ impl Exchange {
         serde_json::from_slice::<Map<String, Value>>(&body)
             .map_err(|_| "the answer is not a JSON object".to_owned())
     }
+}
+
+/// An endpoint as the policy allows (`https`, or loopback `http` when allowed), without
+/// userinfo: reqwest would send it as a second `Authorization` header.
+fn endpoint_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
+    let url = allowed_url(url, options)?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::CredentialsInUrl);
+    }
+    Ok(url)
 }
 
 fn form_encoded(bytes: &[u8]) -> String {
