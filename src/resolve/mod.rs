@@ -204,7 +204,9 @@ impl Resolver {
     /// whose peer address matters ([`with_trusted_proxies`](crate::ResolverBuilder::with_trusted_proxies)).
     ///
     /// Fetched keys are read from the cache only: a verified JWT whose issuer's keys miss is
-    /// refused here; [`resolve_async`](Self::resolve_async) waits for the refetch.
+    /// refused here; [`resolve_async`](Self::resolve_async) waits for the refetch. So are
+    /// introspection answers: an opaque token whose answer is not cached is refused with
+    /// [`IntrospectionError::NeedsAsync`](crate::error::IntrospectionError::NeedsAsync) (503).
     ///
     /// ```
     /// use axum_userinfo::{RequestView, Resolver};
@@ -231,7 +233,9 @@ impl Resolver {
     /// As [`resolve`](Self::resolve), waiting for the issuer's keys when a verified JWT needs
     /// them (an unknown `kid`, a cold cache): the request is parsed once, and its token
     /// finished after at most one refetch, shared with every request that missed the same
-    /// issuer. Without fetched keys it is `resolve`, ready at once.
+    /// issuer; and for an opaque token's introspection answer, one call shared with every
+    /// request for the same token. Without fetched keys or introspection it is `resolve`,
+    /// ready at once.
     ///
     /// # Errors
     /// As [`resolve`](Self::resolve).

@@ -1,5 +1,6 @@
 //! A resolution under way: [`Pending`], ready at once (a user, anonymous, or why not), or a
-//! verified JWT waiting for its issuer's keys, parsed, to finish after the refetch.
+//! verified JWT waiting for its issuer's keys, parsed, to finish after the refetch, or an
+//! opaque token waiting for its introspection answer (feature `introspection`).
 //!
 //! Every resolution (a request, an upgrade, an auth message) ends here, in one place that
 //! records its metrics and its tracing span: the span `resolve` (target `axum_userinfo`, level
@@ -102,7 +103,8 @@ impl Pending {
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
-    /// issuer's fetched keys missed its `kid` (or are not loaded yet).
+    /// issuer's fetched keys missed its `kid` (or are not loaded yet), and an opaque token
+    /// whose introspection answer is not cached.
     #[must_use]
     pub fn is_ready(&self) -> bool {
         #[cfg(feature = "verify")]
@@ -113,7 +115,9 @@ impl Pending {
 
     /// The answer now: a JWT waiting for keys is refused with the miss
     /// ([`VerifyError::UnknownKey`](crate::error::VerifyError::UnknownKey) or
-    /// [`KeysUnavailable`](crate::error::VerifyError::KeysUnavailable)).
+    /// [`KeysUnavailable`](crate::error::VerifyError::KeysUnavailable)), an opaque token
+    /// waiting for its answer with
+    /// [`IntrospectionError::NeedsAsync`](crate::error::IntrospectionError::NeedsAsync).
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
@@ -127,7 +131,9 @@ impl Pending {
     }
 
     /// The answer, after at most one refetch of the issuer's keys (shared with every token
-    /// that missed the same issuer) when a verified JWT waits for them.
+    /// that missed the same issuer) when a verified JWT waits for them, or after the one
+    /// introspection call (shared with every request for the same token) an opaque token
+    /// waits for.
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
