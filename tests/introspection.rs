@@ -431,3 +431,39 @@ fn configuration_is_checked() {
         Some(ConfigError::IdentityHeaderWithVerification)
     );
 }
+
+/// A WebSocket auth message's token goes through the same engine: an opaque token sent as a
+/// `jwt` message is introspected, once, and its user holds until its `exp`.
+#[tokio::test]
+async fn auth_messages_are_introspected_too() {
+    use axum_userinfo::websocket::HandledAuthMessage;
+    let idp = TestIdp::start().await;
+    let resolver = resolver_with(idp.introspection_client());
+    let token = idp.opaque_token().subject("ws-user").mint();
+    let frame =
+        format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#);
+    assert!(
+        matches!(
+            resolver.handle_auth_frame(&frame),
+            Some(HandledAuthMessage::Rejected { .. })
+        ),
+        "the synchronous path cannot call the server"
+    );
+    let Some(HandledAuthMessage::Resolved { user, .. }) =
+        resolver.handle_auth_frame_async(&frame).await
+    else {
+        panic!("an opaque token in a jwt message is introspected");
+    };
+    assert_eq!(user.source(), Source::OPAQUE_TOKEN);
+    assert!(user.is_still_valid());
+    let expired = idp.opaque_token().expires_in(-30).mint(); // within the leeway: accepted
+    let frame =
+        format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{expired}"}}}}"#);
+    let Some(HandledAuthMessage::Resolved { user, .. }) =
+        resolver.handle_auth_frame_async(&frame).await
+    else {
+        panic!("within the leeway");
+    };
+    assert!(user.is_still_valid());
+    assert_eq!(idp.introspection_calls(), 2);
+}
