@@ -19,33 +19,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+#[path = "common/reference.rs"]
+mod reference;
 
 use axum_userinfo::error::IntrospectionError;
 use axum_userinfo::test_util::TestIdp;
 use axum_userinfo::{ResolveError, Resolver};
+use reference::{Rng, now, reference_python};
 use serde_json::{Map, Value, json};
 
-/// xorshift64*: enough for drawing cases, and the same on every machine.
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
     /// One of `valid` most of the time, else one of `faults`.
     fn axis<T: Clone>(&mut self, valid: &[T], faults: &[T]) -> T {
         if faults.is_empty() || self.chance(90) {
@@ -106,13 +89,6 @@ const HARDENING: &[Hardening] = &[
         },
     ),
 ];
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// One introspection answer of `issuer`, drawn from `rng`; `None` leaves a member out.
 fn draw(rng: &mut Rng, issuer: &str) -> Map<String, Value> {
@@ -225,15 +201,6 @@ fn draw(rng: &mut Rng, issuer: &str) -> Map<String, Value> {
     answer
 }
 
-fn reference_python() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var_os("REFERENCE_PYTHON").map_or_else(
-        || root.join("target/reference-venv/bin/python"),
-        PathBuf::from,
-    );
-    python.exists().then_some(python)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_introspection_path_agrees_with_the_reference() {
     let Some(python) = reference_python() else {
@@ -242,10 +209,7 @@ async fn the_introspection_path_agrees_with_the_reference() {
         eprintln!("{message}: skipped");
         return;
     };
-    let seed = std::env::var("DIFFERENTIAL_SEED")
-        .ok()
-        .and_then(|seed| seed.parse().ok())
-        .unwrap_or_else(|| now().unsigned_abs() % 1_000_000 + 1);
+    let seed = reference::seed();
     let count = std::env::var("DIFFERENTIAL_INTROSPECTION_COUNT")
         .ok()
         .and_then(|count| count.parse().ok())
@@ -273,24 +237,8 @@ async fn the_introspection_path_agrees_with_the_reference() {
         "client_secret": TestIdp::CLIENT_SECRET,
         "cases": cases.iter().map(|(token, _, required)| json!({"token": token, "required": required})).collect::<Vec<_>>(),
     });
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/differential_introspection.py");
-    let answers: Vec<Value> = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(python)
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        std::io::Write::write_all(&mut stdin, spec.to_string().as_bytes()).unwrap();
-        drop(stdin);
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "the reference's script failed");
-        serde_json::from_slice(&output.stdout).unwrap()
-    })
-    .await
-    .unwrap();
+    let answers = reference::run_reference(python, "differential_introspection.py", spec).await;
+    let answers = answers.as_array().unwrap();
     assert_eq!(answers.len(), cases.len());
 
     // The crate, configured as the reference is.
@@ -306,7 +254,7 @@ async fn the_introspection_path_agrees_with_the_reference() {
     };
     let (plain, scoped) = (resolver(&[]), resolver(&["read"]));
     let (mut agreed, mut hardened, mut failures, mut prefix_cache) = (0, Vec::new(), Vec::new(), 0);
-    for ((token, answer, required), theirs) in cases.iter().zip(&answers) {
+    for ((token, answer, required), theirs) in cases.iter().zip(answers) {
         let resolver = if required.is_empty() { &plain } else { &scoped };
         let mut headers = http::HeaderMap::new();
         headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
@@ -345,13 +293,7 @@ async fn the_introspection_path_agrees_with_the_reference() {
             )),
         }
     }
-    let mut named: Vec<(&str, usize)> = Vec::new();
-    for name in &hardened {
-        match named.iter_mut().find(|(n, _)| n == name) {
-            Some((_, count)) => *count += 1,
-            None => named.push((name, 1)),
-        }
-    }
+    let named = reference::tally(&hardened);
     let accepted = answers
         .iter()
         .filter(|a| a["fresh"]["active"] == true)

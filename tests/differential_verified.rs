@@ -18,39 +18,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+#[path = "common/reference.rs"]
+mod reference;
 
 use axum_userinfo::test_util::{TestIdp, TestKey, TokenBuilder};
 use axum_userinfo::verify::Algorithm;
 use axum_userinfo::{ResolveError, Resolver, UserInfo};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reference::{Rng, now, reference_python};
 use serde_json::{Value, json};
 
 /// The secret of the `oct` key the provider publishes (kid `hmac`).
 const OCT_SECRET: [u8; 32] = *b"a published oct key, 32 bytes...";
-
-/// xorshift64*: enough for drawing cases, and the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
-}
 
 /// How a token is signed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,13 +75,6 @@ const HARDENING: &[Hardening] = &[
             .is_some_and(|items| items.iter().any(|item| !item.is_string()))
     }),
 ];
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 impl Rng {
     /// One of `valid` most of the time, else one of `faults`: most tokens have no fault or
@@ -318,15 +291,6 @@ fn jwks() -> Vec<u8> {
     json!({ "keys": keys }).to_string().into_bytes()
 }
 
-fn reference_python() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var_os("REFERENCE_PYTHON").map_or_else(
-        || root.join("target/reference-venv/bin/python"),
-        PathBuf::from,
-    );
-    python.exists().then_some(python)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_verified_path_agrees_with_the_reference() {
     let Some(python) = reference_python() else {
@@ -335,10 +299,7 @@ async fn the_verified_path_agrees_with_the_reference() {
         eprintln!("{message}: skipped");
         return;
     };
-    let seed = std::env::var("DIFFERENTIAL_SEED")
-        .ok()
-        .and_then(|seed| seed.parse().ok())
-        .unwrap_or_else(|| now().unsigned_abs() % 1_000_000 + 1);
+    let seed = reference::seed();
     let count = std::env::var("DIFFERENTIAL_VERIFIED_COUNT")
         .ok()
         .and_then(|count| count.parse().ok())
@@ -358,23 +319,8 @@ async fn the_verified_path_agrees_with_the_reference() {
         "audience": "api",
         "cases": cases.iter().map(|case| json!({"token": case.token, "required": case.required})).collect::<Vec<_>>(),
     });
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/differential_verified.py");
-    let answers: Vec<Value> = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(python)
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        std::io::Write::write_all(&mut stdin, spec.to_string().as_bytes()).unwrap();
-        drop(stdin);
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "the reference's script failed");
-        serde_json::from_slice(&output.stdout).unwrap()
-    })
-    .await
-    .unwrap();
+    let answers = reference::run_reference(python, "differential_verified.py", spec).await;
+    let answers = answers.as_array().unwrap();
     assert_eq!(answers.len(), cases.len());
 
     // The crate, configured as the reference is.
@@ -388,7 +334,7 @@ async fn the_verified_path_agrees_with_the_reference() {
     };
     let (plain, scoped) = (resolver(&[]), resolver(&["read"]));
     let (mut agreed, mut hardened, mut failures) = (0, Vec::new(), Vec::new());
-    for (case, answer) in cases.iter().zip(&answers) {
+    for (case, answer) in cases.iter().zip(answers) {
         let resolver = if case.required.is_empty() {
             &plain
         } else {
@@ -415,13 +361,7 @@ async fn the_verified_path_agrees_with_the_reference() {
             )),
         }
     }
-    let mut named: Vec<(&str, usize)> = Vec::new();
-    for name in &hardened {
-        match named.iter_mut().find(|(n, _)| n == name) {
-            Some((_, count)) => *count += 1,
-            None => named.push((name, 1)),
-        }
-    }
+    let named = reference::tally(&hardened);
     let accepted = answers.iter().filter(|a| a["outcome"] == "user").count();
     eprintln!(
         "differential_verified: {agreed} agree ({accepted} accepted by the reference), {} hardened {named:?}, {} failed",

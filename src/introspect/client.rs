@@ -12,7 +12,7 @@ use crate::introspect::awaiting::AwaitingIntrospection;
 use crate::introspect::cache::{Answers, CacheSettings, Digest, Lookup};
 use crate::introspect::exchange::{Endpoint, Exchange};
 use crate::verify::Unfinished;
-use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, now};
+use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, clamped_leeway, now};
 use crate::verify::fetch::HttpOptions;
 
 /// How the resolver authenticates to the introspection endpoint (RFC 7662 §2.1, with the
@@ -187,10 +187,7 @@ impl IntrospectionClientBuilder {
     /// are refused, unless [`allow_any_audience`](Self::allow_any_audience): the rules of
     /// [`JwtVerifierBuilder::with_audience`](crate::verify::JwtVerifierBuilder::with_audience).
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        match &mut self.audience {
-            Audience::OneOf(audiences) => audiences.push(audience.into()),
-            other => *other = Audience::OneOf(vec![audience.into()]),
-        }
+        self.audience.accept(audience.into());
         self
     }
 
@@ -202,7 +199,7 @@ impl IntrospectionClientBuilder {
 
     /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway.min(MAX_LEEWAY);
+        self.leeway = clamped_leeway(leeway);
         self
     }
 

@@ -13,7 +13,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{ConfigError, IntrospectionError};
 use crate::introspect::client::ClientAuth;
-use crate::verify::fetch::{HttpOptions, allowed_url, own_client, read_body, without_url};
+use crate::verify::fetch::{
+    HttpOptions, allowed_url, client_or_own, discovery_document, read_body, without_url,
+};
 use crate::verify::redacted_url;
 
 /// Where the endpoint is, as configured.
@@ -79,23 +81,15 @@ impl Exchange {
     ) -> Result<Self, ConfigError> {
         let target = match endpoint {
             Endpoint::Url(url) => Target::Url(endpoint_url(&url, options)?),
-            Endpoint::Discovery => {
-                let base = issuer.trim_end_matches('/');
-                let document = format!("{base}/.well-known/openid-configuration");
-                Target::Discovery {
-                    issuer: issuer.to_owned(),
-                    document: allowed_url(&document, options)?,
-                    found: Mutex::new(None),
-                }
-            }
-        };
-        let client = match client {
-            Some(client) => client,
-            None => own_client(options)?,
+            Endpoint::Discovery => Target::Discovery {
+                issuer: issuer.to_owned(),
+                document: discovery_document(issuer, options)?,
+                found: Mutex::new(None),
+            },
         };
         let (client_id, secret, auth) = credentials;
         Ok(Self {
-            client,
+            client: client_or_own(client, options)?,
             options,
             target,
             client_id,

@@ -42,6 +42,21 @@ pub(crate) enum Audience {
     OneOf(Vec<String>),
 }
 
+impl Audience {
+    /// Also accepts `audience` (the first one replaces `None` and `Any`).
+    pub(crate) fn accept(&mut self, audience: String) {
+        match self {
+            Self::OneOf(audiences) => audiences.push(audience),
+            other => *other = Self::OneOf(vec![audience]),
+        }
+    }
+}
+
+/// A configured leeway, clamped to [`MAX_LEEWAY`].
+pub(crate) fn clamped_leeway(leeway: Duration) -> Duration {
+    leeway.min(MAX_LEEWAY)
+}
+
 /// The claim checks of one issuer. Its `Debug` shows the issuer redacted like a URL.
 #[derive(Clone)]
 pub(crate) struct ClaimChecks {

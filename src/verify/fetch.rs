@@ -101,22 +101,14 @@ impl HttpKeySource {
     ) -> Result<Self, ConfigError> {
         let source = match remote {
             Remote::Jwks(url) => Source::Jwks(allowed_url(&url, options)?),
-            Remote::Discovery => {
-                let base = issuer.trim_end_matches('/');
-                let document = format!("{base}/.well-known/openid-configuration");
-                Source::Discovery {
-                    issuer: issuer.to_owned(),
-                    document: allowed_url(&document, options)?,
-                    jwks: std::sync::Mutex::new(None),
-                }
-            }
-        };
-        let client = match client {
-            Some(client) => client,
-            None => own_client(options)?,
+            Remote::Discovery => Source::Discovery {
+                issuer: issuer.to_owned(),
+                document: discovery_document(issuer, options)?,
+                jwks: std::sync::Mutex::new(None),
+            },
         };
         Ok(Self {
-            client,
+            client: client_or_own(client, options)?,
             options,
             source,
         })
@@ -227,9 +219,26 @@ pub(crate) async fn read_body(
     Ok(body)
 }
 
+/// The OIDC discovery document of `issuer`: `{issuer}/.well-known/openid-configuration`.
+pub(crate) fn discovery_document(issuer: &str, options: HttpOptions) -> Result<Url, ConfigError> {
+    let base = issuer.trim_end_matches('/');
+    allowed_url(&format!("{base}/.well-known/openid-configuration"), options)
+}
+
+/// The user's client when given, else the crate's own.
+pub(crate) fn client_or_own(
+    client: Option<Client>,
+    options: HttpOptions,
+) -> Result<Client, ConfigError> {
+    match client {
+        Some(client) => Ok(client),
+        None => own_client(options),
+    }
+}
+
 /// The crate's own client: `options`' timeouts, `https` only (unless loopback `http` is
 /// allowed), redirects only within the origin, three at most.
-pub(crate) fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
+fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
     let allow_http = options.allow_http_loopback;
     let policy = redirect::Policy::custom(move |attempt| {
         let within =

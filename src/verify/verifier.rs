@@ -7,7 +7,7 @@ use crate::error::ConfigError;
 use crate::error::VerifyError;
 use crate::identity::claim_rules::ScannedClaims;
 use crate::verify::VerificationKey;
-use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, MAX_LEEWAY, TimeClaims};
+use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, TimeClaims, clamped_leeway};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
 use crate::verify::published::{PublishedKeys, pick};
@@ -245,10 +245,7 @@ impl JwtVerifierBuilder {
     /// without `aud` are then refused. Without any audience configured, tokens that name one
     /// are refused, unless [`allow_any_audience`](Self::allow_any_audience).
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        match &mut self.audience {
-            Audience::OneOf(audiences) => audiences.push(audience.into()),
-            other => *other = Audience::OneOf(vec![audience.into()]),
-        }
+        self.audience.accept(audience.into());
         self
     }
 
@@ -260,7 +257,7 @@ impl JwtVerifierBuilder {
 
     /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway.min(MAX_LEEWAY);
+        self.leeway = clamped_leeway(leeway);
         self
     }
 
