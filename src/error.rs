@@ -443,6 +443,61 @@ impl IntrospectionError {
     }
 }
 
+/// Why a DPoP proof (RFC 9449) is refused, or could not be checked. Messages name the rule,
+/// never the proof, the token or the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DpopError {
+    /// The proof breaks a rule of RFC 9449 §4.3 (the rule named): HTTP 401 with
+    /// `WWW-Authenticate: DPoP error="invalid_dpop_proof"`.
+    #[error("invalid DPoP proof: {0}")]
+    InvalidProof(&'static str),
+    /// The proof's `jti` was seen before within its lifetime: a replay.
+    #[error("invalid DPoP proof: the proof was used before")]
+    Replayed,
+    /// The proof's key is not the one the access token is bound to (`cnf.jkt`).
+    #[error("the DPoP proof's key is not the one the access token is bound to")]
+    KeyMismatch,
+    /// The replay store could not answer: HTTP 503 (never a proof accepted unchecked).
+    #[error("the DPoP replay store could not answer: {0}")]
+    ReplayStore(ReplayStoreError),
+}
+
+impl DpopError {
+    /// The failure's stable `snake_case` name (see [`ResolveError::class`]).
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::InvalidProof(_) => "invalid_dpop_proof",
+            Self::Replayed => "dpop_replay",
+            Self::KeyMismatch => "dpop_key_mismatch",
+            Self::ReplayStore(_) => "replay_store_unavailable",
+        }
+    }
+
+    /// The HTTP status: 503 when the replay store could not answer, else 401.
+    #[must_use]
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::ReplayStore(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            _ => http::StatusCode::UNAUTHORIZED,
+        }
+    }
+}
+
+/// Why a DPoP replay store could not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayStoreError {
+    /// The store is down, slow or failing.
+    #[error("the store is unavailable")]
+    Unavailable,
+    /// The store holds as many unexpired proofs as it may: forgetting one would let it be
+    /// replayed.
+    #[error("the store is full")]
+    Full,
+}
+
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -582,6 +637,13 @@ pub enum ConfigError {
          with_client_credentials"
     )]
     CredentialsInUrl,
+    /// A Redis URL the `redis` crate does not take.
+    #[error("invalid Redis URL (expected redis://host[:port][/db])")]
+    InvalidRedisUrl,
+    /// A DPoP algorithm that is not an asymmetric one this crate verifies (`none` and HMAC
+    /// never are).
+    #[error("unsupported DPoP algorithm (expected ES256, EdDSA, Ed25519, RS256 or PS256)")]
+    InvalidDpopAlgorithm,
     /// A limit of zero (introspection calls in flight).
     #[error("the {0} limit must be at least 1")]
     ZeroLimit(&'static str),

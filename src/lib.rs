@@ -5,6 +5,8 @@
 mod adapter;
 mod api_keys;
 pub mod authorize;
+#[cfg(feature = "dpop")]
+pub mod dpop;
 pub mod error;
 mod error_body;
 pub mod forward_auth;

@@ -27,10 +27,12 @@
 //! The keys it signs with are in the crate's source for everyone to read: never trust them
 //! outside tests.
 
+mod dpop;
 mod idp;
 mod keys;
 mod token;
 
+pub use dpop::DpopProofBuilder;
 pub use idp::{OpaqueTokenBuilder, TestIdp};
 pub use keys::TestKey;
 pub use token::TokenBuilder;

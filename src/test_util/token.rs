@@ -50,6 +50,11 @@ impl TokenBuilder {
         self
     }
 
+    /// Binds the token to `key` (RFC 9449): `cnf.jkt` its thumbprint.
+    pub fn bound_to(self, key: TestKey) -> Self {
+        self.claim("cnf", serde_json::json!({ "jkt": key.thumbprint() }))
+    }
+
     /// Sets `sub`.
     pub fn subject(self, sub: &str) -> Self {
         self.claim("sub", sub)
@@ -131,18 +136,29 @@ impl TokenBuilder {
     /// `header` and the claims signed with `key`, by the crate's signature backend (never
     /// jsonwebtoken's process-wide default, which `--all-features` leaves unset).
     fn sign_with(&self, header: &Header, key: &jsonwebtoken::EncodingKey) -> String {
-        use base64::Engine as _;
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let part = |json: Vec<u8>| URL_SAFE_NO_PAD.encode(json);
-        #[allow(clippy::expect_used)]
-        let input = format!(
-            "{}.{}",
-            part(serde_json::to_vec(header).expect("a header serializes")),
-            part(serde_json::to_vec(&self.claims).expect("claims serialize")),
-        );
-        #[allow(clippy::expect_used)]
-        let signature = crate::verify::backend::sign(input.as_bytes(), key, header.alg)
-            .expect("the test key signs with this algorithm");
-        format!("{input}.{signature}")
+        compact(header, &self.claims, key, header.alg)
     }
+}
+
+/// A compact JWS of `header` and `claims`, signed by `key` with `alg` through the crate's
+/// signature backend.
+pub(crate) fn compact(
+    header: &impl serde::Serialize,
+    claims: &impl serde::Serialize,
+    key: &jsonwebtoken::EncodingKey,
+    alg: jsonwebtoken::Algorithm,
+) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let part = |json: Vec<u8>| URL_SAFE_NO_PAD.encode(json);
+    #[allow(clippy::expect_used)]
+    let input = format!(
+        "{}.{}",
+        part(serde_json::to_vec(header).expect("a header serializes")),
+        part(serde_json::to_vec(claims).expect("claims serialize")),
+    );
+    #[allow(clippy::expect_used)]
+    let signature = crate::verify::backend::sign(input.as_bytes(), key, alg)
+        .expect("the test key signs with this algorithm");
+    format!("{input}.{signature}")
 }

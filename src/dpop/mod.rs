@@ -1,0 +1,30 @@
+//! Sender-constrained tokens: DPoP proofs (RFC 9449), feature `dpop`.
+//!
+//! **Status: the proof check and the replay stores, usable on their own; not yet wired into
+//! the resolver** (`Authorization: DPoP`, the downgrade rule and the `DPoP` challenges come
+//! with the engine's integration). [`DpopChecker::check`] takes a proof, the request it must
+//! have been made for, the access token and the token's `cnf.jkt`.
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `proof.rs` | one proof against its request: header, signature, `htm`, `htu`, `iat`, `jti`, `ath`, `jkt` |
+//! | `htu.rs` | the URI compared after RFC 3986 syntax-based normalisation |
+//! | `thumbprint.rs` | RFC 7638 JWK thumbprints |
+//! | `checker.rs` | [`DpopChecker`]: the rules configured, and the replay recorded |
+//! | `replay.rs` | [`ReplayStore`], and [`MemoryReplayStore`] for one process |
+//! | `redis_store.rs` | [`RedisReplayStore`] for replicas (feature `redis`) |
+
+mod checker;
+mod htu;
+mod proof;
+#[cfg(feature = "redis")]
+mod redis_store;
+mod replay;
+mod thumbprint;
+
+pub use checker::{DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_WINDOW, DpopChecker};
+pub use proof::DpopRequest;
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
+pub use replay::{BoxFuture, DEFAULT_MEMORY_CAPACITY, MemoryReplayStore, ReplayStore};
+pub use thumbprint::jwk_thumbprint;

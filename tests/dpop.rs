@@ -1,0 +1,402 @@
+//! DPoP proofs (RFC 9449) checked against their requests and bound tokens: every rule on its
+//! own, replays within one process and across two stores sharing a real `redis-server`, the
+//! store down, and proofs made by a widely used third-party client (npm's `dpop`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use axum_userinfo::dpop::{DpopChecker, DpopRequest, MemoryReplayStore, RedisReplayStore};
+use axum_userinfo::error::{DpopError, ReplayStoreError};
+use axum_userinfo::test_util::TestKey;
+
+const URI: &str = "https://api.example.com/orders";
+const TOKEN: &str = "an-access-token";
+const GET: DpopRequest<'static> = DpopRequest {
+    method: "GET",
+    uri: URI,
+};
+
+fn checker() -> DpopChecker {
+    DpopChecker::new(MemoryReplayStore::new())
+}
+
+fn invalid(rule: &'static str) -> Result<(), DpopError> {
+    Err(DpopError::InvalidProof(rule))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+async fn a_valid_proof_passes_once() {
+    let checker = checker();
+    for key in [TestKey::Ec, TestKey::Ed, TestKey::Rsa1] {
+        let proof = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+        let jkt = key.thumbprint();
+        assert_eq!(
+            checker.check(&proof, GET, TOKEN, &jkt).await,
+            Ok(()),
+            "{key:?}"
+        );
+        assert_eq!(
+            checker.check(&proof, GET, TOKEN, &jkt).await,
+            Err(DpopError::Replayed),
+            "{key:?} replayed"
+        );
+    }
+    // The URI as the client wrote it, normalised: case, default port, query, dot segments.
+    let proof = TestKey::Ec
+        .dpop_proof("GET", "HTTPS://API.example.com:443/x/../orders?page=2")
+        .access_token(TOKEN)
+        .sign();
+    let jkt = TestKey::Ec.thumbprint();
+    assert_eq!(checker.check(&proof, GET, TOKEN, &jkt).await, Ok(()));
+    // RFC 9864's name for EdDSA over Ed25519, which current client libraries send.
+    let proof = (TestKey::Ed.dpop_proof("GET", URI).access_token(TOKEN))
+        .header("alg", "Ed25519")
+        .sign();
+    let jkt = TestKey::Ed.thumbprint();
+    assert_eq!(checker.check(&proof, GET, TOKEN, &jkt).await, Ok(()));
+}
+
+/// Each proof breaks exactly one rule.
+#[tokio::test]
+async fn every_rule_refuses_on_its_own() {
+    let checker = checker();
+    let key = TestKey::Ec;
+    let jkt = key.thumbprint();
+    let good = || key.dpop_proof("GET", URI).access_token(TOKEN);
+    let check = |proof: String| {
+        let checker = checker.clone();
+        let jkt = jkt.clone();
+        async move { checker.check(&proof, GET, TOKEN, &jkt).await }
+    };
+    assert_eq!(
+        check(good().header("typ", "JWT").sign()).await,
+        invalid("typ is not dpop+jwt")
+    );
+    assert_eq!(
+        check(good().header("typ", serde_json::Value::Null).sign()).await,
+        invalid("typ is not dpop+jwt")
+    );
+    assert_eq!(
+        check(good().header("jwk", serde_json::Value::Null).sign()).await,
+        invalid("the header has no jwk")
+    );
+    assert_eq!(
+        check(good().jwk_of(TestKey::Ed).sign()).await,
+        invalid("alg does not fit the jwk")
+    );
+    // Signed by another RSA key than the one in its header.
+    let forged = TestKey::Rsa2
+        .dpop_proof("GET", URI)
+        .access_token(TOKEN)
+        .jwk_of(TestKey::Rsa1);
+    assert_eq!(
+        checker
+            .check(&forged.sign(), GET, TOKEN, &TestKey::Rsa1.thumbprint())
+            .await,
+        invalid("the signature does not verify")
+    );
+    assert_eq!(
+        check(good().claim("htm", "POST").sign()).await,
+        invalid("htm is not the request's method")
+    );
+    assert_eq!(
+        check(good().claim("htu", "https://api.example.com/other").sign()).await,
+        invalid("htu is not the request's URI")
+    );
+    assert_eq!(
+        check(good().claim("htu", "http://api.example.com/orders").sign()).await,
+        invalid("htu is not the request's URI")
+    );
+    assert_eq!(
+        check(good().claim("iat", now() - 120).sign()).await,
+        invalid("iat is outside the window")
+    );
+    assert_eq!(
+        check(good().claim("iat", now() + 120).sign()).await,
+        invalid("iat is outside the window")
+    );
+    assert_eq!(
+        check(good().claim("iat", "now").sign()).await,
+        invalid("iat is not a number")
+    );
+    assert_eq!(
+        check(good().claim("jti", serde_json::Value::Null).sign()).await,
+        invalid("jti is missing")
+    );
+    assert_eq!(
+        check(good().claim("ath", serde_json::Value::Null).sign()).await,
+        invalid("ath is not the access token's hash")
+    );
+    assert_eq!(
+        check(good().access_token("another-token").sign()).await,
+        invalid("ath is not the access token's hash")
+    );
+    assert_eq!(
+        checker
+            .check(&good().sign(), GET, TOKEN, &TestKey::Ed.thumbprint())
+            .await,
+        Err(DpopError::KeyMismatch)
+    );
+    assert_eq!(check("a.b".to_owned()).await, invalid("not a compact JWS"));
+    assert_eq!(
+        check("x".repeat(9000)).await,
+        invalid("the proof is too large")
+    );
+
+    // A private key in the header, HMAC, none, and crit.
+    let ed_jkt = TestKey::Ed.thumbprint();
+    let ed = || TestKey::Ed.dpop_proof("GET", URI).access_token(TOKEN);
+    let mut private = serde_json::to_value(TestKey::Ed.jwk()).unwrap();
+    private["d"] = "bm90LWEtcmVhbC1rZXk".into();
+    assert_eq!(
+        checker
+            .check(&ed().header("jwk", private).sign(), GET, TOKEN, &ed_jkt)
+            .await,
+        invalid("the jwk holds a private key")
+    );
+    for alg in ["none", "HS256"] {
+        assert_eq!(
+            checker
+                .check(&ed().header("alg", alg).sign(), GET, TOKEN, &ed_jkt)
+                .await,
+            invalid("alg is not an allowed asymmetric algorithm"),
+            "{alg}"
+        );
+    }
+    let critical = ed().header("crit", serde_json::json!(["exp"])).sign();
+    assert_eq!(
+        checker.check(&critical, GET, TOKEN, &ed_jkt).await,
+        invalid("critical header extensions are not supported")
+    );
+    // An algorithm the checker does not allow.
+    let es_only = checker.clone().with_algorithms(["ES256"]).unwrap();
+    let proof = TestKey::Ed
+        .dpop_proof("GET", URI)
+        .access_token(TOKEN)
+        .sign();
+    assert_eq!(
+        es_only.check(&proof, GET, TOKEN, &ed_jkt).await,
+        invalid("alg is not an allowed asymmetric algorithm")
+    );
+    assert!(checker.clone().with_algorithms(["HS256"]).is_err());
+    assert!(checker.clone().with_algorithms(["none"]).is_err());
+}
+
+/// A `redis-server` on a free loopback port, stopped when dropped; installed with apt when
+/// the machine has none.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn redis_binary() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let found = || {
+                ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+                    .map(PathBuf::from)
+                    .into_iter()
+                    .find(|p| p.exists())
+            };
+            if let Some(path) = found() {
+                return path;
+            }
+            for args in [
+                &["update", "-qq"][..],
+                &["install", "-y", "-qq", "redis-server"],
+            ] {
+                let status = Command::new("apt-get")
+                    .args(args)
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .status()
+                    .expect("apt-get runs");
+                assert!(status.success(), "apt-get {args:?} failed");
+            }
+            found().expect("redis-server is installed")
+        })
+        .clone()
+}
+
+impl Redis {
+    async fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(redis_binary())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let redis = Self { child, port }; // killed and waited for when dropped
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not listen on {port}");
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+/// Two replicas, each with its own store on one Redis: a proof one accepted, the other
+/// refuses. Redis down: 503, never accepted.
+#[tokio::test]
+async fn replicas_sharing_redis_refuse_each_others_replays_and_an_outage_is_a_503() {
+    let redis = Redis::start().await;
+    let replica = || {
+        DpopChecker::new(
+            RedisReplayStore::new(&redis.url())
+                .unwrap()
+                .with_prefix("test:dpop:"),
+        )
+    };
+    let (first, second) = (replica(), replica());
+    let key = TestKey::Ec;
+    let jkt = key.thumbprint();
+    let proof = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+    assert_eq!(first.check(&proof, GET, TOKEN, &jkt).await, Ok(()));
+    assert_eq!(
+        second.check(&proof, GET, TOKEN, &jkt).await,
+        Err(DpopError::Replayed)
+    );
+    assert_eq!(
+        first.check(&proof, GET, TOKEN, &jkt).await,
+        Err(DpopError::Replayed)
+    );
+    let fresh = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+    assert_eq!(second.check(&fresh, GET, TOKEN, &jkt).await, Ok(()));
+
+    drop(redis);
+    let after = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+    let started = std::time::Instant::now();
+    let outage = first.check(&after, GET, TOKEN, &jkt).await;
+    assert_eq!(
+        outage,
+        Err(DpopError::ReplayStore(ReplayStoreError::Unavailable))
+    );
+    assert_eq!(
+        outage.unwrap_err().status(),
+        http::StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "bounded by the timeout"
+    );
+    // A store that never connected (nothing listening) answers 503 too.
+    let never = DpopChecker::new(
+        RedisReplayStore::new("redis://127.0.0.1:9/")
+            .unwrap()
+            .with_timeout(Duration::from_millis(300)),
+    );
+    assert_eq!(
+        never.check(&after, GET, TOKEN, &jkt).await,
+        Err(DpopError::ReplayStore(ReplayStoreError::Unavailable))
+    );
+}
+
+/// The npm package `dpop` (panva's, RFC 9449 proofs for JavaScript runtimes), installed into
+/// `target/npm-dpop` by the test itself.
+fn npm_dpop() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/npm-dpop");
+    if !dir.join("node_modules/dpop/package.json").exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg("dpop@2.1.2")
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm install dpop failed");
+    }
+    dir
+}
+
+/// Proofs made by npm's `dpop` for ES256 and Ed25519 (EdDSA) keys pass, bound by the
+/// thumbprint `dpop` itself computes; a replay of one is refused.
+#[tokio::test]
+async fn proofs_made_by_npm_dpop_pass() {
+    let dir = npm_dpop();
+    let script = r#"
+import { generateKeyPair, generateProof, calculateThumbprint } from 'dpop';
+const out = [];
+for (const alg of ['ES256', 'Ed25519', 'PS256']) {
+  const keypair = await generateKeyPair(alg, { extractable: true });
+  const proof = await generateProof(keypair, process.argv[2], 'POST', undefined, process.argv[3]);
+  out.push({ alg, proof, jkt: await calculateThumbprint(keypair.publicKey) });
+}
+console.log(JSON.stringify(out));
+"#;
+    std::fs::write(dir.join("proofs.mjs"), script).unwrap();
+    let uri = "https://api.example.com/tools/call";
+    let output = Command::new("node")
+        .arg(dir.join("proofs.mjs"))
+        .args([uri, TOKEN])
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let proofs: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(proofs.len(), 3);
+    let checker = checker();
+    let post = DpopRequest {
+        method: "POST",
+        uri,
+    };
+    for made in &proofs {
+        let (proof, jkt) = (
+            made["proof"].as_str().unwrap(),
+            made["jkt"].as_str().unwrap(),
+        );
+        assert_eq!(
+            checker.check(proof, post, TOKEN, jkt).await,
+            Ok(()),
+            "{}",
+            made["alg"]
+        );
+        assert_eq!(
+            checker.check(proof, post, TOKEN, jkt).await,
+            Err(DpopError::Replayed)
+        );
+    }
+}
