@@ -95,6 +95,11 @@ pub enum ResolveError {
     /// [`Verification`](Self::Verification) error, named by that check.
     #[error("token introspection: {0}")]
     Introspection(IntrospectionError),
+    /// A DPoP-bound token presented without its proof (as `Bearer`), a proof that fails, or
+    /// a proof that could not be checked (RFC 9449): 401, or 503 when the replay store cannot
+    /// answer.
+    #[error("DPoP: {0}")]
+    Dpop(DpopError),
     /// An API key the configured [`ApiKeyStore`](crate::ApiKeyStore) does not know: HTTP 401
     /// `invalid_token`.
     #[error("unknown API key")]
@@ -124,6 +129,8 @@ pub enum Challenge {
     /// `Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1), with a 403: a valid
     /// token that lacks a grant the verifier requires.
     InsufficientScope,
+    /// `DPoP error="invalid_dpop_proof", algs="…"` (RFC 9449 §7.1): a proof that fails.
+    InvalidDpopProof,
 }
 
 /// The WebSocket close code of every refused socket: 1008, policy violation (RFC 6455 §7.4.1).
@@ -161,6 +168,7 @@ impl ResolveError {
             Self::Verification(error) => error.class(),
             Self::Introspection(error) => error.class(),
             Self::UnknownApiKey => "unknown_api_key",
+            Self::Dpop(error) => error.class(),
         }
     }
 
@@ -177,6 +185,7 @@ impl ResolveError {
             | Self::Verification(VerifyError::InsufficientScope { .. }) => StatusCode::FORBIDDEN,
             Self::Verification(VerifyError::KeysUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Introspection(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Dpop(error) => error.status(),
             error if error.is_malformed_request() => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -189,6 +198,13 @@ impl ResolveError {
     pub fn challenge(&self) -> Challenge {
         if let Self::Verification(VerifyError::InsufficientScope { .. }) = self {
             return Challenge::InsufficientScope;
+        }
+        if let Self::Dpop(error) = self {
+            return match error {
+                DpopError::ReplayStore(_) | DpopError::NeedsAsync => Challenge::None,
+                DpopError::BoundTokenAsBearer | DpopError::UnboundToken => Challenge::InvalidToken,
+                _ => Challenge::InvalidDpopProof,
+            };
         }
         if self.status() != http::StatusCode::UNAUTHORIZED {
             return Challenge::None;
@@ -461,6 +477,17 @@ pub enum DpopError {
     /// The replay store could not answer: HTTP 503 (never a proof accepted unchecked).
     #[error("the DPoP replay store could not answer: {0}")]
     ReplayStore(ReplayStoreError),
+    /// A token bound to a key (`cnf`) presented as a bearer token, without a proof: a stolen
+    /// bound token must not work as a plain one (RFC 9449 §7.2). HTTP 401 `invalid_token`.
+    #[error("a sender-constrained token (cnf) cannot be used as a bearer token")]
+    BoundTokenAsBearer,
+    /// `Authorization: DPoP` with a token that is not bound to a DPoP key (`cnf.jkt`).
+    #[error("the token is not bound to a DPoP key (cnf.jkt)")]
+    UnboundToken,
+    /// The synchronous path met a proof whose replay store answers asynchronously: only
+    /// `resolve_async` (and the layer) can check it. HTTP 503.
+    #[error("a DPoP proof needs the replay store: resolve it with resolve_async")]
+    NeedsAsync,
 }
 
 impl DpopError {
@@ -472,6 +499,9 @@ impl DpopError {
             Self::Replayed => "dpop_replay",
             Self::KeyMismatch => "dpop_key_mismatch",
             Self::ReplayStore(_) => "replay_store_unavailable",
+            Self::BoundTokenAsBearer => "bound_token_as_bearer",
+            Self::UnboundToken => "unbound_token",
+            Self::NeedsAsync => "dpop_needs_async",
         }
     }
 
@@ -479,7 +509,7 @@ impl DpopError {
     #[must_use]
     pub fn status(&self) -> http::StatusCode {
         match self {
-            Self::ReplayStore(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReplayStore(_) | Self::NeedsAsync => http::StatusCode::SERVICE_UNAVAILABLE,
             _ => http::StatusCode::UNAUTHORIZED,
         }
     }
@@ -569,7 +599,7 @@ pub enum ConfigError {
     #[error("invalid trusted proxy range (expected CIDR, like 10.0.0.0/8)")]
     InvalidProxyRange,
     /// Trusted proxy ranges without a trusted identity header: they would restrict nothing.
-    #[error("trusted proxy ranges need a trusted identity header")]
+    #[error("trusted proxy ranges need a trusted identity header, or DPoP")]
     TrustedProxiesWithoutIdentityHeader,
     /// A verification key that cannot be used (bad PEM or JWK, unsupported key type, or an
     /// algorithm that does not fit the key).
@@ -637,6 +667,16 @@ pub enum ConfigError {
          with_client_credentials"
     )]
     CredentialsInUrl,
+    /// DPoP without a public URL (nor trusted proxies to forward the scheme and host): a
+    /// proof's `htu` could not be checked.
+    #[error(
+        "DPoP needs the service's public URL (with_public_url), or trusted proxies that forward \
+         X-Forwarded-Proto and X-Forwarded-Host"
+    )]
+    DpopWithoutPublicUrl,
+    /// A public URL that is not an absolute `http(s)` URL without userinfo, query or fragment.
+    #[error("invalid public URL (expected https://host[:port][/prefix])")]
+    InvalidPublicUrl,
     /// A Redis URL the `redis` crate does not take.
     #[error("invalid Redis URL (expected redis://host[:port][/db])")]
     InvalidRedisUrl,

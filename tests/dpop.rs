@@ -400,3 +400,158 @@ console.log(JSON.stringify(out));
         );
     }
 }
+
+/// A service behind the layer: `/me` answers the user's id and source.
+async fn service(resolver: axum_userinfo::Resolver, listener: tokio::net::TcpListener) {
+    use axum::routing::get;
+    let app = axum::Router::new()
+        .route(
+            "/me",
+            get(|user: axum_userinfo::UserInfo| async move { user.source().to_string() }),
+        )
+        .layer(axum_userinfo::UserInfoLayer::new(resolver));
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+}
+
+/// Through the layer, over HTTP: a bound JWT with its proof passes once; its replay, the
+/// token as `Bearer`, a proof missing, an unbound token with a proof are refused with the
+/// RFC 9449 challenges; an opaque token bound in its introspection answer passes too.
+#[tokio::test]
+async fn the_layer_checks_dpop_bound_tokens() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let resolver = axum_userinfo::Resolver::builder()
+        .with_verifier(idp.verifier().allow_any_audience().build().unwrap())
+        .with_introspection(idp.introspection_client().build().unwrap())
+        .with_dpop(checker())
+        .with_public_url(&base)
+        .build()
+        .unwrap();
+    service(resolver, listener).await;
+    let http = reqwest::Client::new();
+    let url = format!("{base}/me");
+    let key = TestKey::Ec;
+    let bound = idp.token().subject("ada").bound_to(key).sign();
+    let call = |scheme: &str, token: &str, proof: Option<&str>| {
+        let mut request = http
+            .get(&url)
+            .header("authorization", format!("{scheme} {token}"));
+        if let Some(proof) = proof {
+            request = request.header("dpop", proof);
+        }
+        request.send()
+    };
+    let challenge = |response: &reqwest::Response| {
+        (response.headers().get_all("www-authenticate").iter())
+            .map(|value| value.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+
+    let proof = key.dpop_proof("GET", &url).access_token(&bound).sign();
+    let response = call("DPoP", &bound, Some(&proof)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "jwt");
+
+    let replayed = call("DPoP", &bound, Some(&proof)).await.unwrap();
+    assert_eq!(replayed.status(), 401);
+    let text = challenge(&replayed);
+    assert!(
+        text.contains(r#"DPoP error="invalid_dpop_proof""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"algs="ES256 EdDSA Ed25519 RS256 PS256""#),
+        "{text}"
+    );
+
+    let downgraded = call("Bearer", &bound, None).await.unwrap();
+    assert_eq!(downgraded.status(), 401, "a bound token is no bearer token");
+    let text = challenge(&downgraded);
+    assert!(text.contains(r#"Bearer error="invalid_token""#), "{text}");
+    assert!(text.contains("DPoP algs="), "{text}");
+
+    let no_proof = call("DPoP", &bound, None).await.unwrap();
+    assert_eq!(no_proof.status(), 401);
+    assert!(challenge(&no_proof).contains("invalid_dpop_proof"));
+
+    let unbound = idp.token().subject("bob").sign();
+    let proof = key.dpop_proof("GET", &url).access_token(&unbound).sign();
+    assert_eq!(
+        call("DPoP", &unbound, Some(&proof)).await.unwrap().status(),
+        401
+    );
+    // An unbound token as Bearer still works, with or without a DPoP header beside it.
+    assert_eq!(call("Bearer", &unbound, None).await.unwrap().status(), 200);
+    assert_eq!(
+        call("Bearer", &unbound, Some(&proof))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // A proof for another URL of the same service.
+    let elsewhere = key
+        .dpop_proof("GET", &format!("{base}/other"))
+        .access_token(&bound)
+        .sign();
+    assert_eq!(
+        call("DPoP", &bound, Some(&elsewhere))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // An opaque token, bound by its introspection answer's cnf.jkt.
+    let opaque = idp
+        .opaque_token()
+        .claim("cnf", serde_json::json!({"jkt": TestKey::Ed.thumbprint()}))
+        .mint();
+    let proof = TestKey::Ed
+        .dpop_proof("GET", &url)
+        .access_token(&opaque)
+        .sign();
+    let response = call("DPoP", &opaque, Some(&proof)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "opaque_token");
+    assert_eq!(call("Bearer", &opaque, None).await.unwrap().status(), 401);
+}
+
+/// The replay store down, through the layer: 503 with `Retry-After`, never a pass.
+#[tokio::test]
+async fn a_replay_store_outage_is_a_503_through_the_layer() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let store = RedisReplayStore::new("redis://127.0.0.1:9/")
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let resolver = axum_userinfo::Resolver::builder()
+        .with_verifier(idp.verifier().allow_any_audience().build().unwrap())
+        .with_dpop(DpopChecker::new(store))
+        .with_public_url(&base)
+        .build()
+        .unwrap();
+    service(resolver, listener).await;
+    let url = format!("{base}/me");
+    let token = idp.token().bound_to(TestKey::Ec).sign();
+    let proof = TestKey::Ec
+        .dpop_proof("GET", &url)
+        .access_token(&token)
+        .sign();
+    let response = reqwest::Client::new()
+        .get(&url)
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", proof)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+}

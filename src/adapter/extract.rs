@@ -88,7 +88,9 @@ pub(crate) async fn user_of<S: Any>(
     let resolver = resolver_for(parts, state)?;
     let resolved = resolve_parts(&resolver, parts).await;
     resolved.map_err(|error| {
-        UserInfoRejection::refused(error).with_protected_resource(resolver.protected_resource())
+        UserInfoRejection::refused(error)
+            .with_protected_resource(resolver.protected_resource())
+            .with_dpop(resolver.dpop_algorithms())
     })
 }
 

@@ -277,7 +277,7 @@ where
 fn view<B>(upgrade: bool, request: &Request<B>) -> crate::resolve::request::RequestView<'_> {
     request_view(
         upgrade,
-        request.uri(),
+        (request.method(), request.uri()),
         request.headers(),
         request.extensions(),
     )
@@ -327,7 +327,8 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
         Ok(_) => UserInfoRejection::missing_credentials(),
         Err(error) => UserInfoRejection::refused(error),
     }
-    .with_protected_resource(config.resolver.protected_resource());
+    .with_protected_resource(config.resolver.protected_resource())
+    .with_dpop(config.resolver.dpop_algorithms());
     tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
     Err(config.on_rejection.on_rejection(rejection))
 }

@@ -41,6 +41,8 @@ pub struct UserInfoRejection {
     kind: Kind,
     /// The RFC 9728 metadata URL for the `Bearer` challenges, when a resource is configured.
     resource_metadata: Option<Arc<str>>,
+    /// The DPoP proof algorithms accepted (`algs="…"`), when DPoP is configured.
+    dpop_algs: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +74,20 @@ impl UserInfoRejection {
         Self {
             kind,
             resource_metadata: None,
+            dpop_algs: None,
         }
+    }
+
+    /// Adds RFC 9449's `DPoP` challenge, with the proof algorithms accepted (`algs="…"`),
+    /// beside the `Bearer` ones of a 401; nothing changes for `None`. The layer and the
+    /// extractors do this with the resolver's
+    /// [`dpop_algorithms`](crate::Resolver::dpop_algorithms).
+    #[must_use]
+    pub fn with_dpop(mut self, algorithms: Option<&[&'static str]>) -> Self {
+        if let Some(algorithms) = algorithms {
+            self.dpop_algs = Some(algorithms.join(" ").into());
+        }
+        self
     }
 
     /// Points the `Bearer` challenges to `resource`'s RFC 9728 metadata
@@ -181,7 +196,16 @@ impl UserInfoRejection {
     /// is configured.
     #[must_use]
     pub fn challenges(&self) -> Vec<HeaderValue> {
-        let challenges = self.bare_challenges();
+        let mut challenges = self.bare_challenges();
+        if let Some(algs) = &self.dpop_algs {
+            let dpop_error = matches!(
+                &self.kind,
+                Kind::Refused(error) if error.challenge() == Challenge::InvalidDpopProof
+            );
+            if dpop_error || (self.status() == StatusCode::UNAUTHORIZED && !challenges.is_empty()) {
+                challenges.push(dpop_challenge(self.dpop_error(), algs));
+            }
+        }
         let Some(url) = &self.resource_metadata else {
             return challenges;
         };
@@ -217,6 +241,39 @@ impl UserInfoRejection {
     }
 }
 
+impl UserInfoRejection {
+    /// The refusal's DPoP error, when it is one a `DPoP` challenge carries.
+    fn dpop_error(&self) -> Option<&ResolveError> {
+        match &self.kind {
+            Kind::Refused(error) if error.challenge() == Challenge::InvalidDpopProof => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// RFC 9449 §7.1: `DPoP algs="…"`, with `error="invalid_dpop_proof"` and its description for
+/// a proof that failed.
+fn dpop_challenge(error: Option<&ResolveError>, algs: &str) -> HeaderValue {
+    let text = match error {
+        Some(error) => format!(
+            r#"DPoP error="invalid_dpop_proof", error_description="{}", algs="{algs}""#,
+            quotable(&error.to_string())
+        ),
+        None => format!(r#"DPoP algs="{algs}""#),
+    };
+    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("DPoP"))
+}
+
+/// Text as a quoted-string's content: printable ASCII, without `"` or `\`.
+fn quotable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ' ' | '!' | '#'..='[' | ']'..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
 /// RFC 6750 §3.1 for a verifier's required scopes.
 fn insufficient_scope(error: &ResolveError) -> HeaderValue {
     match error {
@@ -245,14 +302,7 @@ fn scope_challenge(required: &[String]) -> HeaderValue {
 /// RFC 6750 §3: `Bearer error="invalid_token", error_description="…"`, the description limited
 /// to the characters the RFC allows in it.
 fn invalid_token(error: &ResolveError) -> HeaderValue {
-    let description: String = error
-        .to_string()
-        .chars()
-        .map(|c| match c {
-            ' ' | '!' | '#'..='[' | ']'..='~' => c,
-            _ => '?',
-        })
-        .collect();
+    let description = quotable(&error.to_string());
     HeaderValue::try_from(format!(
         r#"Bearer error="invalid_token", error_description="{description}""#
     ))

@@ -74,7 +74,12 @@ pub(crate) async fn resolve_parts(
     parts: &Parts,
 ) -> Result<Option<UserInfo>, ResolveError> {
     let upgrade = is_websocket_upgrade(&parts.method, &parts.headers);
-    let view = request_view(upgrade, &parts.uri, &parts.headers, &parts.extensions);
+    let view = request_view(
+        upgrade,
+        (&parts.method, &parts.uri),
+        &parts.headers,
+        &parts.extensions,
+    );
     resolver.resolve_async(view).await
 }
 
@@ -83,11 +88,11 @@ pub(crate) async fn resolve_parts(
 /// records it.
 pub(crate) fn request_view<'a>(
     upgrade: bool,
-    uri: &'a Uri,
+    (method, uri): (&'a Method, &'a Uri),
     headers: &'a HeaderMap,
     extensions: &Extensions,
 ) -> RequestView<'a> {
-    let mut view = RequestView::new(headers);
+    let mut view = RequestView::new(headers).target(method, uri);
     if upgrade {
         view = view.websocket(uri.query());
     }

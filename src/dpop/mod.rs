@@ -8,6 +8,7 @@
 //! | file | concern |
 //! | --- | --- |
 //! | `proof.rs` | one proof against its request: header, signature, `htm`, `htu`, `iat`, `jti`, `ath`, `jkt` |
+//! | `target.rs` | the request's public method and URI: the public URL, trusted proxies' headers |
 //! | `htu.rs` | the URI compared after RFC 3986 syntax-based normalisation |
 //! | `thumbprint.rs` | RFC 7638 JWK thumbprints |
 //! | `checker.rs` | [`DpopChecker`]: the rules configured, and the replay recorded |
@@ -20,6 +21,7 @@ mod proof;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod replay;
+pub(crate) mod target;
 mod thumbprint;
 
 pub use checker::{DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_WINDOW, DpopChecker};

@@ -167,6 +167,11 @@ impl JwtUserInfo {
         self.payload.len()
     }
 
+    /// The payload, as JSON text.
+    pub(crate) fn payload(&self) -> &str {
+        &self.payload
+    }
+
     fn details(&self) -> &Details {
         self.details.get_or_init(|| {
             // The payload was checked when this was built: it parses.

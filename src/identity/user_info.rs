@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::api_keys::ApiKeyEntry;
 use crate::error::BasicError;
 use crate::error::ResolveError;
+use crate::identity::claim_rules::Confirmation;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_id::{
     check_untrusted_key, identity_header_user_id, user_id_of_key, verified_jwt_user_id,
@@ -50,6 +51,8 @@ struct Inner {
     claims_trusted: bool,
     /// A known API key's entry in the configured store: its label and scopes.
     key_entry: Option<Arc<ApiKeyEntry>>,
+    /// What a verified or introspected token's `cnf` binds it to.
+    confirmation: Confirmation,
 }
 
 /// Whether a verified identity still holds (the key that verified it is still its issuer's,
@@ -162,6 +165,7 @@ impl UserInfo {
             verified: None,
             claims_trusted: false,
             key_entry: None,
+            confirmation: Confirmation::None,
         }))
     }
 
@@ -189,6 +193,7 @@ impl UserInfo {
         valid_until: Option<SystemTime>,
         verified: Option<Arc<dyn StillVerified>>,
     ) -> Self {
+        let confirmation = Confirmation::of_payload(jwt.payload());
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Jwt(jwt),
@@ -196,6 +201,7 @@ impl UserInfo {
             verified,
             claims_trusted: true,
             key_entry: None,
+            confirmation,
         }))
     }
 
@@ -245,6 +251,7 @@ impl UserInfo {
         valid_until: Option<SystemTime>,
         still: Arc<dyn StillVerified>,
     ) -> Self {
+        let confirmation = Confirmation::of_payload(claims.payload());
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Introspected(claims),
@@ -252,6 +259,7 @@ impl UserInfo {
             verified: Some(still),
             claims_trusted: true,
             key_entry: None,
+            confirmation,
         }))
     }
 
@@ -285,7 +293,24 @@ impl UserInfo {
             verified: None,
             claims_trusted: false,
             key_entry: Some(entry),
+            confirmation: Confirmation::None,
         }))
+    }
+
+    /// The thumbprint a verified or introspected token is bound to by `cnf.jkt` (RFC 9449):
+    /// only a DPoP proof by that key may present it.
+    #[must_use]
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        match &self.0.confirmation {
+            Confirmation::Jkt(jkt) => Some(jkt),
+            _ => None,
+        }
+    }
+
+    /// What the token's `cnf` binds it to.
+    #[cfg_attr(not(feature = "dpop"), allow(dead_code))]
+    pub(crate) fn confirmation(&self) -> &Confirmation {
+        &self.0.confirmation
     }
 
     /// The store's entry of a known API key's user (label and scopes; see

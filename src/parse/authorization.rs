@@ -3,8 +3,8 @@
 //! Only the first `Authorization` header counts. Its value is trimmed and split at the first
 //! run of whitespace (Python's whitespace, over Latin-1 bytes) into a scheme, compared
 //! case-insensitively, and a credential that keeps any inner whitespace. No credential, or a
-//! scheme other than `Bearer` and `Basic`, is not a credential at all: resolution falls through
-//! to the next source.
+//! scheme other than `Bearer`, `Basic` and `DPoP` (the last only with DPoP configured), is not
+//! a credential at all: resolution falls through to the next source.
 
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
@@ -20,6 +20,8 @@ pub(crate) enum Authorization<'a> {
     Bearer(&'a [u8]),
     /// `Basic <credential>`.
     Basic(&'a [u8]),
+    /// `DPoP <credential>` (RFC 9449): a token bound to the key of the request's proof.
+    Dpop(&'a [u8]),
 }
 
 /// The credential of the first `Authorization` header, if it has a known scheme. A header
@@ -38,6 +40,8 @@ pub(crate) fn authorization(
         Some(Authorization::Bearer(credential))
     } else if scheme.eq_ignore_ascii_case(b"basic") {
         Some(Authorization::Basic(credential))
+    } else if scheme.eq_ignore_ascii_case(b"dpop") {
+        Some(Authorization::Dpop(credential))
     } else {
         None
     })

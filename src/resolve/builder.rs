@@ -33,9 +33,33 @@ pub struct ResolverBuilder {
     #[cfg(feature = "introspection")]
     introspection: Option<crate::introspect::IntrospectionClient>,
     api_keys: Option<std::sync::Arc<dyn crate::api_keys::ApiKeyStore>>,
+    #[cfg(feature = "dpop")]
+    dpop: Option<crate::dpop::DpopChecker>,
+    #[cfg(feature = "dpop")]
+    public_url: Option<String>,
 }
 
 impl ResolverBuilder {
+    /// DPoP's configuration, checked: a public URL that parses, and one at all (or trusted
+    /// proxies to forward the scheme and host).
+    #[cfg(feature = "dpop")]
+    fn dpop_config(&self) -> Result<Option<crate::resolve::DpopConfig>, ConfigError> {
+        let Some(checker) = self.dpop.clone() else {
+            return Ok(None);
+        };
+        let public_url = match &self.public_url {
+            Some(url) => {
+                Some(crate::dpop::target::public_url(url).ok_or(ConfigError::InvalidPublicUrl)?)
+            }
+            None if self.trusted_proxies.is_some() => None,
+            None => return Err(ConfigError::DpopWithoutPublicUrl),
+        };
+        Ok(Some(crate::resolve::DpopConfig {
+            checker,
+            public_url,
+        }))
+    }
+
     /// Verifies JWTs of this issuer (feature `verify`; call again for more issuers). Once a
     /// verifier is configured, every JWT must be verified by the verifier of its `iss`: a
     /// token of another issuer, or without `iss`, is refused, and ids are issuer-scoped
@@ -124,6 +148,38 @@ impl ResolverBuilder {
     #[cfg(feature = "introspection")]
     pub fn with_introspection(mut self, client: crate::introspect::IntrospectionClient) -> Self {
         self.introspection = Some(client);
+        self
+    }
+
+    /// Accepts DPoP-bound tokens (RFC 9449, feature `dpop`): `Authorization: DPoP <token>`
+    /// with one `DPoP` proof header, checked by `checker` against the request (its method,
+    /// and its URI with the [public URL](Self::with_public_url)) and the token's `cnf.jkt`.
+    /// Bound tokens are refused as `Bearer` whether or not DPoP is configured.
+    ///
+    /// ```
+    /// use axum_userinfo::Resolver;
+    /// use axum_userinfo::dpop::{DpopChecker, MemoryReplayStore};
+    /// let resolver = Resolver::builder()
+    ///     .with_dpop(DpopChecker::new(MemoryReplayStore::new()))
+    ///     .with_public_url("https://api.example.com")
+    ///     .build()?;
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    #[cfg(feature = "dpop")]
+    pub fn with_dpop(mut self, checker: crate::dpop::DpopChecker) -> Self {
+        self.dpop = Some(checker);
+        self
+    }
+
+    /// The URL clients address this service by (`https://api.example.com`, with a path
+    /// prefix when a gateway mounts it under one): the scheme and host a DPoP proof's `htu`
+    /// names, which the service does not see behind a gateway. From
+    /// [trusted proxies](Self::with_trusted_proxies), `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` take its place, and `X-Original-Method` / `X-Original-URI` (a
+    /// forward-auth subrequest's) the request's own.
+    #[cfg(feature = "dpop")]
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
         self
     }
 
@@ -307,6 +363,8 @@ impl ResolverBuilder {
     /// [`ConfigError::IdentityHeaderWithVerification`](crate::ConfigError::IdentityHeaderWithVerification) for a trusted identity header with JWT
     /// verifiers, [`ConfigError::InvalidIssuer`](crate::ConfigError::InvalidIssuer) for two verifiers of one issuer.
     pub fn build(self) -> Result<Resolver, ConfigError> {
+        #[cfg(feature = "dpop")]
+        let dpop = self.dpop_config()?;
         let identity_header = self
             .identity_header
             .map(|name| {
@@ -325,7 +383,11 @@ impl ResolverBuilder {
         if identity_header.is_some() && self.introspection.is_some() {
             return Err(ConfigError::IdentityHeaderWithVerification);
         }
-        if identity_header.is_none() && self.trusted_proxies.is_some() {
+        #[cfg(feature = "dpop")]
+        let proxies_used = identity_header.is_some() || dpop.is_some();
+        #[cfg(not(feature = "dpop"))]
+        let proxies_used = identity_header.is_some();
+        if !proxies_used && self.trusted_proxies.is_some() {
             return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
         }
         let trusted_proxies = self
@@ -362,6 +424,8 @@ impl ResolverBuilder {
                 #[cfg(feature = "introspection")]
                 introspection: self.introspection,
                 api_keys: self.api_keys,
+                #[cfg(feature = "dpop")]
+                dpop,
             }),
         })
     }

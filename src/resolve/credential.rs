@@ -76,14 +76,28 @@ pub(crate) struct Presented<'a> {
     /// For a credential a browser attaches by itself to a WebSocket upgrade (the session
     /// cookie, Basic credentials): the upgrade's headers, whose `Origin` must be allowed.
     pub(crate) ambient: Option<&'a HeaderMap>,
+    /// `Authorization: DPoP`: the proof and the token it must bind (feature `dpop`).
+    #[cfg(feature = "dpop")]
+    pub(crate) dpop: Option<(&'a str, &'a [u8])>,
 }
 
 impl<'a> Presented<'a> {
+    /// A credential a browser may attach by itself: on an upgrade (`ambient` the upgrade's
+    /// headers), its origin is checked.
+    pub(crate) fn ambient(credential: Credential<'a>, ambient: Option<&'a HeaderMap>) -> Self {
+        Self {
+            ambient,
+            ..Self::sent(credential)
+        }
+    }
+
     /// A credential its sender's own code chose to send.
     pub(crate) fn sent(credential: Credential<'a>) -> Self {
         Self {
             credential,
             ambient: None,
+            #[cfg(feature = "dpop")]
+            dpop: None,
         }
     }
 }

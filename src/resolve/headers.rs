@@ -24,6 +24,10 @@ use crate::resolve::credential::{Basic, Credential, Presented};
 use crate::resolve::request::RequestView;
 use crate::resolve::{Resolver, X_API_KEY};
 
+/// The `DPoP` header (RFC 9449): a request's proof.
+#[cfg(feature = "dpop")]
+pub(crate) const DPOP: http::HeaderName = http::HeaderName::from_static("dpop");
+
 impl Resolver {
     /// The credential `request` presents, `None` when it presents none.
     pub(crate) fn presented<'a>(
@@ -53,10 +57,7 @@ impl Resolver {
         match session_cookie(headers, max_len)? {
             Some(cookie) if !cookie.is_empty() => {
                 let credential = Credential::SessionCookie(cookie);
-                return Ok(Some(Presented {
-                    credential,
-                    ambient,
-                }));
+                return Ok(Some(Presented::ambient(credential, ambient)));
             }
             Some(_) => {} // present but empty: ignored, and the query id does not replace it
             None => {
@@ -66,7 +67,14 @@ impl Resolver {
             }
         }
 
-        let credential = match authorization(headers, max_len)? {
+        let authorization = authorization(headers, max_len)?;
+        #[cfg(feature = "dpop")]
+        if let Some(Authorization::Dpop(token)) = authorization {
+            if self.config().dpop.is_some() {
+                return self.dpop_presented(headers, token, max_len).map(Some);
+            }
+        }
+        let credential = match authorization {
             Some(Authorization::Bearer(token)) if jwt::is_jwt_shaped(token) => {
                 Some(Credential::Jwt(token))
             }
@@ -84,12 +92,9 @@ impl Resolver {
             Some(Authorization::Basic(credential)) => {
                 // Browsers cache Basic credentials and replay them: ambient.
                 let credential = Credential::Basic(Basic::Encoded(credential));
-                return Ok(Some(Presented {
-                    credential,
-                    ambient,
-                }));
+                return Ok(Some(Presented::ambient(credential, ambient)));
             }
-            None => match headers.get(X_API_KEY) {
+            None | Some(Authorization::Dpop(_)) => match headers.get(X_API_KEY) {
                 Some(key) if !key.is_empty() => {
                     Some(Credential::ApiKey(latin1(bounded(key, max_len)?)))
                 }
@@ -99,15 +104,59 @@ impl Resolver {
         Ok(credential.map(Presented::sent))
     }
 
+    /// `Authorization: DPoP <token>` with its one `DPoP` proof header: the token as a Bearer
+    /// token would be (a JWT, or an opaque token when introspected), and the proof.
+    #[cfg(feature = "dpop")]
+    fn dpop_presented<'a>(
+        &'a self,
+        headers: &'a http::HeaderMap,
+        token: &'a [u8],
+        max_len: usize,
+    ) -> Result<Presented<'a>, ResolveError> {
+        use crate::error::DpopError;
+        let mut proofs = headers.get_all(DPOP).iter();
+        let (Some(proof), None) = (proofs.next(), proofs.next()) else {
+            let rule = "a DPoP request carries exactly one DPoP header";
+            return Err(ResolveError::Dpop(DpopError::InvalidProof(rule)));
+        };
+        let proof = std::str::from_utf8(bounded(proof, max_len)?).unwrap_or_default();
+        let credential = if jwt::is_jwt_shaped(token) {
+            Credential::Jwt(token)
+        } else {
+            #[cfg(feature = "introspection")]
+            if self.introspects() {
+                return Ok(Presented {
+                    dpop: Some((proof, token)),
+                    ..Presented::sent(Credential::OpaqueToken(token))
+                });
+            }
+            return Err(ResolveError::Dpop(DpopError::UnboundToken));
+        };
+        Ok(Presented {
+            dpop: Some((proof, token)),
+            ..Presented::sent(credential)
+        })
+    }
+
     /// With trusted proxies configured, the identity header counts only from a peer in their
     /// ranges; an unknown peer is not trusted.
     fn check_peer(&self, peer: Option<IpAddr>) -> Result<(), ResolveError> {
-        let Some(proxies) = &self.config().trusted_proxies else {
+        if self.config().trusted_proxies.is_none() {
             return Ok(());
-        };
-        match peer.map(|ip| ip.to_canonical()) {
-            Some(ip) if proxies.iter().any(|range| range.contains(&ip)) => Ok(()),
-            _ => Err(ResolveError::UntrustedPeer),
         }
+        if self.is_trusted_proxy(peer) {
+            Ok(())
+        } else {
+            Err(ResolveError::UntrustedPeer)
+        }
+    }
+
+    /// Whether `peer` is in the trusted proxies' ranges (an unknown peer never is).
+    pub(crate) fn is_trusted_proxy(&self, peer: Option<IpAddr>) -> bool {
+        let Some(proxies) = &self.config().trusted_proxies else {
+            return false;
+        };
+        peer.map(|ip| ip.to_canonical())
+            .is_some_and(|ip| proxies.iter().any(|range| range.contains(&ip)))
     }
 }

@@ -20,6 +20,7 @@ impl Resolver {
         let Presented {
             credential,
             ambient,
+            ..
         } = presented;
         if let Some(kind) = credential.kind() {
             self.accept(kind)?;

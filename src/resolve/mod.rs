@@ -10,6 +10,7 @@
 //! | `pending.rs` | a resolution under way; where every one ends (metrics, tracing span) |
 //! | `builder.rs`, `kinds.rs`, `limits.rs`, `request.rs` | configuration and inputs |
 
+pub(crate) mod binding;
 pub(crate) mod builder;
 pub(crate) mod credential;
 pub(crate) mod frame;
@@ -28,11 +29,12 @@ use ipnet::IpNet;
 
 use crate::error::ResolveError;
 use crate::identity::user_info::UserInfo;
+use crate::resolve::binding::Binding;
 use crate::resolve::kinds::AcceptedKinds;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
-use crate::resolve::pending::{Pending, Trace};
+use crate::resolve::pending::{Pending, Trace, refusal};
 use crate::resolve::request::RequestView;
 
 /// The `X-API-Key` header.
@@ -77,6 +79,16 @@ pub(crate) struct Config {
     #[cfg(feature = "introspection")]
     pub(crate) introspection: Option<crate::introspect::IntrospectionClient>,
     pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
+    #[cfg(feature = "dpop")]
+    pub(crate) dpop: Option<DpopConfig>,
+}
+
+/// DPoP's configuration (feature `dpop`): the checker, and the public URL of the service.
+#[cfg(feature = "dpop")]
+#[derive(Debug)]
+pub(crate) struct DpopConfig {
+    pub(crate) checker: crate::dpop::DpopChecker,
+    pub(crate) public_url: Option<url::Url>,
 }
 
 impl Default for Config {
@@ -95,6 +107,8 @@ impl Default for Config {
             #[cfg(feature = "introspection")]
             introspection: None,
             api_keys: None,
+            #[cfg(feature = "dpop")]
+            dpop: None,
         }
     }
 }
@@ -192,6 +206,17 @@ impl Resolver {
         self.config.protected_resource.as_ref()
     }
 
+    /// The DPoP proof algorithms accepted, when DPoP is configured
+    /// ([`with_dpop`](crate::ResolverBuilder::with_dpop); feature `dpop`): what a `DPoP`
+    /// challenge's `algs` lists.
+    #[must_use]
+    pub fn dpop_algorithms(&self) -> Option<&[&'static str]> {
+        #[cfg(feature = "dpop")]
+        return (self.config.dpop.as_ref()).map(|dpop| dpop.checker.algorithms());
+        #[cfg(not(feature = "dpop"))]
+        None
+    }
+
     /// The trusted identity header, when configured.
     #[must_use]
     pub fn identity_header(&self) -> Option<&HeaderName> {
@@ -252,14 +277,20 @@ impl Resolver {
     /// await only the rest.
     pub fn begin<'a>(&self, request: impl Into<RequestView<'a>>) -> Pending {
         let span = Trace::start();
-        let step = span.in_scope(|| {
-            let Some(presented) = self.presented(request.into())? else {
-                return Ok(None);
+        let request = request.into();
+        let (step, binding) = span.in_scope(|| {
+            let presented = match self.presented(request) {
+                Ok(Some(presented)) => presented,
+                Ok(None) => return (Ok(None), Binding::Bearer),
+                Err(error) => return (Err(refusal(error)), Binding::Bearer),
             };
             span.source(&presented.credential);
-            self.identity(presented).map(Some)
+            match self.binding(&presented, request) {
+                Ok(binding) => (self.identity(presented).map(Some), binding),
+                Err(error) => (Err(refusal(error)), Binding::Bearer),
+            }
         });
-        Pending::new(step, span)
+        Pending::new(step, span).bound(binding)
     }
 
     /// The configuration.

@@ -15,6 +15,7 @@ use tracing::Span;
 
 use crate::error::ResolveError;
 use crate::identity::user_info::UserInfo;
+use crate::resolve::binding::Binding;
 use crate::resolve::credential::Credential;
 
 /// Why the engine stopped short of a user: verify's own outcome (a refusal, or a token that
@@ -24,6 +25,15 @@ pub(crate) type Unfinished = crate::verify::Unfinished;
 /// Why the engine stopped short of a user: a refusal.
 #[cfg(not(feature = "verify"))]
 pub(crate) type Unfinished = ResolveError;
+
+/// A refusal as the engine's step ends with it.
+#[inline]
+pub(crate) fn refusal(error: ResolveError) -> Unfinished {
+    #[cfg(feature = "verify")]
+    return Unfinished::Refused(error);
+    #[cfg(not(feature = "verify"))]
+    error
+}
 
 /// A resolution under way: [`now`](Self::now) answers at once (a key miss is refused),
 /// [`finish`](Self::finish) waits for the keys when a verified JWT needs them. Either records
@@ -43,6 +53,8 @@ pub struct Pending {
     /// maybe a token waiting for keys). Kept as it came: converted once, when answered.
     step: Result<Option<UserInfo>, Unfinished>,
     trace: Trace,
+    /// How the user's token must be bound (checked once the user is known).
+    binding: Binding,
 }
 
 /// A resolution's span, when a `tracing` subscriber takes `DEBUG`. That is checked first, and
@@ -90,16 +102,23 @@ impl Pending {
     /// A resolution that ended in `step`, or waits.
     #[inline]
     pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, trace: Trace) -> Self {
-        Self { step, trace }
+        let binding = Binding::Bearer;
+        Self {
+            step,
+            trace,
+            binding,
+        }
+    }
+
+    /// The resolution, with the binding its token must have.
+    #[inline]
+    pub(crate) fn bound(self, binding: Binding) -> Self {
+        Self { binding, ..self }
     }
 
     /// A resolution refused before any credential was read.
     pub(crate) fn refused(error: ResolveError, trace: Trace) -> Self {
-        #[cfg(feature = "verify")]
-        let step = Err(Unfinished::Refused(error));
-        #[cfg(not(feature = "verify"))]
-        let step = Err(error);
-        Self { step, trace }
+        Self::new(Err(refusal(error)), trace)
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
@@ -127,6 +146,8 @@ impl Pending {
         let outcome = self.step.map_err(Unfinished::into_error);
         #[cfg(not(feature = "verify"))]
         let outcome = self.step;
+        let binding = self.binding;
+        let outcome = outcome.and_then(|user| user.map(|user| binding.now(user)).transpose());
         finished(outcome, &self.trace)
     }
 
@@ -153,6 +174,10 @@ impl Pending {
         };
         #[cfg(not(feature = "verify"))]
         let outcome = self.step;
+        let outcome = match outcome {
+            Ok(Some(user)) => self.binding.finish(user).await.map(Some),
+            other => other,
+        };
         finished(outcome, &self.trace)
     }
 }

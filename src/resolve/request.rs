@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use http::HeaderMap;
+use http::{HeaderMap, Method, Uri};
 
 /// A request as the resolver sees it: its headers and, when they matter, that it is a
 /// WebSocket upgrade (with its URI's query, for `?session=`) and its peer's address. A
@@ -11,7 +11,7 @@ use http::HeaderMap;
 ///
 /// ```
 /// use axum_userinfo::{RequestView, Resolver};
-/// use http::HeaderMap;
+/// use http::{HeaderMap, Method, Uri};
 /// let headers = HeaderMap::new();
 /// let upgrade = RequestView::new(&headers)
 ///     .websocket(Some("session=s-query-1"))
@@ -26,6 +26,9 @@ pub struct RequestView<'a> {
     pub(crate) upgrade: bool,
     pub(crate) query: Option<&'a str>,
     pub(crate) peer: Option<IpAddr>,
+    /// The request's method and URI (for DPoP's `htm` and `htu`).
+    #[cfg_attr(not(feature = "dpop"), allow(dead_code))]
+    pub(crate) target: Option<(&'a Method, &'a Uri)>,
 }
 
 impl<'a> RequestView<'a> {
@@ -36,6 +39,17 @@ impl<'a> RequestView<'a> {
             upgrade: false,
             query: None,
             peer: None,
+            target: None,
+        }
+    }
+
+    /// The request's method and URI as the service received it (the layer gives them): what a
+    /// DPoP proof's `htm` and `htu` are checked against, with the configured public URL
+    /// ([`with_public_url`](crate::ResolverBuilder::with_public_url)).
+    pub fn target(self, method: &'a Method, uri: &'a Uri) -> Self {
+        Self {
+            target: Some((method, uri)),
+            ..self
         }
     }
 
