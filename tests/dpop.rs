@@ -555,3 +555,118 @@ async fn a_replay_store_outage_is_a_503_through_the_layer() {
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
 }
+
+/// The demo server built beside this test (`cargo test` builds the examples; `cargo test
+/// --test dpop` alone does not: `cargo build --examples --all-features` first).
+fn demo_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap(); // target/<profile>/deps/dpop-…
+    let dir: PathBuf = exe.parent().and_then(|deps| deps.parent()).unwrap().into();
+    let path = dir.join("examples").join("server");
+    assert!(path.exists(), "{} is built by `cargo test`", path.display());
+    path
+}
+
+/// A demo server process, stopped when dropped.
+struct Demo(Child, String);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Demo {
+    async fn start(args: &[&str]) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(demo_binary())
+            .args(["--addr", &addr])
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the demo starts");
+        let demo = Self(child, format!("http://{addr}"));
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", demo.1)).await {
+                if response.status() == 200 {
+                    return demo;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the demo did not get ready on {addr}");
+    }
+}
+
+/// Two demo server processes (two replicas behind one public URL) sharing a real
+/// `redis-server`: a proof one accepted, the other refuses; with Redis gone, 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_share_the_replay_store() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let redis = Redis::start().await;
+    let public = "https://api.example.com";
+    let args = [
+        "--oidc",
+        idp.issuer(),
+        "--allow-http-loopback",
+        "--dpop",
+        "--dpop-replay",
+        &redis.url(),
+        "--public-url",
+        public,
+    ];
+    let (first, second) = (Demo::start(&args).await, Demo::start(&args).await);
+    let key = TestKey::Ed;
+    let token = idp.token().subject("ada").bound_to(key).sign();
+    let proof = key
+        .dpop_proof("GET", &format!("{public}/whoami"))
+        .access_token(&token)
+        .sign();
+    let http = reqwest::Client::new();
+    let whoami = |demo: &Demo| {
+        http.get(format!("{}/whoami", demo.1))
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", &proof)
+            .send()
+    };
+    let accepted = whoami(&first).await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    let replayed = whoami(&second).await.unwrap();
+    assert_eq!(
+        replayed.status(),
+        401,
+        "the other replica saw the proof in Redis"
+    );
+    let challenge = replayed.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(challenge.contains("invalid_dpop_proof"), "{challenge}");
+    assert!(!challenge.contains(&token));
+
+    drop(redis);
+    let fresh = key
+        .dpop_proof("GET", &format!("{public}/whoami"))
+        .access_token(&token)
+        .sign();
+    let response = http
+        .get(format!("{}/whoami", second.1))
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        503,
+        "Redis down: never accepted unchecked"
+    );
+}

@@ -59,6 +59,12 @@ pub(crate) struct Options {
     pub(crate) introspection: Option<Introspection>,
     /// Accept only the API keys of this list (a file of keys or digests, with labels).
     pub(crate) api_keys: Option<std::path::PathBuf>,
+    /// Accept DPoP-bound tokens.
+    pub(crate) dpop: bool,
+    /// The DPoP replay store's Redis URL (else memory).
+    pub(crate) dpop_replay: Option<String>,
+    /// The URL clients address the service by.
+    pub(crate) public_url: Option<String>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -109,6 +115,12 @@ impl std::fmt::Debug for Options {
                 }),
             )
             .field("api_keys", &self.api_keys)
+            .field("dpop", &self.dpop)
+            .field(
+                "dpop_replay",
+                &self.dpop_replay.as_deref().map(redacted_url),
+            )
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -263,6 +275,17 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if let Some(client) = introspection(options)? {
         builder = builder.with_introspection(client);
+    }
+    if options.dpop {
+        use axum_userinfo::dpop::{DpopChecker, MemoryReplayStore, RedisReplayStore};
+        let checker = match &options.dpop_replay {
+            Some(url) => DpopChecker::new(RedisReplayStore::new(url)?),
+            None => DpopChecker::new(MemoryReplayStore::new()),
+        };
+        builder = builder.with_dpop(checker);
+        if let Some(url) = &options.public_url {
+            builder = builder.with_public_url(url);
+        }
     }
     if let Some(path) = &options.api_keys {
         let keys = axum_userinfo::ApiKeyList::load(path)?;

@@ -49,7 +49,8 @@ struct Cli {
     /// Take identities only from this trusted proxy header.
     #[arg(long, env = "USERINFO_IDENTITY_HEADER", value_name = "NAME")]
     identity_header: Option<String>,
-    /// Accept the identity header only from peers in this CIDR range (repeatable).
+    /// Trusted proxies: peers in this CIDR range (repeatable) whose identity header counts, and
+    /// whose X-Forwarded-Proto/-Host and X-Original-Method/-URI give a DPoP proof's request.
     #[arg(
         long,
         env = "USERINFO_TRUSTED_PROXY",
@@ -154,6 +155,27 @@ struct Cli {
     /// [scope …]` (`cargo run --example resolve -- --api-key-line LABEL` prints a key's).
     #[arg(long, env = "USERINFO_API_KEYS", value_name = "PATH")]
     api_keys: Option<std::path::PathBuf>,
+    /// Accept DPoP-bound tokens (RFC 9449): `Authorization: DPoP` with a `DPoP` proof (needs
+    /// --public-url, or --trusted-proxy to forward the scheme and host). Bound tokens are
+    /// refused as Bearer tokens either way.
+    #[arg(long, env = "USERINFO_DPOP")]
+    dpop: bool,
+    /// The DPoP replay store shared by replicas: a Redis URL (default: this process's memory).
+    #[arg(
+        long,
+        env = "USERINFO_DPOP_REPLAY",
+        value_name = "redis://…",
+        requires = "dpop"
+    )]
+    dpop_replay: Option<String>,
+    /// The URL clients address this service by (a DPoP proof's htu), e.g. https://api.example.com.
+    #[arg(
+        long,
+        env = "USERINFO_PUBLIC_URL",
+        value_name = "URL",
+        requires = "dpop"
+    )]
+    public_url: Option<String>,
 }
 
 /// The introspection client's secret: the file's first line, else
@@ -220,6 +242,9 @@ impl TryFrom<Cli> for Options {
             resource_name: cli.resource_name,
             introspection,
             api_keys: cli.api_keys,
+            dpop: cli.dpop,
+            dpop_replay: cli.dpop_replay,
+            public_url: cli.public_url,
         })
     }
 }

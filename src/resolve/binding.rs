@@ -66,6 +66,12 @@ impl Resolver {
 }
 
 impl Binding {
+    /// Whether checking it waits for something (a DPoP proof's replay store).
+    #[cfg(feature = "dpop")]
+    pub(crate) fn waits(&self) -> bool {
+        matches!(self, Self::Dpop(_))
+    }
+
     /// The user, when the binding holds, answered now: a replay store that cannot answer at
     /// once is refused with [`DpopError::NeedsAsync`].
     #[inline]

@@ -122,10 +122,14 @@ impl Pending {
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
-    /// issuer's fetched keys missed its `kid` (or are not loaded yet), and an opaque token
-    /// whose introspection answer is not cached.
+    /// issuer's fetched keys missed its `kid` (or are not loaded yet), an opaque token
+    /// whose introspection answer is not cached, and a DPoP proof (its replay store asked).
     #[must_use]
     pub fn is_ready(&self) -> bool {
+        #[cfg(feature = "dpop")]
+        if self.binding.waits() {
+            return false;
+        }
         #[cfg(feature = "verify")]
         return !matches!(&self.step, Err(unfinished) if unfinished.is_waiting());
         #[cfg(not(feature = "verify"))]
