@@ -352,3 +352,74 @@ async fn nginx_routes_with_different_requirements() {
     assert_eq!(status("/orders/1", None).await, 401);
     assert_eq!(status("/admin/users", None).await, 401);
 }
+
+/// DPoP behind nginx (`forward_auth`'s recipe): the auth subrequest passes the original
+/// method and URI, and the public scheme and host, which the demo reads from its trusted
+/// proxy only.
+const NGINX_DPOP_CONF: &str = r#"
+        location = /_auth {
+            internal;
+            proxy_pass http://{auth}/whoami;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-Method $request_method;
+            proxy_set_header X-Original-URI $request_uri;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $http_host;
+        }
+        location / {
+            auth_request /_auth;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            proxy_set_header X-User-Id $user_id;
+            proxy_pass http://{upstream};
+        }
+"#;
+
+#[tokio::test]
+async fn nginx_passes_the_original_request_to_check_dpop_proofs() {
+    use axum_userinfo::test_util::{TestIdp, TestKey};
+    let idp = TestIdp::start().await;
+    let auth = serve(
+        app::app(&app::Options {
+            oidc_issuers: vec![idp.issuer().to_owned()],
+            allow_http_loopback: true,
+            dpop: true,
+            trusted_proxies: vec!["127.0.0.1/32".to_owned()],
+            ..app::Options::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    let upstream = serve(echo()).await;
+    let nginx = start_nginx_with(NGINX_DPOP_CONF, auth, upstream).await;
+    let key = TestKey::Ec;
+    let token = idp.token().subject("ada").bound_to(key).sign();
+    let url = format!("http://{}/tools/call?id=7", nginx.addr);
+    let http = reqwest::Client::new();
+    let post = |proof: &str| {
+        http.post(&url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+            .body("{}")
+            .send()
+    };
+    let proof = key.dpop_proof("POST", &url).access_token(&token).sign();
+    let response = post(&proof).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let seen: Value = response.json().await.unwrap();
+    let id = seen["x-user-id"].as_str().unwrap();
+    assert!(id.parse::<uuid::Uuid>().is_ok(), "{seen}");
+    assert_eq!(post(&proof).await.unwrap().status(), 401, "a replay");
+    let for_get = key.dpop_proof("GET", &url).access_token(&token).sign();
+    assert_eq!(
+        post(&for_get).await.unwrap().status(),
+        401,
+        "another method"
+    );
+    let elsewhere = format!("http://{}/other", nginx.addr);
+    let for_other = key
+        .dpop_proof("POST", &elsewhere)
+        .access_token(&token)
+        .sign();
+    assert_eq!(post(&for_other).await.unwrap().status(), 401, "another URI");
+}
