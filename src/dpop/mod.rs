@@ -1,9 +1,14 @@
 //! Sender-constrained tokens: DPoP proofs (RFC 9449), feature `dpop`.
 //!
-//! **Status: the proof check and the replay stores, usable on their own; not yet wired into
-//! the resolver** (`Authorization: DPoP`, the downgrade rule and the `DPoP` challenges come
-//! with the engine's integration). [`DpopChecker::check`] takes a proof, the request it must
-//! have been made for, the access token and the token's `cnf.jkt`.
+//! Give the resolver a [`DpopChecker`]
+//! ([`ResolverBuilder::with_dpop`](crate::ResolverBuilder::with_dpop)) and it accepts
+//! `Authorization: DPoP <token>` with one `DPoP` proof header: the token verified as a Bearer
+//! token would be, then the proof checked against the request and the token's `cnf.jkt`.
+//! A token bound by `cnf` is refused as `Bearer`, DPoP configured or not. The checker also
+//! works on its own: [`DpopChecker::check`] takes a proof, the request it must have been made
+//! for, the access token and the token's `cnf.jkt`.
+//!
+//! Not implemented yet: server-provided nonces (`DPoP-Nonce`, RFC 9449 §8–9).
 //!
 //! | file | concern |
 //! | --- | --- |

@@ -226,6 +226,10 @@ impl ResolverBuilder {
     /// the peer from axum's `ConnectInfo<SocketAddr>`: serve with
     /// `into_make_service_with_connect_info::<SocketAddr>()`.
     ///
+    /// With DPoP ([`with_dpop`](Self::with_dpop)), the same peers' `X-Forwarded-Proto`,
+    /// `X-Forwarded-Host`, `X-Original-Method` and `X-Original-URI` give the request a proof
+    /// was signed for; no other peer's are read. Trusted proxies need one of the two.
+    ///
     /// ```
     /// # use axum_userinfo::{RequestView, Resolver, ResolveError};
     /// # use http::{HeaderMap, HeaderValue};
