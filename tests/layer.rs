@@ -185,7 +185,7 @@ async fn websocket_upgrades_resolve_their_session_query() {
 #[tokio::test]
 async fn credential_headers_are_marked_sensitive() {
     async fn sensitive(headers: http::HeaderMap) -> String {
-        let names = ["authorization", "cookie", "x-api-key", "accept"];
+        let names = ["authorization", "cookie", "x-api-key", "dpop", "accept"];
         let flags: Vec<String> = names
             .iter()
             .flat_map(|name| {
@@ -205,13 +205,14 @@ async fn credential_headers_are_marked_sensitive() {
         ("cookie", "a=1"),
         ("cookie", "nat-session=s"),
         ("x-api-key", "k"),
+        ("dpop", "a.proof.jws"),
         ("accept", "text/plain"),
     ];
     let (status, body) = call(&app, "/", &headers).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        "authorization=true,cookie=true,cookie=true,x-api-key=true,accept=false"
+        "authorization=true,cookie=true,cookie=true,x-api-key=true,dpop=true,accept=false"
     );
 }
 

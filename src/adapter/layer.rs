@@ -339,7 +339,7 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
 fn mark_sensitive(headers: &mut HeaderMap) {
     // One pass over a request's few headers costs less than three map lookups.
     for (name, value) in headers.iter_mut() {
-        if name == AUTHORIZATION || name == COOKIE || name == X_API_KEY {
+        if name == AUTHORIZATION || name == COOKIE || name == X_API_KEY || name == "dpop" {
             value.set_sensitive(true);
         }
     }
