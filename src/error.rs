@@ -468,6 +468,13 @@ pub enum DpopError {
     /// `WWW-Authenticate: DPoP error="invalid_dpop_proof"`.
     #[error("invalid DPoP proof: {0}")]
     InvalidProof(&'static str),
+    /// Nonces are required and the proof has none, or a stale one (RFC 9449 §9): HTTP 401
+    /// with `DPoP error="use_dpop_nonce"` and `nonce` in the `DPoP-Nonce` header.
+    #[error("the DPoP proof needs a fresh server nonce")]
+    UseNonce {
+        /// A fresh nonce, for the client's next proof (public, not a secret).
+        nonce: String,
+    },
     /// The proof's `jti` was seen before within its lifetime: a replay.
     #[error("invalid DPoP proof: the proof was used before")]
     Replayed,
@@ -497,6 +504,7 @@ impl DpopError {
         match self {
             Self::InvalidProof(_) => "invalid_dpop_proof",
             Self::Replayed => "dpop_replay",
+            Self::UseNonce { .. } => "use_dpop_nonce",
             Self::KeyMismatch => "dpop_key_mismatch",
             Self::ReplayStore(_) => "replay_store_unavailable",
             Self::BoundTokenAsBearer => "bound_token_as_bearer",

@@ -670,3 +670,80 @@ async fn two_server_processes_share_the_replay_store() {
         "Redis down: never accepted unchecked"
     );
 }
+
+/// Server nonces, on: a proof without one gets 401 `use_dpop_nonce` and a fresh nonce in
+/// `DPoP-Nonce`; the retry with it passes; a nonce of another secret does not.
+#[tokio::test]
+async fn the_nonce_flow() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let secret = b"the replicas' shared nonce secret";
+    let nonced = checker()
+        .with_nonces(secret, Duration::from_secs(60))
+        .unwrap();
+    assert!(
+        checker()
+            .with_nonces(b"short", Duration::from_secs(60))
+            .is_err()
+    );
+    let resolver = axum_userinfo::Resolver::builder()
+        .with_verifier(idp.verifier().allow_any_audience().build().unwrap())
+        .with_dpop(nonced)
+        .with_public_url(&base)
+        .build()
+        .unwrap();
+    service(resolver, listener).await;
+    let url = format!("{base}/me");
+    let key = TestKey::Ec;
+    let token = idp.token().bound_to(key).sign();
+    let http = reqwest::Client::new();
+    let call = |proof: String| {
+        http.get(&url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+            .send()
+    };
+    let first = call(key.dpop_proof("GET", &url).access_token(&token).sign())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 401);
+    let challenge = first.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        challenge.contains(r#"DPoP error="use_dpop_nonce""#),
+        "{challenge}"
+    );
+    let nonce = first.headers()["dpop-nonce"].to_str().unwrap().to_owned();
+    let proof = key
+        .dpop_proof("GET", &url)
+        .access_token(&token)
+        .claim("nonce", nonce.as_str())
+        .sign();
+    assert_eq!(call(proof).await.unwrap().status(), 200);
+    let foreign = DpopChecker::new(MemoryReplayStore::new())
+        .with_nonces(b"another secret, of 32 bytes too.", Duration::from_secs(60))
+        .unwrap();
+    let Err(DpopError::UseNonce { nonce: stranger }) = foreign
+        .check(
+            &key.dpop_proof("GET", URI).access_token(TOKEN).sign(),
+            GET,
+            TOKEN,
+            &key.thumbprint(),
+        )
+        .await
+    else {
+        panic!("a nonce is required");
+    };
+    let proof = key
+        .dpop_proof("GET", &url)
+        .access_token(&token)
+        .claim("nonce", stranger.as_str())
+        .sign();
+    let refused = call(proof).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers().contains_key("dpop-nonce"));
+}

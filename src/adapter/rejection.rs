@@ -255,6 +255,9 @@ impl UserInfoRejection {
 /// a proof that failed.
 fn dpop_challenge(error: Option<&ResolveError>, algs: &str) -> HeaderValue {
     let text = match error {
+        Some(ResolveError::Dpop(crate::error::DpopError::UseNonce { .. })) => format!(
+            r#"DPoP error="use_dpop_nonce", error_description="a fresh server nonce is required", algs="{algs}""#
+        ),
         Some(error) => format!(
             r#"DPoP error="invalid_dpop_proof", error_description="{}", algs="{algs}""#,
             quotable(&error.to_string())
@@ -355,6 +358,13 @@ impl IntoResponse for UserInfoRejection {
         }
         if self.status() == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        if let Kind::Refused(ResolveError::Dpop(crate::error::DpopError::UseNonce { nonce })) =
+            &self.kind
+        {
+            if let Ok(nonce) = HeaderValue::try_from(nonce.as_str()) {
+                headers.insert(http::HeaderName::from_static("dpop-nonce"), nonce);
+            }
         }
         response
     }

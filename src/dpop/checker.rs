@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::dpop::nonce::Nonces;
 use crate::dpop::proof::{DpopRequest, Rules, check};
 use crate::dpop::replay::ReplayStore;
 use crate::error::{ConfigError, DpopError};
@@ -35,6 +36,7 @@ pub struct DpopChecker {
     algorithms: Vec<&'static str>,
     window: Duration,
     store: Arc<dyn ReplayStore>,
+    nonces: Option<Nonces>,
 }
 
 impl DpopChecker {
@@ -44,7 +46,31 @@ impl DpopChecker {
             algorithms: DEFAULT_DPOP_ALGORITHMS.to_vec(),
             window: DEFAULT_DPOP_WINDOW,
             store: Arc::new(store),
+            nonces: None,
         }
+    }
+
+    /// Requires server-provided nonces (RFC 9449 §8–9; off by default): a proof without a
+    /// `nonce`, or with one this checker (or a replica with the same `secret`) did not make
+    /// within `lifetime`, is refused with `error="use_dpop_nonce"` and a fresh nonce in the
+    /// response's `DPoP-Nonce` header, which the client puts in its next proof. Nonces are
+    /// stateless (a time and its HMAC-SHA256): replicas share them by sharing the secret.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] for a secret under 32 bytes.
+    pub fn with_nonces(
+        mut self,
+        secret: impl AsRef<[u8]>,
+        lifetime: Duration,
+    ) -> Result<Self, ConfigError> {
+        let secret = secret.as_ref();
+        if secret.len() < 32 {
+            return Err(ConfigError::InvalidKey(
+                "a DPoP nonce secret needs 32 bytes or more",
+            ));
+        }
+        self.nonces = Some(Nonces::new(secret, lifetime));
+        Ok(self)
     }
 
     /// How far a proof's `iat` may be from now (default 60 s), clamped to 1 s – 300 s. A
@@ -119,6 +145,19 @@ impl DpopChecker {
             now,
         };
         let passed = check(proof, request, access_token, jkt, &rules)?;
+        if let Some(nonces) = &self.nonces {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let seconds = now.max(0.0) as u64;
+            if !passed
+                .nonce
+                .as_deref()
+                .is_some_and(|n| nonces.is_fresh(n, seconds))
+            {
+                return Err(DpopError::UseNonce {
+                    nonce: nonces.issue(seconds),
+                });
+            }
+        }
         let lifetime = self.window.saturating_mul(2);
         match self.store.first_use(&passed.replay_key, lifetime).await {
             Ok(true) => Ok(()),

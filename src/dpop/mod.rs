@@ -8,7 +8,8 @@
 //! works on its own: [`DpopChecker::check`] takes a proof, the request it must have been made
 //! for, the access token and the token's `cnf.jkt`.
 //!
-//! Not implemented yet: server-provided nonces (`DPoP-Nonce`, RFC 9449 §8–9).
+//! Server-provided nonces (`DPoP-Nonce`, RFC 9449 §8–9) are off by default:
+//! [`DpopChecker::with_nonces`] turns them on.
 //!
 //! | file | concern |
 //! | --- | --- |
@@ -16,12 +17,14 @@
 //! | `target.rs` | the request's public method and URI: the public URL, trusted proxies' headers |
 //! | `htu.rs` | the URI compared after RFC 3986 syntax-based normalisation |
 //! | `thumbprint.rs` | RFC 7638 JWK thumbprints |
+//! | `nonce.rs` | server-provided nonces (RFC 9449 §8–9), stateless: a time and its HMAC |
 //! | `checker.rs` | [`DpopChecker`]: the rules configured, and the replay recorded |
 //! | `replay.rs` | [`ReplayStore`], and [`MemoryReplayStore`] for one process |
 //! | `redis_store.rs` | [`RedisReplayStore`] for replicas (feature `redis`) |
 
 mod checker;
 mod htu;
+mod nonce;
 mod proof;
 #[cfg(feature = "redis")]
 mod redis_store;

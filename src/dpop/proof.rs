@@ -32,6 +32,8 @@ pub struct DpopRequest<'a> {
 #[derive(Debug)]
 pub(crate) struct Passed {
     pub(crate) replay_key: [u8; 32],
+    /// The proof's `nonce`, when it has one (checked when nonces are required).
+    pub(crate) nonce: Option<String>,
 }
 
 /// What a proof is checked with.
@@ -151,5 +153,6 @@ pub(crate) fn check(
     digest.update(jti.as_bytes());
     Ok(Passed {
         replay_key: digest.finalize().into(),
+        nonce: text("nonce").map(str::to_owned),
     })
 }
