@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "common/debian.rs"]
+mod debian;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -208,32 +211,10 @@ impl Drop for Redis {
 }
 
 fn redis_binary() -> PathBuf {
-    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BINARY
-        .get_or_init(|| {
-            let found = || {
-                ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
-                    .map(PathBuf::from)
-                    .into_iter()
-                    .find(|p| p.exists())
-            };
-            if let Some(path) = found() {
-                return path;
-            }
-            for args in [
-                &["update", "-qq"][..],
-                &["install", "-y", "-qq", "redis-server"],
-            ] {
-                let status = Command::new("apt-get")
-                    .args(args)
-                    .env("DEBIAN_FRONTEND", "noninteractive")
-                    .status()
-                    .expect("apt-get runs");
-                assert!(status.success(), "apt-get {args:?} failed");
-            }
-            found().expect("redis-server is installed")
-        })
-        .clone()
+    debian::binary(
+        "redis-server",
+        &["/usr/bin/redis-server", "/usr/local/bin/redis-server"],
+    )
 }
 
 impl Redis {

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "common/debian.rs"]
+mod debian;
+
 #[path = "../examples/server/app.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod app;
@@ -20,34 +23,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-/// nginx's binary, installed with apt when it is missing (once: the tests run in parallel, and
-/// two apt-gets at once fail on apt's lock).
+/// nginx's binary, installed with apt when it is missing.
 fn nginx_binary() -> PathBuf {
-    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BINARY.get_or_init(find_or_install_nginx).clone()
-}
-
-fn find_or_install_nginx() -> PathBuf {
-    let found = || {
-        ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
-            .map(PathBuf::from)
-            .into_iter()
-            .find(|path| path.exists())
-    };
-    if let Some(path) = found() {
-        return path;
-    }
-    let apt = |args: &[&str]| {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .expect("apt-get runs");
-        assert!(status.success(), "apt-get {args:?} failed");
-    };
-    apt(&["update", "-qq"]);
-    apt(&["install", "-y", "-qq", "nginx"]);
-    found().expect("nginx is installed")
+    debian::binary(
+        "nginx",
+        &["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"],
+    )
 }
 
 /// An nginx process, stopped when dropped.
