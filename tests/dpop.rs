@@ -168,6 +168,14 @@ async fn every_rule_refuses_on_its_own() {
             .await,
         invalid("the jwk holds a private key")
     );
+    let mut ed448 = serde_json::to_value(TestKey::Ed.jwk()).unwrap();
+    ed448["crv"] = "Ed448".into();
+    assert_eq!(
+        checker
+            .check(&ed().header("jwk", ed448).sign(), GET, TOKEN, &ed_jkt)
+            .await,
+        invalid("an OKP jwk must be Ed25519")
+    );
     for alg in ["none", "HS256"] {
         assert_eq!(
             checker

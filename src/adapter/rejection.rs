@@ -236,6 +236,8 @@ impl UserInfoRejection {
             Challenge::InvalidToken => vec![invalid_token(error)],
             Challenge::Bearer => vec![BEARER],
             Challenge::InsufficientScope => vec![insufficient_scope(error)],
+            // The `DPoP` challenge follows (`challenges`); Bearer tokens are accepted too.
+            Challenge::InvalidDpopProof => vec![BEARER],
             _ => Vec::new(),
         }
     }
