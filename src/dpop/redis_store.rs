@@ -48,7 +48,8 @@ impl std::fmt::Debug for RedisReplayStore {
 }
 
 impl RedisReplayStore {
-    /// A store at `url` (`redis://[:password@]host[:port][/db]`, `rediss://` for TLS), keys
+    /// A store at `url` (`redis://[:password@]host[:port][/db]`; TLS, `rediss://`, is not
+    /// built in: reach Redis over a private network or a local TLS tunnel), keys
     /// prefixed `axum-userinfo:dpop:`.
     ///
     /// # Errors
