@@ -57,12 +57,13 @@ pub enum ClientAuth {
 ///
 /// ```
 /// use axum_userinfo::{IntrospectionClient, Resolver};
+/// # let secret = "read from a file or the environment".to_owned();
 /// let client = IntrospectionClient::builder("https://auth.example.com")
 ///     .with_endpoint("https://auth.example.com/oauth2/introspect")
-///     .with_client_credentials("my-api", std::env::var("INTROSPECTION_SECRET").unwrap_or_default())
-///     .with_audience("my-api");
-/// # let client = client.with_client_credentials("my-api", "s3cret");
-/// let resolver = Resolver::builder().with_introspection(client.build()?).build()?;
+///     .with_client_credentials("my-api", secret)
+///     .with_audience("my-api")
+///     .build()?;
+/// let resolver = Resolver::builder().with_introspection(client).build()?;
 /// # Ok::<(), axum_userinfo::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
