@@ -383,3 +383,57 @@ async fn introspection_failures_are_logged_without_secrets() {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
 }
+
+/// DPoP requests (accepted, replayed, with the replay store down) log neither the token nor
+/// the proof, at any level.
+#[tokio::test]
+async fn dpop_requests_never_log_the_token_or_the_proof() {
+    use axum_userinfo::dpop::{DpopChecker, MemoryReplayStore, RedisReplayStore};
+    use axum_userinfo::test_util::{TestIdp, TestKey};
+    let (captured, _guard) = capture();
+    let idp = TestIdp::start().await;
+    let token = idp
+        .token()
+        .subject("dpop-subject")
+        .bound_to(TestKey::Ec)
+        .sign();
+    let url = "https://api.example.com/whoami";
+    let resolver = |checker: DpopChecker| {
+        Resolver::builder()
+            .with_verifier(idp.verifier().allow_any_audience().build().unwrap())
+            .with_dpop(checker)
+            .with_public_url("https://api.example.com")
+            .build()
+            .unwrap()
+    };
+    let memory = resolver(DpopChecker::new(MemoryReplayStore::new()));
+    let down = resolver(DpopChecker::new(
+        RedisReplayStore::new("redis://:redis-password@127.0.0.1:9/")
+            .unwrap()
+            .with_timeout(std::time::Duration::from_millis(200)),
+    ));
+    let proof = TestKey::Ec
+        .dpop_proof("GET", url)
+        .access_token(&token)
+        .sign();
+    let (method, uri) = (http::Method::GET, "/whoami".parse::<http::Uri>().unwrap());
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", format!("DPoP {token}").parse().unwrap());
+    headers.insert("dpop", proof.parse().unwrap());
+    let view = || axum_userinfo::RequestView::new(&headers).target(&method, &uri);
+    assert!(memory.resolve_async(view()).await.is_ok());
+    assert!(memory.resolve_async(view()).await.is_err(), "a replay");
+    assert!(down.resolve_async(view()).await.is_err(), "Redis down");
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("DPoP replay store (Redis)"), "{logs}");
+    let signature = proof.rsplit('.').next().unwrap();
+    for secret in [
+        token.as_str(),
+        proof.as_str(),
+        signature,
+        "redis-password",
+        "dpop-subject",
+    ] {
+        assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
+    }
+}
