@@ -27,7 +27,7 @@ pub trait ReplayStore: Send + Sync + std::fmt::Debug + 'static {
     ) -> BoxFuture<'a, Result<bool, ReplayStoreError>>;
 }
 
-/// The default capacity of a [`MemoryReplayStore`]: 1,000,000 proofs (about 80 MiB at
+/// The default capacity of a [`MemoryReplayStore`]: 1,000,000 proofs (about 110 MiB at
 /// most; at 1,000 proofs a second and a 120 s lifetime, 120,000 are held).
 pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
 
