@@ -634,10 +634,7 @@ async fn two_server_processes_share_the_replay_store() {
         401,
         "the other replica saw the proof in Redis"
     );
-    let challenge = replayed.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let challenge = all_challenges(replayed.headers());
     assert!(challenge.contains("invalid_dpop_proof"), "{challenge}");
     assert!(!challenge.contains(&token));
 
@@ -698,10 +695,7 @@ async fn the_nonce_flow() {
         .await
         .unwrap();
     assert_eq!(first.status(), 401);
-    let challenge = first.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let challenge = all_challenges(first.headers());
     assert!(
         challenge.contains(r#"DPoP error="use_dpop_nonce""#),
         "{challenge}"
@@ -735,4 +729,12 @@ async fn the_nonce_flow() {
     let refused = call(proof).await.unwrap();
     assert_eq!(refused.status(), 401);
     assert!(refused.headers().contains_key("dpop-nonce"));
+}
+
+/// Every `WWW-Authenticate` value of a response, joined: a refusal carries `Bearer` and `DPoP`.
+fn all_challenges(headers: &reqwest::header::HeaderMap) -> String {
+    (headers.get_all("www-authenticate").iter())
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
