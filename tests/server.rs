@@ -1263,4 +1263,12 @@ async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
         "{metrics}"
     );
     assert!(metrics.contains("userinfo_introspections_total{result=\"active\"}"));
+    // Two tokens seen once each: two look-ups, two misses (not one per look-up inside the call).
+    let line = (metrics.lines())
+        .find(|line| line.starts_with("userinfo_introspection_cache_total{result=\"miss\"}"));
+    assert_eq!(
+        line.and_then(|line| line.split(' ').nth(1)),
+        Some("2"),
+        "{metrics}"
+    );
 }

@@ -129,21 +129,27 @@ impl Answers {
         }
     }
 
-    /// The remembered answer for `digest` at `now`, if any (an outlived one is dropped).
+    /// The remembered answer for `digest` at `now`, if any (an outlived one is dropped): a
+    /// token's look-up, counted.
     pub(crate) fn lookup(&self, digest: &Digest, now: f64) -> Lookup {
+        let hit = self.remembered(digest, now);
+        crate::metrics::introspection_cache(matches!(hit, Lookup::Hit(_)));
+        hit
+    }
+
+    /// As [`lookup`](Self::lookup), uncounted: a flight's second look before its call.
+    fn remembered(&self, digest: &Digest, now: f64) -> Lookup {
         let Some(cache) = &self.cache else {
             return Lookup::Miss;
         };
-        let hit = match cache.get(digest) {
+        match cache.get(digest) {
             Some(entry) if now < entry.until => Lookup::Hit(entry.answer.clone()),
             Some(_) => {
                 cache.remove(digest);
                 Lookup::Miss
             }
             None => Lookup::Miss,
-        };
-        crate::metrics::introspection_cache(matches!(hit, Lookup::Hit(_)));
-        hit
+        }
     }
 
     /// The answer for `digest`: from the call in flight for it when there is one, else from
@@ -169,7 +175,8 @@ impl Answers {
         let outcome = flight
             .get_or_init(|| async {
                 // A call that ended just before this flight began has left its answer.
-                if let Lookup::Hit(answer) = self.lookup(&digest, crate::verify::claims::now()) {
+                if let Lookup::Hit(answer) = self.remembered(&digest, crate::verify::claims::now())
+                {
                     return answer;
                 }
                 let Ok(_permit) = self.permits.try_acquire() else {
