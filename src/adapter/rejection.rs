@@ -198,12 +198,10 @@ impl UserInfoRejection {
     pub fn challenges(&self) -> Vec<HeaderValue> {
         let mut challenges = self.bare_challenges();
         if let Some(algs) = &self.dpop_algs {
-            let dpop_error = matches!(
-                &self.kind,
-                Kind::Refused(error) if error.challenge() == Challenge::InvalidDpopProof
-            );
-            if dpop_error || (self.status() == StatusCode::UNAUTHORIZED && !challenges.is_empty()) {
-                challenges.push(dpop_challenge(self.dpop_error(), algs));
+            let dpop_error = self.dpop_error();
+            let unauthorized = self.status() == StatusCode::UNAUTHORIZED && !challenges.is_empty();
+            if dpop_error.is_some() || unauthorized {
+                challenges.push(dpop_challenge(dpop_error, algs));
             }
         }
         let Some(url) = &self.resource_metadata else {

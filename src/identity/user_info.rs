@@ -242,16 +242,17 @@ impl UserInfo {
         }
     }
 
-    /// An opaque token's user: its id issuer-scoped, its answer's claims trusted, valid until
-    /// its `exp` plus the leeway (and while `still` holds).
+    /// An opaque token's user: its id issuer-scoped, its answer's claims trusted (and its
+    /// `cnf`, read from the answer), valid until its `exp` plus the leeway (and while `still`
+    /// holds).
     #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
     pub(crate) fn from_introspection(
         user_id: Uuid,
         claims: JwtUserInfo,
+        confirmation: Confirmation,
         valid_until: Option<SystemTime>,
         still: Arc<dyn StillVerified>,
     ) -> Self {
-        let confirmation = Confirmation::of_payload(claims.payload());
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Introspected(claims),
@@ -275,26 +276,32 @@ impl UserInfo {
     /// [`ResolveError::ControlCharacter`] when the key holds a C0 control character or DEL
     /// (it could spell the id of a verified or trusted identity).
     pub fn from_api_key(key: impl Into<String>) -> Result<Self, ResolveError> {
-        let key = key.into();
-        check_untrusted_key(&key, CredentialKind::ApiKey)?;
-        Ok(Self::new(
-            user_id_of_key(&key),
-            UserDetails::ApiKey(key.into()),
-        ))
+        Self::api_key(key.into(), None)
     }
 
-    /// A user of an API key the configured store knows: the reference's id, and the entry.
-    pub(crate) fn with_key_entry(self, entry: Arc<ApiKeyEntry>) -> Self {
-        let inner = &self.0;
-        Self(Arc::new(Inner {
-            user_id: inner.user_id,
-            details: inner.details.clone(),
+    /// An API key's user, with its store's entry when the key is a known one.
+    fn api_key(key: String, key_entry: Option<Arc<ApiKeyEntry>>) -> Result<Self, ResolveError> {
+        check_untrusted_key(&key, CredentialKind::ApiKey)?;
+        Ok(Self(Arc::new(Inner {
+            user_id: user_id_of_key(&key),
+            details: UserDetails::ApiKey(key.into()),
             valid_until: None,
             verified: None,
             claims_trusted: false,
-            key_entry: Some(entry),
+            key_entry,
             confirmation: Confirmation::None,
-        }))
+        })))
+    }
+
+    /// A user of an API key the configured store knows: the reference's id, and the entry.
+    ///
+    /// # Errors
+    /// As [`from_api_key`](Self::from_api_key).
+    pub(crate) fn from_known_api_key(
+        key: impl Into<String>,
+        entry: Arc<ApiKeyEntry>,
+    ) -> Result<Self, ResolveError> {
+        Self::api_key(key.into(), Some(entry))
     }
 
     /// The thumbprint a verified or introspected token is bound to by `cnf.jkt` (RFC 9449):
@@ -308,7 +315,6 @@ impl UserInfo {
     }
 
     /// What the token's `cnf` binds it to.
-    #[cfg_attr(not(feature = "dpop"), allow(dead_code))]
     pub(crate) fn confirmation(&self) -> &Confirmation {
         &self.0.confirmation
     }

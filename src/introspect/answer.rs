@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use crate::error::{IntrospectionError, ResolveError};
-use crate::identity::claim_rules::{ScannedClaims, check, scan_claims};
+use crate::identity::claim_rules::{Confirmation, ScannedClaims, check, scan_claims};
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_id::verified_jwt_user_id;
 use crate::identity::user_info::{StillVerified, UserInfo};
@@ -96,8 +96,9 @@ fn user(
     drop(members);
     let valid_until = checks.valid_until(times);
     let still = Arc::new(Until(valid_until));
+    let confirmation = Confirmation::of(answer);
     let claims = JwtUserInfo::from_checked_payload(payload);
-    let user = UserInfo::from_introspection(id, claims, valid_until, still);
+    let user = UserInfo::from_introspection(id, claims, confirmation, valid_until, still);
     Ok((user, times.exp()))
 }
 

@@ -103,7 +103,7 @@ impl Resolver {
         };
         let digest = crate::api_keys::ApiKeyDigest::of(&key);
         let entry = store.find(&digest).ok_or(ResolveError::UnknownApiKey)?;
-        Ok(UserInfo::from_api_key(key)?.with_key_entry(entry))
+        UserInfo::from_known_api_key(key, entry)
     }
 
     /// Refuses a credential of a kind the deployment does not accept.
