@@ -698,6 +698,18 @@ pub enum ConfigError {
     /// An API key list file that cannot be read.
     #[error("the API key list cannot be read: {0}")]
     ApiKeyFile(std::io::ErrorKind),
+    /// [`accept_only_verified`](crate::ResolverBuilder::accept_only_verified) with nothing that
+    /// verifies a credential: every credential would be refused.
+    #[error(
+        "accept_only_verified needs something that verifies credentials: a JWT verifier \
+         (with_verifier), an introspection client (with_introspection) or an API key store \
+         (with_api_keys)"
+    )]
+    NothingVerifies,
+    /// Both [`with_accepted_kinds`](crate::ResolverBuilder::with_accepted_kinds) and
+    /// [`accept_only_verified`](crate::ResolverBuilder::accept_only_verified): choose one.
+    #[error("accept_only_verified and with_accepted_kinds both set the accepted kinds: choose one")]
+    AcceptedKindsTwice,
     /// A line of an API key list that is neither `sha256:<64 hex> [label [scopes…]]` nor a key.
     #[error("API key list line {line}: {reason}")]
     InvalidApiKeyLine {

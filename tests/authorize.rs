@@ -347,3 +347,138 @@ async fn challenges_point_to_the_resource_metadata() {
         assert_eq!(params["resource_metadata"], expected, "{path} {bearer:?}");
     }
 }
+
+/// One raw HTTP/1.1 request, as an attacker writes it: the status and the body.
+async fn raw(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Content-Length: 0\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0; 4096];
+    // The head, then the body its Content-Length announces (none for HEAD or a 101).
+    let complete = |answer: &[u8]| {
+        let text = String::from_utf8_lossy(answer);
+        let Some(end) = text.find("\r\n\r\n") else {
+            return false;
+        };
+        let length = (text[..end].lines())
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        method == "HEAD" || text.starts_with("HTTP/1.1 101") || answer.len() >= end + 4 + length
+    };
+    while !complete(&answer) {
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buffer));
+        match read.await {
+            Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buffer[..n]),
+            _ => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// H2: a guard is never bypassed by an `Upgrade` header. Anonymous requests to guarded plain
+/// handlers carry every method and every combination of handshake headers, over raw HTTP: each
+/// is 401 and no handler runs. A route that opts in to anonymous upgrades (a WebSocket route)
+/// lets a complete handshake through, and nothing less.
+#[tokio::test]
+async fn no_upgrade_header_reaches_a_guarded_plain_handler() {
+    use axum::extract::ws::WebSocketUpgrade;
+    use axum::routing::{any, post};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+    let writers = Guard::new("writers")
+        .require_scopes(["orders:write"])
+        .unwrap();
+    let admins = Guard::new("admins").any_role(["admin"]).unwrap();
+    let handler = || async {
+        RAN.fetch_add(1, Ordering::SeqCst);
+        "placed"
+    };
+    let socket = |ws: WebSocketUpgrade| async move { ws.on_upgrade(|_socket| async {}) };
+    let app = Router::new()
+        .route(
+            "/orders",
+            post(handler).route_layer(GuardLayer::new(writers)),
+        )
+        .route(
+            "/admin",
+            any(handler).layer(GuardLayer::new(admins.clone())),
+        )
+        .route(
+            "/ws",
+            get(socket).route_layer(GuardLayer::new(admins).allow_anonymous_upgrades()),
+        )
+        .layer(UserInfoLayer::new(resolver()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let handshake: [(&str, &str); 4] = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    let forwarded = [
+        ("X-Forwarded-Proto", "https"),
+        ("X-Forwarded-For", "127.0.0.1"),
+        ("X-Forwarded-Host", "internal"),
+    ];
+    // Every subset of the handshake headers, with and without X-Forwarded-*, a repeated or
+    // case-changed Upgrade, on every method.
+    let mut header_sets: Vec<Vec<(&str, &str)>> = Vec::new();
+    for mask in 0..16_u32 {
+        let subset: Vec<_> = (handshake.iter().enumerate())
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, pair)| *pair)
+            .collect();
+        let mut with_forwarded = subset.clone();
+        with_forwarded.extend(forwarded);
+        header_sets.push(subset);
+        header_sets.push(with_forwarded);
+    }
+    let mut odd = handshake.to_vec();
+    odd[0] = ("UPGRADE", "WebSocket");
+    header_sets.push(odd);
+    let mut repeated = handshake.to_vec();
+    repeated.push(("Upgrade", "websocket"));
+    header_sets.push(repeated);
+    for path in ["/orders", "/admin"] {
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"] {
+            for headers in &header_sets {
+                let (status, text) = raw(&addr, method, path, headers).await;
+                assert!(
+                    status == 401 || status == 405,
+                    "{method} {path} {headers:?}: {text}"
+                );
+            }
+        }
+    }
+    assert_eq!(RAN.load(Ordering::SeqCst), 0, "no guarded handler ran");
+
+    // The WebSocket route that opts in: a complete handshake opens (101); anything less is a
+    // plain anonymous request, refused.
+    let (status, _) = raw(&addr, "GET", "/ws", &handshake).await;
+    assert_eq!(status, 101);
+    for method in ["POST", "PUT"] {
+        let (status, text) = raw(&addr, method, "/ws", &handshake).await;
+        assert!(status == 401 || status == 405, "{method}: {text}");
+    }
+    let (status, _) = raw(&addr, "GET", "/ws", &handshake[..2]).await;
+    assert_eq!(status, 401);
+}

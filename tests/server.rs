@@ -822,6 +822,43 @@ async fn a_verifying_demo_accepts_only_jwts_unless_told_otherwise() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// H1: a gateway for the API keys you issue (`--require --api-keys FILE`, no `--accept`)
+/// accepts only the keys of its list: Basic credentials, any session cookie and an unsigned
+/// JWT (whose `label` and `scope` claims once filled the claim headers a known key's entry
+/// fills) are refused.
+#[tokio::test]
+async fn a_gateway_for_api_keys_accepts_only_its_keys() {
+    let keys = std::env::temp_dir().join(format!("demo-h1-keys-{}.txt", std::process::id()));
+    std::fs::write(&keys, "sk-ci-robot ci-robot orders:read\n").unwrap();
+    let server = serve(Options {
+        require: true,
+        api_keys: Some(keys.clone()),
+        claim_headers: vec![
+            ("label".to_owned(), "x-key-label".to_owned()),
+            ("scope".to_owned(), "x-key-scope".to_owned()),
+        ],
+        ..Options::default()
+    })
+    .await;
+    std::fs::remove_file(&keys).unwrap();
+    // {"alg":"none"}.{"sub":"mallory","label":"ci-robot","scope":"orders:read"}.
+    let unsigned = "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5IiwibGFiZWwiOiJjaS1yb2JvdCIsInNjb3BlIjoib3JkZXJzOnJlYWQifQ.";
+    for header in [
+        ("authorization", "Basic eDp5"),
+        ("cookie", "nat-session=anything"),
+        ("authorization", unsigned),
+    ] {
+        let (status, headers, body) = server.whoami(&[header]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{header:?}: {body}");
+        assert!(headers.get("x-user-id").is_none(), "{header:?}");
+        assert!(headers.get("x-key-label").is_none(), "{header:?}");
+    }
+    let (status, headers, body) = server.whoami(&[("x-api-key", "sk-ci-robot")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers["x-key-label"], "ci-robot");
+    assert_eq!(headers["x-user-id"], id("sk-ci-robot").as_str());
+}
+
 /// G8: `/whoami`, `/whoami/` and `/whoami/…` answer every method alike (gateways forward the
 /// original method; Envoy's `path_prefix` sends `/whoami/` for a request to `/`).
 #[tokio::test]

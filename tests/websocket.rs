@@ -266,8 +266,9 @@ async fn a_socket_closes_when_its_key_is_revoked() {
 }
 
 /// A guard on the upgrade's route: an upgrade whose user lacks what it requires is refused
-/// (403) before the upgrade; an anonymous upgrade opens, and an auth message whose user fails
-/// the guard gets an error reply and leaves the identity as it was.
+/// (403) before the upgrade; an anonymous upgrade is refused (401) unless the route lets
+/// anonymous upgrades through, and then an auth message whose user fails the guard gets an
+/// error reply and leaves the identity as it was.
 #[tokio::test]
 async fn a_guarded_socket_takes_only_users_who_pass() {
     use axum_userinfo::{Guard, GuardLayer};
@@ -277,8 +278,10 @@ async fn a_guarded_socket_takes_only_users_who_pass() {
         .build()
         .unwrap();
     let eng = Guard::new("eng").any_group(["eng"]).unwrap();
+    let by_message = GuardLayer::new(eng.clone()).allow_anonymous_upgrades();
     let app = Router::new()
-        .route("/ws", get(socket).route_layer(GuardLayer::new(eng)))
+        .route("/ws", get(socket).route_layer(by_message))
+        .route("/closed", get(socket).route_layer(GuardLayer::new(eng)))
         .layer(UserInfoLayer::new(resolver));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -303,6 +306,17 @@ async fn a_guarded_socket_takes_only_users_who_pass() {
             assert_eq!(response.status(), 403);
         }
         other => panic!("the upgrade must be refused, got {:?}", other.map(|_| ())),
+    }
+
+    let closed = format!("ws://{addr}/closed").into_client_request().unwrap();
+    match tokio_tungstenite::connect_async(closed).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401);
+        }
+        other => panic!(
+            "an anonymous upgrade is refused, got {:?}",
+            other.map(|_| ())
+        ),
     }
 
     let mut socket = connect(addr, None).await;

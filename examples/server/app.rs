@@ -11,9 +11,8 @@ use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, CredentialKind, Guard, JwtVerifier, ProtectedResource, Resolver,
-    SocketIdentity, UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth,
-    resource_metadata_routes,
+    AcceptedKinds, ConfigError, Guard, JwtVerifier, ProtectedResource, Resolver, SocketIdentity,
+    UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth, resource_metadata_routes,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
@@ -156,35 +155,35 @@ pub(crate) fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilte
     filter
 }
 
-/// The credential kinds the demo accepts: `--accept` when given. Without it, a demo that
-/// verifies JWTs accepts **only** JWTs: an API key, Basic credentials or a session cookie are
-/// not verified by anything, and a gateway that asks this server must not let them through.
-///
-/// Opaque tokens, when introspected, and API keys, when checked against `--api-keys`, count
-/// as verified too.
-fn accepted_kinds(options: &Options) -> Option<AcceptedKinds> {
-    let verifies = !options.oidc_issuers.is_empty()
+/// Whether anything in the options verifies a credential: JWT verifiers, introspection, or an
+/// API key list.
+fn verifies(options: &Options) -> bool {
+    !options.oidc_issuers.is_empty()
         || !options.jwks.is_empty()
-        || options.introspection.is_some();
+        || options.introspection.is_some()
+        || options.api_keys.is_some()
+}
+
+/// The credential kinds the demo accepts: `--accept` when given. Without it, a demo where
+/// anything verifies accepts **only** what is verified (the library's one rule,
+/// `accept_only_verified`): an unchecked API key, Basic credentials, a session cookie or a JWT
+/// nothing verifies would each give a user, and a gateway that asks this server must not let
+/// them through.
+fn with_accepted_kinds(
+    builder: axum_userinfo::ResolverBuilder,
+    options: &Options,
+) -> axum_userinfo::ResolverBuilder {
     match options.accept {
-        Some(kinds) => Some(kinds),
-        None if verifies => {
-            let mut kinds = AcceptedKinds::from([CredentialKind::Jwt]);
-            if options.introspection.is_some() {
-                kinds = kinds.with(CredentialKind::OpaqueToken);
-            }
-            if options.api_keys.is_some() {
-                kinds = kinds.with(CredentialKind::ApiKey);
-            }
+        Some(kinds) => builder.with_accepted_kinds(kinds),
+        None if verifies(options) => {
             tracing::info!(
-                ?kinds,
-                "tokens are verified: only verified credential kinds are accepted (unchecked \
-                 API keys, Basic credentials and session cookies are refused); --accept \
-                 jwt,api_key,… accepts more kinds"
+                "credentials are verified: only verified credential kinds are accepted (JWTs \
+                 if a verifier, opaque tokens if introspection, API keys if --api-keys; never \
+                 Basic credentials or session cookies); --accept jwt,api_key,… accepts more kinds"
             );
-            Some(kinds)
+            builder.accept_only_verified()
         }
-        None => None,
+        None => builder,
     }
 }
 
@@ -254,10 +253,7 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
 pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     prometheus(); // before the first count
-    let mut builder = Resolver::builder();
-    if let Some(kinds) = accepted_kinds(options) {
-        builder = builder.with_accepted_kinds(kinds);
-    }
+    let mut builder = with_accepted_kinds(Resolver::builder(), options);
     if let Some(header) = &options.identity_header {
         builder = builder.with_identity_header(header.as_str());
     }
@@ -297,6 +293,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         builder = builder.with_protected_resource(resource);
     }
     let resolver = builder.build()?;
+    tracing::info!(kinds = ?resolver.accepted_kinds(), "accepted credential kinds");
     let mut forward = ForwardAuthHeaders::new();
     for (claim, header) in &options.claim_headers {
         forward = forward.with_claim(claim, header)?;

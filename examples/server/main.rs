@@ -17,8 +17,9 @@
 //!
 //! Every flag has an environment fallback, `USERINFO_` and the flag's name (`--oidc` is
 //! `USERINFO_OIDC`; repeatable flags take a comma list). With `--oidc` or `--jwks`, JWTs are
-//! verified (issuer-scoped ids; unknown issuers refused), and only JWTs are accepted unless
-//! `--accept` names more kinds. Logs go through `tracing`, filtered
+//! verified (issuer-scoped ids; unknown issuers refused); when anything verifies (those,
+//! `--introspection-issuer`, `--api-keys`), only verified kinds are accepted unless
+//! `--accept` names the kinds. Logs go through `tracing`, filtered
 //! by `RUST_LOG` (default `info`); WebSocket frames, which carry auth messages, are never
 //! logged (tungstenite stays at `debug` unless `RUST_LOG` names it).
 
@@ -42,8 +43,10 @@ struct Cli {
     /// Refuse anonymous requests to /whoami with 401.
     #[arg(long, env = "USERINFO_REQUIRE")]
     require: bool,
-    /// Accept only these credential kinds: a comma list of session_cookie, jwt, api_key,
-    /// basic ('' accepts none). Default: all, or only jwt when --oidc or --jwks verifies JWTs.
+    /// Accept only these credential kinds: a comma list of session_cookie, jwt, opaque_token,
+    /// api_key, basic ('' accepts none). Default: all when nothing verifies; otherwise only
+    /// what is verified (jwt with --oidc/--jwks, opaque_token with --introspection-issuer,
+    /// api_key with --api-keys).
     #[arg(long, env = "USERINFO_ACCEPT", value_name = "KINDS")]
     accept: Option<AcceptedKinds>,
     /// Take identities only from this trusted proxy header.

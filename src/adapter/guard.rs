@@ -8,13 +8,19 @@
 //! `forbidden`. A guard with no resolution in front of it fails closed: 500, naming the fix.
 //!
 //! **WebSockets.** On an upgrade route the guard checks the upgrade's user: one who lacks what
-//! it requires is refused (403) before the upgrade. An *anonymous* upgrade passes, as an
-//! unguarded one does, because its socket may still authenticate with an auth message: the
-//! guard goes with the socket ([`WebSocketAuth`](crate::WebSocketAuth) takes it), and a user
-//! an auth message resolves must pass it too. One who does not gets an error reply (code
-//! `insufficient_scope` or `forbidden`) and **the socket's identity stays as it was** (still
-//! anonymous, closed at its auth deadline; or the user it had). The same holds when an auth
-//! message would renew a socket's user to one who fails the guard.
+//! it requires is refused (403) before the upgrade, and, by default, an *anonymous* upgrade is
+//! refused (401) like any anonymous request. A socket that authenticates by an auth message
+//! after it opens needs its anonymous upgrade let through: that is an explicit choice,
+//! [`GuardLayer::allow_anonymous_upgrades`], for a route whose handler is a WebSocket handler
+//! (it must never reach a plain handler, which would run with no user). Only a complete
+//! handshake counts as an upgrade (`GET` with `Upgrade: websocket`, `Connection: upgrade`,
+//! `Sec-WebSocket-Version: 13` and a `Sec-WebSocket-Key`, or HTTP/2's extended `CONNECT`): an
+//! `Upgrade` header on any other request changes nothing. The guard goes with the socket
+//! ([`WebSocketAuth`](crate::WebSocketAuth) takes it), and a user an auth message resolves must
+//! pass it too. One who does not gets an error reply (code `insufficient_scope` or
+//! `forbidden`) and **the socket's identity stays as it was** (still anonymous, closed at its
+//! auth deadline; or the user it had). The same holds when an auth message would renew a
+//! socket's user to one who fails the guard.
 //!
 //! ```
 //! use axum::{Router, routing::get};
@@ -95,12 +101,30 @@ use crate::identity::user_info::UserInfo;
 #[must_use]
 pub struct GuardLayer {
     guard: Guard,
+    anonymous_upgrades: bool,
 }
 
 impl GuardLayer {
-    /// The layer of `guard`.
+    /// The layer of `guard`. Anonymous requests, WebSocket upgrades included, are refused
+    /// with 401.
     pub fn new(guard: Guard) -> Self {
-        Self { guard }
+        Self {
+            guard,
+            anonymous_upgrades: false,
+        }
+    }
+
+    /// Lets an anonymous WebSocket upgrade (a complete handshake, and nothing else) through to
+    /// the handler, whose socket must then authenticate with an auth message that passes the
+    /// guard ([`WebSocketAuth`](crate::WebSocketAuth) and
+    /// [`SocketIdentity`](crate::SocketIdentity) enforce it; an anonymous socket is closed at
+    /// its auth deadline). Use it only on routes whose handler takes
+    /// [`WebSocketUpgrade`](axum::extract::ws::WebSocketUpgrade): a plain handler behind it
+    /// would run for a request with no user.
+    #[cfg(feature = "ws")]
+    pub fn allow_anonymous_upgrades(mut self) -> Self {
+        self.anonymous_upgrades = true;
+        self
     }
 
     /// The guard.
@@ -117,6 +141,7 @@ impl<S> Layer<S> for GuardLayer {
         GuardService {
             inner,
             guard: self.guard.clone(),
+            anonymous_upgrades: self.anonymous_upgrades,
         }
     }
 }
@@ -126,6 +151,7 @@ impl<S> Layer<S> for GuardLayer {
 pub struct GuardService<S> {
     inner: S,
     guard: Guard,
+    anonymous_upgrades: bool,
 }
 
 impl<S, B, ResBody> Service<Request<B>> for GuardService<S>
@@ -153,10 +179,10 @@ where
         let refusal = match layer_user(extensions) {
             // No UserInfoLayer in front: a configuration error, never a pass.
             None => UserInfoRejection::missing_layer(),
-            // An anonymous WebSocket upgrade may still authenticate with an auth message: the
-            // socket checks that message's user against the guard.
+            // An anonymous WebSocket upgrade may still authenticate with an auth message, when
+            // the route says so: the socket checks that message's user against the guard.
             #[cfg(feature = "ws")]
-            Some(None) if upgrade => {
+            Some(None) if upgrade && self.anonymous_upgrades => {
                 self.pass_to_socket(&mut request);
                 return ResponseFuture::inner(self.inner.call(request));
             }

@@ -1,7 +1,7 @@
 //! A whole HTTP request resolved: WebSocket upgrades take the `?session=` id into account, and
 //! the outcome is kept in the request's extensions for the extractors.
 
-use http::header::{SEC_WEBSOCKET_VERSION, UPGRADE};
+use http::header::{CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE};
 use http::request::Parts;
 use http::{Extensions, HeaderMap, Method, Uri};
 
@@ -51,20 +51,37 @@ pub(crate) fn layer_user(extensions: &Extensions) -> Option<Option<&UserInfo>> {
     }
 }
 
-/// Whether a request asks for a WebSocket: HTTP/1.1 `Upgrade: websocket`, or an HTTP/2 extended
-/// `CONNECT` (RFC 8441) for one. The `:protocol` pseudo-header is hyper's type, visible only
-/// with hyper's `http2` feature; a WebSocket `CONNECT` must also carry
-/// `Sec-WebSocket-Version: 13` (RFC 8441 §5, RFC 6455 §4.1), which `http` shows, so that is
-/// what is checked: another `CONNECT` (a tunnel) is a plain request.
+/// Whether a request is a WebSocket handshake, by the rules axum's `WebSocketUpgrade` applies
+/// (RFC 6455 §4.1): HTTP/1.1 `GET` with `Upgrade: websocket`, a `Connection` header naming
+/// `upgrade`, `Sec-WebSocket-Version: 13` and a `Sec-WebSocket-Key`; or an HTTP/2 extended
+/// `CONNECT` (RFC 8441) with `Sec-WebSocket-Version: 13`. The `:protocol` pseudo-header is
+/// hyper's type, visible only with hyper's `http2` feature, so the version is what is checked
+/// there: another `CONNECT` (a tunnel) is a plain request. Anything less (an `Upgrade` header
+/// on a `POST`, say) is a plain request: its `?session=` id does not count, and a guard does
+/// not treat it as a socket.
 pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool {
+    let version_13 = headers
+        .get(SEC_WEBSOCKET_VERSION)
+        .is_some_and(|version| version.as_bytes() == b"13");
     if *method == Method::CONNECT {
-        return headers
-            .get(SEC_WEBSOCKET_VERSION)
-            .is_some_and(|version| version.as_bytes() == b"13");
+        return version_13;
     }
-    headers
-        .get(UPGRADE)
-        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
+    let mut upgrades = headers.get_all(UPGRADE).iter();
+    let websocket = matches!(
+        (upgrades.next(), upgrades.next()),
+        (Some(value), None) if value.as_bytes().trim_ascii().eq_ignore_ascii_case(b"websocket")
+    );
+    let connection_upgrade = headers.get_all(CONNECTION).iter().any(|value| {
+        (value.as_bytes().split(|&byte| byte == b','))
+            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
+    });
+    *method == Method::GET
+        && websocket
+        && connection_upgrade
+        && version_13
+        && headers
+            .get(SEC_WEBSOCKET_KEY)
+            .is_some_and(|key| !key.is_empty())
 }
 
 /// Resolves an extractor's request parts, waiting for a verified JWT's fetched keys when they
@@ -111,12 +128,38 @@ mod tests {
         let headers = |pairs: &[(&'static str, &'static str)]| {
             let mut map = HeaderMap::new();
             for (name, value) in pairs {
-                map.insert(*name, http::HeaderValue::from_static(value));
+                map.append(*name, http::HeaderValue::from_static(value));
             }
             map
         };
-        let upgrade = headers(&[("upgrade", "WebSocket")]);
-        assert!(is_websocket_upgrade(&Method::GET, &upgrade));
+        let handshake = [
+            ("upgrade", "WebSocket"),
+            ("connection", "keep-alive, Upgrade"),
+            ("sec-websocket-version", "13"),
+            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ];
+        assert!(is_websocket_upgrade(&Method::GET, &headers(&handshake)));
+        // Any other method, or any part missing: a plain request.
+        for method in [Method::POST, Method::PUT, Method::DELETE, Method::HEAD] {
+            assert!(
+                !is_websocket_upgrade(&method, &headers(&handshake)),
+                "{method}"
+            );
+        }
+        for left_out in 0..handshake.len() {
+            let partial: Vec<_> = (handshake.iter().enumerate())
+                .filter(|(i, _)| *i != left_out)
+                .map(|(_, pair)| *pair)
+                .collect();
+            assert!(!is_websocket_upgrade(&Method::GET, &headers(&partial)));
+        }
+        let mut twice = headers(&handshake);
+        twice.append("upgrade", http::HeaderValue::from_static("h2c"));
+        assert!(!is_websocket_upgrade(&Method::GET, &twice));
+        assert!(!is_websocket_upgrade(
+            &Method::GET,
+            &headers(&[("upgrade", "websocket")])
+        ));
         let h2 = headers(&[("sec-websocket-version", "13")]);
         assert!(is_websocket_upgrade(&Method::CONNECT, &h2));
         // A CONNECT tunnel is not a WebSocket, and neither is a plain GET.

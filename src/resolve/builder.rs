@@ -19,6 +19,7 @@ use crate::resolve::limits::{
 #[must_use]
 pub struct ResolverBuilder {
     accepted: Option<AcceptedKinds>,
+    only_verified: bool,
     identity_header: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     allowed_origins: Option<Vec<String>>,
@@ -60,6 +61,30 @@ impl ResolverBuilder {
         }))
     }
 
+    /// The accepted kinds: as given, or those something verifies
+    /// ([`accept_only_verified`](Self::accept_only_verified)), or all.
+    fn accepted_kinds(&self) -> Result<AcceptedKinds, ConfigError> {
+        if !self.only_verified {
+            return Ok(self.accepted.unwrap_or_default());
+        }
+        if self.accepted.is_some() {
+            return Err(ConfigError::AcceptedKindsTwice);
+        }
+        #[cfg(feature = "verify")]
+        let jwt = !self.verifiers.is_empty();
+        #[cfg(not(feature = "verify"))]
+        let jwt = false;
+        #[cfg(feature = "introspection")]
+        let introspection = self.introspection.is_some();
+        #[cfg(not(feature = "introspection"))]
+        let introspection = false;
+        let kinds = AcceptedKinds::verified_by(jwt, introspection, self.api_keys.is_some());
+        if kinds.is_empty() {
+            return Err(ConfigError::NothingVerifies);
+        }
+        Ok(kinds)
+    }
+
     /// Verifies JWTs of this issuer (feature `verify`; call again for more issuers). Once a
     /// verifier is configured, every JWT must be verified by the verifier of its `iss`: a
     /// token of another issuer, or without `iss`, is refused, and ids are issuer-scoped
@@ -68,9 +93,9 @@ impl ResolverBuilder {
     /// **The other credential kinds still resolve**, as in the reference: an API key (any
     /// Bearer token that is not JWT-shaped, or `X-API-Key`), Basic credentials and a session
     /// cookie are not verified by anything, and each still gives a user. A service (or a
-    /// gateway's auth endpoint) that must trust only verified tokens accepts only JWTs:
-    /// `.with_accepted_kinds([CredentialKind::Jwt])`, and everything else is refused with
-    /// [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted) (HTTP 401).
+    /// gateway's auth endpoint) that must trust only verified credentials calls
+    /// [`accept_only_verified`](Self::accept_only_verified), and everything else is refused
+    /// with [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted) (HTTP 401).
     ///
     /// ```
     /// use axum_userinfo::{CredentialKind, JwtVerifier, Resolver, ResolveError, VerificationKey};
@@ -80,7 +105,7 @@ impl ResolverBuilder {
     ///     .build()?;
     /// let resolver = Resolver::builder()
     ///     .with_verifier(verifier)
-    ///     .with_accepted_kinds([CredentialKind::Jwt]) // verified tokens only
+    ///     .accept_only_verified() // here: JWTs, verified
     ///     .build()?;
     /// assert!(resolver.verifies_jwts());
     /// let mut headers = HeaderMap::new();
@@ -203,6 +228,39 @@ impl ResolverBuilder {
     /// ```
     pub fn with_accepted_kinds(mut self, kinds: impl Into<AcceptedKinds>) -> Self {
         self.accepted = Some(kinds.into());
+        self
+    }
+
+    /// Accepts only the credential kinds something in this resolver verifies
+    /// ([`AcceptedKinds::verified_by`]): JWTs when a [verifier](Self::with_verifier) is
+    /// configured, opaque tokens when an [introspection client](Self::with_introspection) is,
+    /// API keys when a [key store](Self::with_api_keys) is. Basic credentials, session cookies
+    /// and JWTs that nothing verifies are refused with
+    /// [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted) (401). The policy of a
+    /// service, or a gateway's auth endpoint, that must trust only verified credentials: the
+    /// kinds follow the configuration, so adding a key store later cannot leave JWTs (or
+    /// anything else) accepted unverified.
+    ///
+    /// ```
+    /// use axum_userinfo::{ApiKeyList, CredentialKind, Resolver, ResolveError};
+    /// use http::{HeaderMap, HeaderValue};
+    /// let keys = ApiKeyList::parse("sk-live-1 ci-robot\n")?;
+    /// let resolver = Resolver::builder().with_api_keys(keys).accept_only_verified().build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("authorization", HeaderValue::from_static("Basic eDp5")); // x:y
+    /// assert_eq!(resolver.resolve(&headers), Err(ResolveError::NotAccepted(CredentialKind::Basic)));
+    /// headers.insert("authorization", HeaderValue::from_static("Bearer sk-live-1"));
+    /// assert!(resolver.resolve(&headers)?.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors (at [`build`](Self::build))
+    /// [`ConfigError::NothingVerifies`](crate::ConfigError::NothingVerifies) when nothing is
+    /// configured that verifies a credential (every credential would be refused), and
+    /// [`ConfigError::AcceptedKindsTwice`](crate::ConfigError::AcceptedKindsTwice) beside
+    /// [`with_accepted_kinds`](Self::with_accepted_kinds).
+    pub fn accept_only_verified(mut self) -> Self {
+        self.only_verified = true;
         self
     }
 
@@ -369,6 +427,7 @@ impl ResolverBuilder {
     pub fn build(self) -> Result<Resolver, ConfigError> {
         #[cfg(feature = "dpop")]
         let dpop = self.dpop_config()?;
+        let accepted = self.accepted_kinds()?;
         let identity_header = self
             .identity_header
             .map(|name| {
@@ -376,7 +435,7 @@ impl ResolverBuilder {
                     .map_err(|_| ConfigError::InvalidHeaderName)
             })
             .transpose()?;
-        if identity_header.is_some() && self.accepted.is_some() {
+        if identity_header.is_some() && (self.accepted.is_some() || self.only_verified) {
             return Err(ConfigError::IdentityHeaderWithAcceptedKinds);
         }
         #[cfg(feature = "verify")]
@@ -406,7 +465,7 @@ impl ResolverBuilder {
             .transpose()?;
         Ok(Resolver {
             config: Arc::new(Config {
-                accepted: self.accepted.unwrap_or_default(),
+                accepted,
                 identity_header,
                 trusted_proxies,
                 allowed_origins: self.allowed_origins,

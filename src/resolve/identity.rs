@@ -22,8 +22,12 @@ impl Resolver {
             ambient,
             ..
         } = presented;
-        if let Some(kind) = credential.kind() {
-            self.accept(kind)?;
+        // A JWT's kind is known once it is known whether a configured issuer claims it: with
+        // introspection, one that none claims is an opaque token (`jwt_user`).
+        match credential.kind() {
+            Some(CredentialKind::Jwt) if self.introspects() => {}
+            Some(kind) => self.accept(kind)?,
+            None => {}
         }
         if let Some(headers) = ambient {
             self.check_origin(headers)?;
@@ -74,7 +78,10 @@ impl Resolver {
                 Err(Unfinished::Refused(refusal)) if is_unclaimed(&refusal) => {
                     self.opaque_user(token)
                 }
-                verified => verified,
+                verified => {
+                    self.accept(CredentialKind::Jwt)?;
+                    verified
+                }
             };
         }
         #[cfg(feature = "verify")]

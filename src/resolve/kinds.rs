@@ -125,6 +125,40 @@ impl AcceptedKinds {
         Self(self.0 | kind.bit())
     }
 
+    /// The kinds something in the resolver verifies, and so the only ones
+    /// [`accept_only_verified`](crate::ResolverBuilder::accept_only_verified) accepts: JWTs when
+    /// a JWT verifier is configured, opaque tokens when an introspection client is, API keys
+    /// when a key store is. Never Basic credentials or session cookies, which nothing verifies,
+    /// nor unverified JWTs. This is the library's one rule of which credentials count as
+    /// verified.
+    ///
+    /// ```
+    /// use axum_userinfo::{AcceptedKinds, CredentialKind};
+    /// let kinds = AcceptedKinds::verified_by(false, false, true); // a key store alone
+    /// assert_eq!(kinds, AcceptedKinds::from([CredentialKind::ApiKey]));
+    /// assert_eq!(AcceptedKinds::verified_by(false, false, false), AcceptedKinds::none());
+    /// ```
+    #[must_use]
+    pub const fn verified_by(jwt_verifiers: bool, introspection: bool, key_store: bool) -> Self {
+        let mut kinds = Self::none();
+        if jwt_verifiers {
+            kinds = kinds.with(CredentialKind::Jwt);
+        }
+        if introspection {
+            kinds = kinds.with(CredentialKind::OpaqueToken);
+        }
+        if key_store {
+            kinds = kinds.with(CredentialKind::ApiKey);
+        }
+        kinds
+    }
+
+    /// Whether no kind is accepted.
+    #[must_use]
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     /// The accepted kinds, in resolution order.
     pub fn iter(self) -> impl Iterator<Item = CredentialKind> {
         CredentialKind::ALL
