@@ -398,6 +398,10 @@ async fn service(resolver: axum_userinfo::Resolver, listener: tokio::net::TcpLis
             "/me",
             get(|user: axum_userinfo::UserInfo| async move { user.source().to_string() }),
         )
+        .route(
+            "/me/{*rest}",
+            get(|user: axum_userinfo::UserInfo| async move { user.source().to_string() }),
+        )
         .layer(axum_userinfo::UserInfoLayer::new(resolver));
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -495,6 +499,26 @@ async fn the_layer_checks_dpop_bound_tokens() {
             .status(),
         401
     );
+
+    // H4: a proof for /ping at /me/../ping (which the router routes to /me/{*rest}, raw):
+    // the path with dot segments is refused, whatever their encoding.
+    for path in ["/me/../ping", "/me/%2e%2e/ping", "/me/./ping"] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let for_ping = key
+            .dpop_proof("GET", &format!("{base}/ping"))
+            .access_token(&bound)
+            .sign();
+        let host = base.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: DPoP {bound}\r\n\
+             DPoP: {for_ping}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 401"), "{path}: {answer}");
+    }
 
     // An opaque token, bound by its introspection answer's cnf.jkt.
     let opaque = idp

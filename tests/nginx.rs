@@ -335,8 +335,8 @@ async fn nginx_routes_with_different_requirements() {
 }
 
 /// DPoP behind nginx (`forward_auth`'s recipe): the auth subrequest passes the original
-/// method and URI, and the public scheme and host, which the demo reads from its trusted
-/// proxy only.
+/// method and URI, and the public scheme and host, fixed (never the client's own `Host`),
+/// which the demo reads from its trusted proxy only.
 const NGINX_DPOP_CONF: &str = r#"
         location = /_auth {
             internal;
@@ -345,8 +345,8 @@ const NGINX_DPOP_CONF: &str = r#"
             proxy_set_header Content-Length "";
             proxy_set_header X-Original-Method $request_method;
             proxy_set_header X-Original-URI $request_uri;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_set_header X-Forwarded-Host api.example.com;
         }
         location / {
             auth_request /_auth;
@@ -375,7 +375,9 @@ async fn nginx_passes_the_original_request_to_check_dpop_proofs() {
     let nginx = start_nginx_with(NGINX_DPOP_CONF, auth, upstream).await;
     let key = TestKey::Ec;
     let token = idp.token().subject("ada").bound_to(key).sign();
+    // The client reaches nginx here; it signs for the public URL the gateway names.
     let url = format!("http://{}/tools/call?id=7", nginx.addr);
+    let public = "https://api.example.com/tools/call?id=7";
     let http = reqwest::Client::new();
     let post = |proof: &str| {
         http.post(&url)
@@ -384,22 +386,38 @@ async fn nginx_passes_the_original_request_to_check_dpop_proofs() {
             .body("{}")
             .send()
     };
-    let proof = key.dpop_proof("POST", &url).access_token(&token).sign();
+    // H3: a proof for the host the client typed (its own Host header) is not the public URL.
+    let for_client_host = key.dpop_proof("POST", &url).access_token(&token).sign();
+    assert_eq!(post(&for_client_host).await.unwrap().status(), 401);
+    let evil = key
+        .dpop_proof("POST", "http://evil.example/tools/call")
+        .access_token(&token)
+        .sign();
+    let with_evil_host = http
+        .post(&url)
+        .header("host", "evil.example")
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", &evil)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_evil_host.status(), 401, "a proof for another service");
+    let proof = key.dpop_proof("POST", public).access_token(&token).sign();
     let response = post(&proof).await.unwrap();
     assert_eq!(response.status(), 200);
     let seen: Value = response.json().await.unwrap();
     let id = seen["x-user-id"].as_str().unwrap();
     assert!(id.parse::<uuid::Uuid>().is_ok(), "{seen}");
     assert_eq!(post(&proof).await.unwrap().status(), 401, "a replay");
-    let for_get = key.dpop_proof("GET", &url).access_token(&token).sign();
+    let for_get = key.dpop_proof("GET", public).access_token(&token).sign();
     assert_eq!(
         post(&for_get).await.unwrap().status(),
         401,
         "another method"
     );
-    let elsewhere = format!("http://{}/other", nginx.addr);
+    let elsewhere = "https://api.example.com/other";
     let for_other = key
-        .dpop_proof("POST", &elsewhere)
+        .dpop_proof("POST", elsewhere)
         .access_token(&token)
         .sign();
     assert_eq!(post(&for_other).await.unwrap().status(), 401, "another URI");

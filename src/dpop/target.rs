@@ -42,6 +42,15 @@ fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
 
 /// The public method and URI of a request the service received as `method` and `uri`, with
 /// `headers`, from a peer that is a trusted proxy or not.
+///
+/// - A configured public URL pins the scheme and host (and path prefix): forwarded headers never
+///   replace it. Without one, a trusted proxy's `X-Forwarded-Proto` (`http` or `https`) and
+///   `X-Forwarded-Host` (`host[:port]` and nothing else) give them.
+/// - A trusted proxy's `X-Original-URI` must be a path (`/…`, origin-form): an absolute URI
+///   would bypass the public URL, and is refused.
+/// - A path with dot segments (`.` or `..`, percent-encoded or not) is refused: the proof's
+///   `htu` is compared after RFC 3986 normalisation, but the service routes the raw path, so a
+///   proof for `/ping` would pass at `/admin/../ping`.
 pub(crate) fn target(
     (method, uri): (&Method, &Uri),
     headers: &HeaderMap,
@@ -51,32 +60,75 @@ pub(crate) fn target(
     let forwarded = |name: &HeaderName| trusted.then(|| single(headers, name)).flatten();
     let method = forwarded(&X_ORIGINAL_METHOD).unwrap_or(method.as_str());
     let path = match forwarded(&X_ORIGINAL_URI) {
-        Some(original) if original.starts_with("http://") || original.starts_with("https://") => {
-            return Ok(Target {
-                method: method.into(),
-                uri: original.into(),
-            });
+        Some(original) if !original.starts_with('/') || original.starts_with("//") => {
+            return Err(unknown("X-Original-URI is not a path (origin-form)"));
         }
         Some(original) => original,
         None => uri.path(),
     };
-    let base = match (forwarded(&X_FORWARDED_PROTO), forwarded(&X_FORWARDED_HOST)) {
-        (Some(proto), Some(host)) if matches!(proto, "http" | "https") => {
-            format!("{proto}://{host}")
-        }
-        _ => {
-            let url = public_url.ok_or_else(|| {
-                unknown("the request's public URL is unknown (configure with_public_url)")
-            })?;
-            url.as_str().trim_end_matches('/').to_owned()
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    if has_dot_segment(path) {
+        return Err(unknown("the request path has dot segments"));
+    }
+    let base = match public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => {
+            let proto = forwarded(&X_FORWARDED_PROTO).filter(|p| matches!(*p, "http" | "https"));
+            let host = forwarded(&X_FORWARDED_HOST).filter(|host| is_host_and_port(host));
+            match (proto, host) {
+                (Some(proto), Some(host)) => format!("{proto}://{host}"),
+                _ => {
+                    return Err(unknown(
+                        "the request's public URL is unknown (configure with_public_url)",
+                    ));
+                }
+            }
         }
     };
-    let path = path.split(['?', '#']).next().unwrap_or_default();
     let separator = if path.starts_with('/') { "" } else { "/" };
     Ok(Target {
         method: method.into(),
         uri: format!("{base}{separator}{path}").into(),
     })
+}
+
+/// Whether `path` has a `.` or `..` segment, its dots percent-encoded or not (`%2e`, `%2E`).
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let decoded = segment.replace("%2e", ".").replace("%2E", ".");
+        decoded == "." || decoded == ".."
+    })
+}
+
+/// `host[:port]`: a registered name (letters, digits, `-`, `.`) or a bracketed IPv6 literal,
+/// and a port of 1–65535; no userinfo, path or anything else.
+fn is_host_and_port(text: &str) -> bool {
+    let (name_ok, port) = if let Some(rest) = text.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            after => match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None => return false,
+            },
+        };
+        (v6.parse::<std::net::Ipv6Addr>().is_ok(), port)
+    } else {
+        let (host, port) = match text.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (text, None),
+        };
+        let name_ok = !host.is_empty()
+            && host.len() <= 253
+            && (host.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        (name_ok, port)
+    };
+    let port_ok = port.is_none_or(|port| {
+        port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|port| port != 0)
+    });
+    name_ok && port_ok
 }
 
 /// A public URL as configured: absolute `http(s)`, with no userinfo, query or fragment.
@@ -118,6 +170,9 @@ mod tests {
         let trusted = target(get, &forwarded, true, None).unwrap();
         assert_eq!(&*trusted.uri, "https://edge.example.com/tools/call");
         assert_eq!(&*trusted.method, "POST");
+        // H3: a configured public URL pins scheme and host; the path still comes from the proxy.
+        let pinned = target(get, &forwarded, true, Some(&public)).unwrap();
+        assert_eq!(&*pinned.uri, "https://api.example.com/prefix/tools/call");
         // From an untrusted peer the headers are not read.
         let untrusted = target(get, &forwarded, false, Some(&public)).unwrap();
         assert_eq!(&*untrusted.uri, "https://api.example.com/prefix/orders");
@@ -132,5 +187,77 @@ mod tests {
         assert!(public_url("https://u:p@api.example.com").is_none());
         assert!(public_url("https://api.example.com/?q").is_none());
         assert!(public_url("/relative").is_none());
+    }
+
+    /// H3: an absolute `X-Original-URI` is refused; a forwarded host is `host[:port]` only.
+    #[test]
+    fn forwarded_values_are_parsed_strictly() {
+        let public = public_url("https://api.example.com").unwrap();
+        let uri: Uri = "/whoami".parse().unwrap();
+        let get = (&Method::GET, &uri);
+        for original in ["https://evil.example/ping", "//evil.example/ping", "ping"] {
+            let map = {
+                let mut map = HeaderMap::new();
+                map.insert("x-original-uri", original.parse().unwrap());
+                map
+            };
+            assert!(
+                target(get, &map, true, Some(&public)).is_err(),
+                "{original}"
+            );
+        }
+        for (host, ok) in [
+            ("api.example.com", true),
+            ("api.example.com:8443", true),
+            ("[::1]:3000", true),
+            ("[::1]", true),
+            ("a@evil.example", false),
+            ("evil.example/path", false),
+            ("api.example.com:99999", false),
+            ("api.example.com:0", false),
+            ("api.example.com:", false),
+            ("[::1]x", false),
+            ("", false),
+        ] {
+            let mut map = HeaderMap::new();
+            map.insert("x-forwarded-proto", "https".parse().unwrap());
+            if let Ok(value) = host.parse() {
+                map.insert("x-forwarded-host", value);
+            }
+            assert_eq!(target(get, &map, true, None).is_ok(), ok, "{host}");
+        }
+    }
+
+    /// H4: a path with dot segments is refused, whatever their encoding.
+    #[test]
+    fn dot_segments_are_refused() {
+        let public = public_url("https://api.example.com").unwrap();
+        for path in [
+            "/whoami/../ping",
+            "/whoami/%2e%2e/ping",
+            "/whoami/%2E%2e/ping",
+            "/whoami/.%2e/ping",
+            "/./ping",
+            "/ping/..",
+        ] {
+            let uri: Uri = path.parse().unwrap();
+            let result = target(
+                (&Method::GET, &uri),
+                &HeaderMap::new(),
+                false,
+                Some(&public),
+            );
+            assert!(result.is_err(), "{path}");
+        }
+        let uri: Uri = "/a.b/..c/%2e%2ex".parse().unwrap();
+        assert!(
+            target(
+                (&Method::GET, &uri),
+                &HeaderMap::new(),
+                false,
+                Some(&public)
+            )
+            .is_ok()
+        );
     }
 }

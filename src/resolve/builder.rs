@@ -198,10 +198,12 @@ impl ResolverBuilder {
 
     /// The URL clients address this service by (`https://api.example.com`, with a path
     /// prefix when a gateway mounts it under one): the scheme and host a DPoP proof's `htu`
-    /// names, which the service does not see behind a gateway. From
-    /// [trusted proxies](Self::with_trusted_proxies), `X-Forwarded-Proto` and
-    /// `X-Forwarded-Host` take its place, and `X-Original-Method` / `X-Original-URI` (a
-    /// forward-auth subrequest's) the request's own.
+    /// names, which the service does not see behind a gateway. It pins them: forwarded headers
+    /// never replace it. Without it, [trusted proxies](Self::with_trusted_proxies)'
+    /// `X-Forwarded-Proto` and `X-Forwarded-Host` (`host[:port]` only) give them. From trusted
+    /// proxies, `X-Original-Method` / `X-Original-URI` (a forward-auth subrequest's; the URI a
+    /// path, never absolute) give the request's own method and path. A path with dot segments
+    /// is refused.
     #[cfg(feature = "dpop")]
     pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = Some(url.into());
