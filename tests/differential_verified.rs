@@ -125,8 +125,14 @@ fn draw(rng: &mut Rng, issuer: &str) -> Case {
         _ => {}
     }
     let mut claims = serde_json::Map::new();
-    let mut set = |name: &str, value: Option<Value>| {
-        claims.insert(name.to_owned(), value.unwrap_or(Value::Null));
+    // `None` leaves the claim out; `Some(Value::Null)` is an explicit `null`.
+    let mut set = |name: &str, value: Option<Value>| match value {
+        Some(value) => {
+            claims.insert(name.to_owned(), value);
+        }
+        None => {
+            claims.remove(name);
+        }
     };
     // None: the claim is left out.
     let iss = rng.axis(
@@ -251,8 +257,42 @@ fn draw(rng: &mut Rng, issuer: &str) -> Case {
     set("client_id", client_id);
     let jti = rng.axis(&[None, Some(json!("j-1"))], &[Some(json!(5))]);
     set("jti", jti);
-    // Null stands for "left out".
-    claims.retain(|_, value| !value.is_null());
+    // Every JSON type in every registered and identity claim: one claim of the token, now and
+    // then, takes a value of a type drawn from all of them.
+    if rng.chance(20) {
+        let name = rng.pick(&[
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "nbf",
+            "iat",
+            "jti",
+            "email",
+            "preferred_username",
+            "azp",
+            "client_id",
+            "scope",
+            "scp",
+        ]);
+        let value = rng.pick(&[
+            Value::Null,
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(now),
+            json!(1.5),
+            json!(now as f64 + 0.25),
+            json!(""),
+            json!("text"),
+            json!([]),
+            json!(["a"]),
+            json!([1, "a"]),
+            json!({}),
+            json!({"a": "b"}),
+        ]);
+        set(name, Some(value));
+    }
     for name in ["iss", "aud", "exp", "iat", "sub"] {
         token = token.without_claim(name);
     }

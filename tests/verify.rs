@@ -165,6 +165,15 @@ async fn claims_are_checked_and_required() {
             token().claim("iat", "now").sign(),
             refused(VerifyError::ClaimType("iat")),
         ),
+        // The reference (authlib) refuses a null nbf or iat: so does the crate.
+        (
+            token().claim("nbf", serde_json::Value::Null).sign(),
+            refused(VerifyError::ClaimType("nbf")),
+        ),
+        (
+            token().claim("iat", serde_json::Value::Null).sign(),
+            refused(VerifyError::ClaimType("iat")),
+        ),
         (
             idp.token().claim("aud", serde_json::json!({})).sign(),
             refused(VerifyError::ClaimType("aud")),

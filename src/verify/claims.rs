@@ -6,7 +6,8 @@
 //! - `iss`: a string, exactly the issuer.
 //! - `exp`, `nbf`, `iat`: integers in pydantic's sense: an integer literal, or a number with no
 //!   fractional part within 64 bits (`1.0e9`; `1.5`, `1e20` refuse). Booleans refuse, as
-//!   authlib's numeric check refuses them. `exp` is required unless turned off;
+//!   authlib's numeric check refuses them; so does a `null` `nbf` or `iat` (a `null` `exp`
+//!   counts as absent). `exp` is required unless turned off;
 //!   expired once `exp + leeway <= now`; refused while `nbf - leeway > now`, or while
 //!   `iat - leeway > now` (issued in the future).
 //! - `aud`: a string or a list of strings. With audiences configured it is required and one
@@ -119,9 +120,10 @@ impl ClaimChecks {
         }
         let exp = integer(claims, "exp")?;
         self.check_exp(exp, now)?;
-        let nbf = integer(claims, "nbf")?;
+        // authlib validates `nbf` and `iat` whenever the claim is present: `null` is refused.
+        let nbf = present_integer(claims, "nbf")?;
         self.check_nbf(nbf, now)?;
-        let iat = integer(claims, "iat")?;
+        let iat = present_integer(claims, "iat")?;
         self.check_iat(iat, now)?;
         self.check_audience(claims.get("aud"))?;
         let granted = check_result_types(claims)?;
@@ -223,6 +225,17 @@ fn integer(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>
         Some(Scanned::Number(n)) => Ok(Some(*n)),
         Some(Scanned::Float(n)) if n.fract() == 0.0 && (-LIMIT..LIMIT).contains(n) => Ok(Some(*n)),
         Some(_) => Err(VerifyError::ClaimType(name)),
+    }
+}
+
+/// As [`integer`], but a `null` is refused too (the reference's rule for `nbf` and `iat`).
+fn present_integer(
+    claims: &ScannedClaims<'_>,
+    name: &'static str,
+) -> Result<Option<f64>, VerifyError> {
+    match claims.get(name) {
+        Some(Scanned::Null) => Err(VerifyError::ClaimType(name)),
+        _ => integer(claims, name),
     }
 }
 
