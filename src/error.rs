@@ -651,9 +651,10 @@ pub enum ConfigError {
     #[error("a guard's any-of list of roles or groups must name at least one")]
     EmptyRequirement,
     /// A protected resource identifier that is not an `https` URL (or `http` on loopback)
-    /// without userinfo, query or fragment (RFC 9728 §1.2).
+    /// without userinfo, query or fragment (RFC 9728 §1.2), with a port of 1–65535 and no
+    /// route syntax (`{`, `}`, `:x`, `*x`) in its path.
     #[error(
-        "a protected resource must be an https URL (http only on loopback) without userinfo, query or fragment"
+        "a protected resource must be an https URL (http only on loopback) without userinfo, query, fragment or route syntax ({{, }}, :x, *x), its port 1-65535"
     )]
     InvalidResource,
     /// Two claims mapped to one header: the header would depend on which claims a token has.
@@ -698,6 +699,14 @@ pub enum ConfigError {
     /// An API key list file that cannot be read.
     #[error("the API key list cannot be read: {0}")]
     ApiKeyFile(std::io::ErrorKind),
+    /// A [`ProtectedResource`](crate::ProtectedResource) that names no authorization server:
+    /// its metadata would not tell a client where to get a token (RFC 9728 §2; MCP requires
+    /// one).
+    #[error(
+        "a protected resource must name at least one authorization server \
+         (ProtectedResource::with_authorization_servers)"
+    )]
+    ResourceWithoutAuthorizationServer,
     /// [`accept_only_verified`](crate::ResolverBuilder::accept_only_verified) with nothing that
     /// verifies a credential: every credential would be refused.
     #[error(

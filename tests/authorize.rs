@@ -306,7 +306,9 @@ fn claims_of_a_jwt_decoded_unverified_grant_nothing() {
 #[tokio::test]
 async fn challenges_point_to_the_resource_metadata() {
     use axum::Extension;
-    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp").unwrap();
+    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp")
+        .unwrap()
+        .with_authorization_servers([ISS]);
     let metadata =
         r#"resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp""#;
     let resolver = Resolver::builder()
@@ -346,6 +348,21 @@ async fn challenges_point_to_the_resource_metadata() {
         let expected = metadata.split_once('=').unwrap().1.trim_matches('"');
         assert_eq!(params["resource_metadata"], expected, "{path} {bearer:?}");
     }
+}
+
+/// A resource that names no authorization server cannot be configured: its metadata would not
+/// say where to get a token.
+#[test]
+fn a_resource_needs_an_authorization_server() {
+    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp").unwrap();
+    let built = Resolver::builder()
+        .with_verifier(verifier())
+        .with_protected_resource(resource)
+        .build();
+    assert_eq!(
+        built.err(),
+        Some(axum_userinfo::ConfigError::ResourceWithoutAuthorizationServer)
+    );
 }
 
 /// One raw HTTP/1.1 request, as an attacker writes it: the status and the body.

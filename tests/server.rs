@@ -859,6 +859,69 @@ async fn a_gateway_for_api_keys_accepts_only_its_keys() {
     assert_eq!(headers["x-user-id"], id("sk-ci-robot").as_str());
 }
 
+/// The RFC 9728 document names every issuer the demo trusts, introspection's included (it
+/// named none with `--introspection-issuer` alone); a resource with no issuer at all, or with
+/// route syntax in its path, is a configuration error, never a panic or a literal `{x}`.
+#[tokio::test]
+async fn the_resource_names_every_issuer_and_refuses_route_syntax() {
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let server = serve(Options {
+        introspection: Some(app::Introspection {
+            issuer: idp.issuer().to_owned(),
+            url: Some(idp.introspection_url()),
+            client_id: TestIdp::CLIENT_ID.to_owned(),
+            client_secret: TestIdp::CLIENT_SECRET.into(),
+        }),
+        resource: Some("HTTP://127.0.0.1:3000/MCP".to_owned()),
+        audience: Some("http://127.0.0.1:3000/MCP".to_owned()),
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let url = format!(
+        "http://{}/.well-known/oauth-protected-resource/MCP",
+        server.addr
+    );
+    let document: Value = server
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["authorization_servers"], json!([idp.issuer()]));
+    assert_eq!(document["resource"], "http://127.0.0.1:3000/MCP");
+
+    let resource_alone = |resource: &str| Options {
+        resource: Some(resource.to_owned()),
+        ..Options::default()
+    };
+    assert_eq!(
+        app::app(&resource_alone("http://127.0.0.1:3000/mcp")).err(),
+        Some(axum_userinfo::ConfigError::ResourceWithoutAuthorizationServer)
+    );
+    for bad in [
+        "http://127.0.0.1:3000/{x}",
+        "http://127.0.0.1:3000/:x",
+        "http://127.0.0.1:3000/*x",
+        "http://127.0.0.1:70000/mcp",
+    ] {
+        let options = Options {
+            oidc_issuers: vec![idp.issuer().to_owned()],
+            allow_http_loopback: true,
+            ..resource_alone(bad)
+        };
+        assert_eq!(
+            app::app(&options).err(),
+            Some(axum_userinfo::ConfigError::InvalidResource),
+            "{bad}"
+        );
+    }
+}
+
 /// G8: `/whoami`, `/whoami/` and `/whoami/…` answer every method alike (gateways forward the
 /// original method; Envoy's `path_prefix` sends `/whoami/` for a request to `/`).
 #[tokio::test]

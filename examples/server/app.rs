@@ -345,8 +345,9 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .layer(middleware::from_fn(log_request)))
 }
 
-/// `--resource`: the service as an RFC 9728 protected resource, its authorization servers the
-/// configured issuers and its scopes the required ones. Warns when no audience is required:
+/// `--resource`: the service as an RFC 9728 protected resource, its authorization servers every
+/// configured issuer (verified or introspected; the resolver refuses a resource with none) and
+/// its scopes the required ones. Warns when no audience is required:
 /// a token issued for another service would pass (RFC 8707).
 fn protected_resource(options: &Options) -> Result<Option<ProtectedResource>, ConfigError> {
     let Some(url) = &options.resource else {
@@ -359,8 +360,11 @@ fn protected_resource(options: &Options) -> Result<Option<ProtectedResource>, Co
              set --audience to the resource URL so that only tokens issued for it pass"
         );
     }
-    let issuers =
-        (options.oidc_issuers.iter()).chain(options.jwks.iter().map(|(issuer, _)| issuer));
+    // Every issuer the demo trusts: an MCP client must find where to get a token, whether
+    // tokens are verified (--oidc, --jwks) or introspected (--introspection-issuer).
+    let issuers = (options.oidc_issuers.iter())
+        .chain(options.jwks.iter().map(|(issuer, _)| issuer))
+        .chain(options.introspection.iter().map(|i| &i.issuer));
     let mut resource = ProtectedResource::new(url.as_str())?
         .with_authorization_servers(issuers.cloned())
         .with_scopes_supported(options.required_scopes.iter().cloned())?;

@@ -45,43 +45,84 @@ pub struct ProtectedResource {
 
 impl ProtectedResource {
     /// The resource identified by `resource`, an `https` URL (or `http` on a loopback host,
-    /// for local development) without query or fragment.
+    /// for local development) without query or fragment. Its scheme and host are kept in
+    /// lower case (`HTTPS://API.example.com/mcp` is `https://api.example.com/mcp`), the one
+    /// form the metadata and every challenge show. Name at least one authorization server
+    /// ([`with_authorization_servers`](Self::with_authorization_servers)): a resolver refuses
+    /// to build with a resource that names none.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidResource`] for anything else, or a URL with a character that
-    /// cannot be quoted in a challenge.
+    /// [`ConfigError::InvalidResource`] for anything else: a URL with a character that cannot
+    /// be quoted in a challenge, a port outside 1–65535, or route syntax in its path (`{`,
+    /// `}`, a segment starting with `:` or `*`), which the metadata route would otherwise
+    /// read as a capture.
     pub fn new(resource: impl Into<String>) -> Result<Self, ConfigError> {
         let resource = resource.into();
         let uri: Uri = resource.parse().map_err(|_| ConfigError::InvalidResource)?;
         let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
             return Err(ConfigError::InvalidResource);
         };
-        let loopback = matches!(authority.host(), "localhost" | "127.0.0.1" | "[::1]");
+        let scheme = scheme.to_ascii_lowercase();
+        let host = authority.host().to_ascii_lowercase();
+        let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
         let quotable = resource
             .bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+        // What follows the host: nothing, or `:` and a port (`Authority::port` gives none for
+        // a port it cannot read, 99999 say).
+        let after_host =
+            (authority.as_str().rsplit_once(authority.host())).map_or("", |(_, after)| after);
+        let port = match after_host.strip_prefix(':') {
+            None if after_host.is_empty() => String::new(),
+            Some(port) => match port.parse::<u16>() {
+                Ok(number) if number != 0 && port.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!(":{number}")
+                }
+                _ => return Err(ConfigError::InvalidResource),
+            },
+            None => return Err(ConfigError::InvalidResource),
+        };
+        let route_syntax = uri.path().contains(['{', '}'])
+            || (uri.path().split('/')).any(|segment| segment.starts_with([':', '*']));
         if !(scheme == "https" || (scheme == "http" && loopback))
             || uri.query().is_some()
             || resource.contains('#')
             || !quotable
             || authority.as_str().contains('@')
+            || route_syntax
         {
             return Err(ConfigError::InvalidResource);
         }
+        let origin = format!("{scheme}://{host}{port}");
         // RFC 9728 §3.1: the well-known path goes between the host and the resource's path.
         let path = match uri.path() {
             "/" => "",
             path => path,
         };
         let metadata_path = format!("{WELL_KNOWN_PATH}{path}");
+        // The resource as given, but for its scheme and host's case.
+        let resource = match resource.find("://").map(|at| at + 3) {
+            Some(start) => {
+                let rest = resource.get(start..).unwrap_or_default();
+                let after_authority = rest.find('/').map_or("", |at| rest.get(at..).unwrap_or(""));
+                format!("{origin}{after_authority}")
+            }
+            None => return Err(ConfigError::InvalidResource),
+        };
         Ok(Self {
-            metadata_url: format!("{scheme}://{authority}{metadata_path}"),
+            metadata_url: format!("{origin}{metadata_path}"),
             metadata_path,
             resource,
             authorization_servers: Vec::new(),
             scopes_supported: Vec::new(),
             resource_name: None,
         })
+    }
+
+    /// The authorization servers named so far.
+    #[must_use]
+    pub fn authorization_servers(&self) -> &[String] {
+        &self.authorization_servers
     }
 
     /// The authorization servers (issuers) whose tokens the resource takes.
@@ -186,6 +227,12 @@ mod tests {
             "http://127.0.0.1:3000/.well-known/oauth-protected-resource/mcp"
         );
         for bad in [
+            "https://api.example.com/{x}",
+            "https://api.example.com/:x",
+            "https://api.example.com/a/*x",
+            "https://api.example.com/a}",
+            "https://api.example.com:99999/",
+            "https://api.example.com:0/",
             "http://api.example.com",
             "https://api.example.com/?x=1",
             "https://api.example.com/#f",
@@ -196,5 +243,18 @@ mod tests {
         ] {
             assert_eq!(url(bad), Err(ConfigError::InvalidResource), "{bad}");
         }
+        // One canonical form: scheme and host in lower case, wherever they are shown.
+        let upper = ProtectedResource::new("HTTPS://API.Example.com:8443/MCP").unwrap();
+        assert_eq!(upper.resource(), "https://api.example.com:8443/MCP");
+        assert_eq!(
+            upper.metadata_url(),
+            "https://api.example.com:8443/.well-known/oauth-protected-resource/MCP"
+        );
+        assert_eq!(
+            upper.document()["resource"],
+            "https://api.example.com:8443/MCP"
+        );
+        let root = ProtectedResource::new("https://API.example.com").unwrap();
+        assert_eq!(root.resource(), "https://api.example.com");
     }
 }

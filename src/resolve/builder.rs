@@ -355,7 +355,8 @@ impl ResolverBuilder {
     ///
     /// ```
     /// use axum_userinfo::{ProtectedResource, Resolver};
-    /// let resource = ProtectedResource::new("https://api.example.com/mcp")?;
+    /// let resource = ProtectedResource::new("https://api.example.com/mcp")?
+    ///     .with_authorization_servers(["https://sso.example.com"]);
     /// let resolver = Resolver::builder().with_protected_resource(resource).build()?;
     /// assert_eq!(resolver.protected_resource().unwrap().resource(), "https://api.example.com/mcp");
     /// # Ok::<(), axum_userinfo::ConfigError>(())
@@ -430,6 +431,11 @@ impl ResolverBuilder {
         #[cfg(feature = "dpop")]
         let dpop = self.dpop_config()?;
         let accepted = self.accepted_kinds()?;
+        if (self.protected_resource.as_ref())
+            .is_some_and(|resource| resource.authorization_servers().is_empty())
+        {
+            return Err(ConfigError::ResourceWithoutAuthorizationServer);
+        }
         let identity_header = self
             .identity_header
             .map(|name| {
