@@ -83,10 +83,11 @@ pub enum ResolveError {
         /// The limit, in bytes.
         limit: usize,
     },
-    /// A JWT that a configured verifier refuses (feature `verify`): HTTP 401
+    /// A JWT that a configured verifier refuses, or an introspection answer whose claims fail
+    /// the same checks (feature `verify`; the message says "token", since either may): HTTP 401
     /// `error="invalid_token"`, or 503 when the issuer's keys cannot be had
     /// ([`VerifyError::KeysUnavailable`]).
-    #[error("JWT verification failed: {0}")]
+    #[error("token verification failed: {0}")]
     Verification(VerifyError),
     /// An opaque token that introspection (RFC 7662, feature `introspection`) refuses, or
     /// could not check: HTTP 401 `invalid_token` for the token's fault, 503 with

@@ -285,33 +285,124 @@ async fn concurrent_first_requests_for_one_token_make_one_call() {
     assert_eq!(idp.introspection_calls(), 1);
 }
 
+/// H6: a flood of junk tokens against a slow server (1.5 s a call) takes every slot, and a
+/// valid new token waits its turn instead of a 503 at once; the server never sees more calls at
+/// once than the bound. Past the time one call may take, a waiting call is refused (503).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_of_random_tokens_is_bounded_by_the_calls_in_flight() {
+async fn a_flood_waits_its_turn_within_the_bound() {
     let idp = TestIdp::start().await;
-    idp.set_introspection_delay(Duration::from_millis(400));
+    idp.set_introspection_delay(Duration::from_millis(1500));
+    let valid = idp.opaque_token().subject("ada").mint();
     let resolver = resolver_with(idp.introspection_client().with_max_in_flight(4));
-    let requests: Vec<_> = (0..40)
+    let flood: Vec<_> = (0..8)
         .map(|n| {
             let resolver = resolver.clone();
-            tokio::spawn(async move { resolve(&resolver, &format!("random-{n}")).await })
+            tokio::spawn(async move { resolve(&resolver, &format!("junk-{n}")).await })
         })
         .collect();
-    let mut overloaded = 0;
-    for request in requests {
-        match request.await.unwrap() {
-            Err(ResolveError::Introspection(IntrospectionError::Overloaded)) => overloaded += 1,
-            Err(other) => assert_eq!(other, INACTIVE),
-            Ok(user) => panic!("{user:?}"),
-        }
-    }
-    assert_eq!(
-        idp.introspection_calls(),
-        4,
-        "never more than the limit at once"
+    tokio::time::sleep(Duration::from_millis(200)).await; // the flood holds every slot
+    let started = std::time::Instant::now();
+    let user = resolve(&resolver, &valid).await.unwrap();
+    assert_eq!(user.source(), Source::OPAQUE_TOKEN);
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "it waited"
     );
-    assert_eq!(overloaded, 36);
+    for request in flood {
+        assert_eq!(request.await.unwrap().unwrap_err(), INACTIVE);
+    }
+    assert_eq!(idp.introspection_calls(), 9);
+    assert_eq!(
+        idp.introspection_peak(),
+        4,
+        "never more than the bound at once"
+    );
+
+    // The wait is bounded by the time one call may take: one slot, a 300 ms timeout, a
+    // server that takes 1.5 s. The call behind waits at most 300 ms for the slot, then has
+    // its own 300 ms: 503 either way, never an unbounded queue.
+    let short = resolver_with(
+        idp.introspection_client()
+            .with_max_in_flight(1)
+            .with_timeouts(Duration::from_millis(300), Duration::from_millis(300)),
+    );
+    let first = tokio::spawn({
+        let short = short.clone();
+        async move { resolve(&short, "junk-slow").await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    let behind = resolve(&short, "junk-behind").await.unwrap_err();
+    assert_eq!(behind.status(), StatusCode::SERVICE_UNAVAILABLE, "{behind}");
+    assert!(started.elapsed() < Duration::from_millis(1200), "bounded");
+    assert_eq!(
+        first.await.unwrap().unwrap_err(),
+        UNAVAILABLE,
+        "the call timed out"
+    );
     let status = ResolveError::Introspection(IntrospectionError::Overloaded).status();
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// A server that answers a token it does not know with 400 `invalid_token` or
+/// `unsupported_token_type` refuses the token (401, remembered as inactive); any other 400 is
+/// the server's failure (503).
+#[tokio::test]
+async fn an_oauth_error_about_the_token_refuses_it() {
+    let idp = TestIdp::start().await;
+    let resolver = resolver_with(idp.introspection_client());
+    for code in ["invalid_token", "unsupported_token_type"] {
+        idp.set_unknown_token_error(Some(code));
+        let token = format!("unknown-{code}");
+        assert_eq!(
+            resolve(&resolver, &token).await.unwrap_err(),
+            INACTIVE,
+            "{code}"
+        );
+        assert_eq!(INACTIVE.status(), StatusCode::UNAUTHORIZED);
+    }
+    let calls = idp.introspection_calls();
+    assert_eq!(
+        resolve(&resolver, "unknown-invalid_token")
+            .await
+            .unwrap_err(),
+        INACTIVE
+    );
+    assert_eq!(idp.introspection_calls(), calls, "remembered");
+    idp.set_unknown_token_error(Some("invalid_request"));
+    assert_eq!(
+        resolve(&resolver, "unknown-other").await.unwrap_err(),
+        UNAVAILABLE
+    );
+}
+
+/// An introspected token's refusal names the check that failed, and does not call the token a
+/// JWT.
+#[tokio::test]
+async fn an_introspected_refusal_is_not_called_a_jwt() {
+    let idp = TestIdp::start().await;
+    let token = idp.opaque_token().audience("other").scope("read").mint();
+    let refusal = resolve(&resolver(&idp), &token).await.unwrap_err();
+    assert_eq!(
+        refusal,
+        ResolveError::Verification(VerifyError::AudienceMismatch)
+    );
+    let message = refusal.to_string();
+    assert!(message.contains("audience not accepted"), "{message}");
+    assert!(!message.contains("JWT"), "{message}");
+}
+
+/// An answer whose `exp` has passed but is within the leeway is accepted, and remembered: one
+/// call, not one a request.
+#[tokio::test]
+async fn an_answer_within_the_leeway_is_cached() {
+    let idp = TestIdp::start().await;
+    let token = idp.opaque_token().subject("ada").expires_in(-10).mint();
+    let resolver = resolver_with(idp.introspection_client());
+    for _ in 0..3 {
+        assert!(resolve(&resolver, &token).await.is_ok());
+    }
+    assert_eq!(idp.introspection_calls(), 1);
 }
 
 #[tokio::test]

@@ -7,8 +7,13 @@
 //!   answer) is never kept.
 //! - **One call per token in flight**: concurrent first requests for one token wait for the
 //!   same call and share its outcome, failures included.
-//! - **A bound on calls**: at most `max_in_flight` calls at once; one more is refused at once
-//!   ([`IntrospectionError::Overloaded`], 503), never queued behind the others.
+//! - **A bound on calls**: at most `max_in_flight` calls at once; one more waits its turn
+//!   (first come, first served) for as long as one call may take (the client's timeout), and
+//!   only then is refused ([`IntrospectionError::Overloaded`], 503). A flood of junk tokens
+//!   against a slow server then delays a valid token by the calls ahead of it, never refuses
+//!   it at once; the server never sees more than the bound.
+//! - An active answer is kept until its `exp` plus the leeway (as long as the uncached check
+//!   accepts it), at most the maximum TTL.
 //! - Bounded by weight, as the verified-token cache (S3-FIFO, `quick_cache`).
 
 use std::collections::HashMap;
@@ -41,6 +46,10 @@ pub(crate) struct CacheSettings {
     pub(crate) inactive_ttl: Duration,
     pub(crate) bytes: usize,
     pub(crate) max_in_flight: usize,
+    /// How long a call waits for its turn (the client's total timeout).
+    pub(crate) max_wait: Duration,
+    /// The clock leeway of `exp`: an answer is kept while the uncached check would accept it.
+    pub(crate) leeway: Duration,
 }
 
 impl Default for CacheSettings {
@@ -50,6 +59,8 @@ impl Default for CacheSettings {
             inactive_ttl: DEFAULT_INACTIVE_TTL,
             bytes: DEFAULT_CACHE_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_wait: Duration::from_secs(5),
+            leeway: crate::verify::claims::DEFAULT_LEEWAY,
         }
     }
 }
@@ -179,7 +190,9 @@ impl Answers {
                 {
                     return answer;
                 }
-                let Ok(_permit) = self.permits.try_acquire() else {
+                // Its turn, first come first served, within the time one call may take.
+                let turn = tokio::time::timeout(self.settings.max_wait, self.permits.acquire());
+                let Ok(Ok(_permit)) = turn.await else {
                     crate::metrics::introspection_call("overloaded");
                     return Err(ResolveError::Introspection(IntrospectionError::Overloaded));
                 };
@@ -196,7 +209,8 @@ impl Answers {
         let (answer, until, result) = match checked {
             Checked::Active { user, exp } => {
                 let most = now + self.settings.max_ttl.as_secs_f64();
-                let until = exp.map_or(most, |exp| exp.min(most));
+                let leeway = self.settings.leeway.as_secs_f64();
+                let until = exp.map_or(most, |exp| (exp + leeway).min(most));
                 (Ok(user), until, "active")
             }
             Checked::Refused(error) => {

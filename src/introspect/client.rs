@@ -45,12 +45,18 @@ pub enum ClientAuth {
 ///   a list; `scp`, a JWT convention, is not read from an answer, nor `azp`).
 /// - **The cache**: answers are kept by the SHA-256 of the whole token (never a prefix: the
 ///   reference's cache key is the token's first 10 characters, so two tokens with a common
-///   prefix share one answer); an active answer until the earlier of its `exp` and
+///   prefix share one answer); an active answer until the earlier of its `exp` (plus the
+///   leeway) and
 ///   [`DEFAULT_MAX_TTL`](crate::introspect::DEFAULT_MAX_TTL), an inactive one for
 ///   [`DEFAULT_INACTIVE_TTL`](crate::introspect::DEFAULT_INACTIVE_TTL); failures never.
 ///   Concurrent first requests for one token make one call; at most
 ///   [`DEFAULT_MAX_IN_FLIGHT`](crate::introspect::DEFAULT_MAX_IN_FLIGHT) calls are in
-///   flight, and past it a request is refused with 503 rather than queued.
+///   flight, and past it a call waits its turn (first come, first served) for at most the
+///   call timeout, then is refused with 503.
+/// - **Unknown tokens**: an answer `400` with the OAuth error `invalid_token` or
+///   `unsupported_token_type` (servers that do not know a token say so) refuses the token
+///   (401, as an inactive one); any other error answer is a failure (503), logged with the
+///   server's error code.
 /// - **Failure**: the server unreachable, slow, refusing the client credentials or
 ///   answering garbage: HTTP 503 with `Retry-After`, logged (a warning, target
 ///   `axum_userinfo`) without the token or the secret.
@@ -235,7 +241,9 @@ impl IntrospectionClientBuilder {
 
     /// The most introspection calls in flight at once (default
     /// [`DEFAULT_MAX_IN_FLIGHT`](crate::introspect::DEFAULT_MAX_IN_FLIGHT), 64); a token
-    /// that would need one more is refused with 503 and `Retry-After`.
+    /// that needs one more waits its turn (first come, first served) for at most the call
+    /// timeout ([`with_timeouts`](Self::with_timeouts)), then is refused with 503 and
+    /// `Retry-After`.
     pub fn with_max_in_flight(mut self, calls: usize) -> Self {
         self.cache.max_in_flight = calls;
         self
@@ -297,8 +305,13 @@ impl IntrospectionClientBuilder {
             require_exp: false,
             required_scopes,
         };
+        let cache = CacheSettings {
+            max_wait: self.http.timeout,
+            leeway: self.leeway,
+            ..self.cache
+        };
         Ok(IntrospectionClient(Arc::new(Inner {
-            answers: Answers::new(self.cache),
+            answers: Answers::new(cache),
             checks,
             exchange,
         })))

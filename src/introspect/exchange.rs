@@ -222,6 +222,21 @@ impl Exchange {
                 "the authorization server refused the client credentials (status {status})"
             ));
         }
+        if status == reqwest::StatusCode::BAD_REQUEST {
+            // RFC 6749 §5.2's error object: some servers answer a token they do not know with
+            // `invalid_token` or `unsupported_token_type` rather than `active: false`.
+            let body = read_body(response, url, self.options.max_body).await?;
+            let code = oauth_error(&body);
+            return match code.as_deref() {
+                Some("invalid_token" | "unsupported_token_type") => {
+                    let mut inactive = Map::new();
+                    inactive.insert("active".to_owned(), Value::Bool(false));
+                    Ok(inactive)
+                }
+                Some(code) => Err(format!("status {status}, error {code}")),
+                None => Err(format!("status {status}, no OAuth error code")),
+            };
+        }
         if status != reqwest::StatusCode::OK {
             return Err(format!("status {status}"));
         }
@@ -239,6 +254,19 @@ fn endpoint_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
         return Err(ConfigError::CredentialsInUrl);
     }
     Ok(url)
+}
+
+/// The `error` of an OAuth error answer, when it is an RFC 6749 error code (printable ASCII
+/// without `"` and `\\`, at most 64 characters): safe to log, and nothing else of the answer is.
+fn oauth_error(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct ErrorAnswer {
+        error: String,
+    }
+    let answer: ErrorAnswer = serde_json::from_slice(body).ok()?;
+    let code = answer.error;
+    let printable = (code.bytes()).all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
+    (printable && !code.is_empty() && code.len() <= 64).then_some(code)
 }
 
 fn form_encoded(bytes: &[u8]) -> String {

@@ -44,6 +44,30 @@ struct IdpState {
     minted: AtomicUsize,
     introspection_calls: AtomicUsize,
     introspection_delay: Mutex<std::time::Duration>,
+    /// Introspection calls under way, and the most there ever were at once.
+    introspection_in_flight: AtomicUsize,
+    introspection_peak: AtomicUsize,
+    /// The OAuth error a token it never minted gets (with 400), instead of `active: false`.
+    unknown_token_error: Mutex<Option<String>>,
+}
+
+/// Counts an introspection call in flight while it lives.
+struct InFlight<'a>(&'a IdpState);
+
+impl<'a> InFlight<'a> {
+    fn new(state: &'a IdpState) -> Self {
+        let now = state.introspection_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.introspection_peak.fetch_max(now, Ordering::SeqCst);
+        Self(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .introspection_in_flight
+            .fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl IdpState {
@@ -223,6 +247,23 @@ impl TestIdp {
         self.state.introspection_calls.load(Ordering::SeqCst)
     }
 
+    /// The most introspection calls that were ever under way at once.
+    #[must_use]
+    pub fn introspection_peak(&self) -> usize {
+        self.state.introspection_peak.load(Ordering::SeqCst)
+    }
+
+    /// Answers a token it never minted with 400 and this OAuth error (`invalid_token`,
+    /// `unsupported_token_type`, …), as some servers do, instead of `{"active": false}`;
+    /// `None` goes back to the RFC 7662 answer.
+    pub fn set_unknown_token_error(&self, error: Option<&str>) {
+        *self
+            .state
+            .unknown_token_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = error.map(str::to_owned);
+    }
+
     /// Answers introspection calls after this delay (a slow server).
     pub fn set_introspection_delay(&self, delay: std::time::Duration) {
         *self
@@ -352,6 +393,7 @@ async fn introspect(
     body: axum::body::Bytes,
 ) -> Response {
     state.introspection_calls.fetch_add(1, Ordering::SeqCst);
+    let _in_flight = InFlight::new(&state);
     let delay = *state
         .introspection_delay
         .lock()
@@ -404,12 +446,29 @@ async fn introspect(
     let Some(token) = form.get("token") else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let answer = state
+    let known = state
         .answers
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .get(token)
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!({"active": false}));
+        .cloned();
+    let unknown_error = state
+        .unknown_token_error
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let answer = match (known, unknown_error) {
+        (Some(answer), _) => answer,
+        (None, Some(error)) => {
+            let refusal = serde_json::json!({"error": error});
+            return (
+                StatusCode::BAD_REQUEST,
+                [(CONTENT_TYPE, "application/json")],
+                refusal.to_string(),
+            )
+                .into_response();
+        }
+        (None, None) => serde_json::json!({"active": false}),
+    };
     ([(CONTENT_TYPE, "application/json")], answer.to_string()).into_response()
 }
