@@ -444,3 +444,46 @@ async fn dpop_requests_never_log_the_token_or_the_proof() {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
 }
+
+/// H7: a refusal names every requirement of the query; a 60 KB one is cut in the request log
+/// as a long path is, never written whole.
+#[tokio::test]
+async fn a_long_requirement_is_cut_in_the_request_log() {
+    use tower::ServiceExt as _;
+    let (captured, _guard) = capture();
+    let app = app::app(&app::Options::default()).unwrap();
+    let role = "r".repeat(60_000);
+    let request = http::Request::get(format!("/whoami?role={role}"))
+        .header("x-api-key", "sk-1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 403);
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|line| line.contains("status=403"))
+        .unwrap();
+    assert!(line.len() < 2_000, "{} bytes", line.len());
+    assert!(line.contains('…'), "{line}");
+}
+
+/// `/whoami/?scope=…` (a trailing slash) reads no requirement, by design for Envoy's
+/// `path_prefix`; the demo warns, so that an nginx or Traefik operator who typed the slash
+/// learns it.
+#[tokio::test]
+async fn requirements_under_the_prefix_are_warned_of() {
+    use tower::ServiceExt as _;
+    let (captured, _guard) = capture();
+    let app = app::app(&app::Options::default()).unwrap();
+    let request = http::Request::get("/whoami/?scope=orders:read")
+        .header("x-api-key", "sk-1")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.oneshot(request).await.unwrap().status(), 200);
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("WARN") && text.contains("without a trailing slash"),
+        "{text}"
+    );
+}

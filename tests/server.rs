@@ -1167,7 +1167,16 @@ async fn whoami_takes_the_routes_requirements_from_its_query() {
         .unwrap();
     assert_eq!(prefixed.status(), StatusCode::OK);
     // A typo, an empty or a malformed requirement is never dropped silently.
-    for bad in ["?scopes=orders:read", "?scope=", "?scope=a%20b", "?group="] {
+    // H8: a value that is not UTF-8 once decoded is refused, never taken as U+FFFD.
+    for bad in [
+        "?scopes=orders:read",
+        "?scope=",
+        "?scope=a%20b",
+        "?group=",
+        "?group=%FF",
+        "?group=%C3%28",
+        "?role=%80",
+    ] {
         assert_eq!(
             get(bad, both()).await.status(),
             StatusCode::BAD_REQUEST,

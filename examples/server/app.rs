@@ -1,8 +1,8 @@
 //! The demo server's router, shared with the integration tests (`tests/server.rs` includes this
 //! file), so what is tested is what runs.
 
+use axum::extract::Request;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, Request};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -430,6 +430,48 @@ fn requirements(query: &[(String, String)]) -> Result<Option<Guard>, String> {
     Ok(Some(guard))
 }
 
+/// Under `/whoami/…` (Envoy's `path_prefix` form) the query is the original request's, so no
+/// requirement is read from it. An nginx or Traefik operator who writes `/whoami/?scope=x` (a
+/// trailing slash) would lose every requirement without a word: the first such request logs a
+/// warning.
+fn warn_of_requirements_under_prefix(uri: &Uri) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let names_requirement = uri.query().is_some_and(|query| {
+        (query.split('&')).any(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            matches!(name, "scope" | "role" | "group")
+        })
+    });
+    if names_requirement && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "a request to /whoami/… carries scope=, role= or group= in its query: requirements \
+             are read on /whoami itself only (under /whoami/… the query is the original \
+             request's, Envoy's path_prefix form); point an nginx or Traefik auth request at \
+             /whoami?…, without a trailing slash"
+        );
+    }
+}
+
+/// A query's `name=value` pairs, decoded as forms are (`+` is a space), strictly: a
+/// percent-encoding that does not decode to UTF-8 (`%FF`, `%C3%28`) is refused, never replaced
+/// with U+FFFD, which could make two requirements one.
+fn query_pairs(query: &str) -> Result<Vec<(String, String)>, String> {
+    let decode = |text: &str| -> Result<String, String> {
+        let spaced = text.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| "the query is not UTF-8 once percent-decoded".to_owned())
+    };
+    (query.split('&'))
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
 async fn whoami(
     user: Option<UserInfo>,
     Extension(forward): Extension<ForwardAuthHeaders>,
@@ -439,11 +481,12 @@ async fn whoami(
     // Requirements come only with `/whoami` itself: under `/whoami/…` (Envoy's `path_prefix`)
     // the path and the query are the original request's, not the gateway's.
     let query = if uri.path() == "/whoami" {
-        match Query::<Vec<(String, String)>>::try_from_uri(&uri) {
-            Ok(Query(query)) => query,
-            Err(rejection) => return rejection.into_response(),
+        match query_pairs(uri.query().unwrap_or_default()) {
+            Ok(query) => query,
+            Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),
         }
     } else {
+        warn_of_requirements_under_prefix(&uri);
         Vec::new()
     };
     let guard = match requirements(&query) {
@@ -541,11 +584,12 @@ async fn serve_socket(mut socket: WebSocket, mut identity: SocketIdentity) {
     }
 }
 
-/// The longest path a request log line shows, in bytes: anyone can send a path of 64 KiB.
+/// The longest path (or refusal) a request log line shows, in bytes: anyone can send a path of
+/// 64 KiB, or a query whose requirements a refusal names one by one.
 const LOGGED_PATH_MAX: usize = 256;
 
-/// `path` as the request log shows it: cut at [`LOGGED_PATH_MAX`] bytes (on a character
-/// boundary), with `…` where it was cut.
+/// `path` (or any text from the request) as the request log shows it: cut at
+/// [`LOGGED_PATH_MAX`] bytes (on a character boundary), with `…` where it was cut.
 pub(crate) fn logged_path(path: &str) -> String {
     if path.len() <= LOGGED_PATH_MAX {
         return path.to_owned();
@@ -568,10 +612,11 @@ async fn log_request(request: Request, next: Next) -> Response {
         .extensions()
         .get::<LogUser>()
         .and_then(|u| u.0.as_ref());
+    // A refusal names the requirements it checked, and the query sets them: cut as the path.
     let refused = response
         .extensions()
         .get::<Refused>()
-        .map_or("", |r| r.0.as_str());
+        .map_or_else(String::new, |r| logged_path(&r.0));
     let status = response.status();
     let user_id = user.map_or_else(|| "-".to_owned(), |u| u.user_id().to_string());
     let source = user.map_or("-", |u| u.source().as_str());
