@@ -38,9 +38,51 @@ fn the_server_has_help_env_fallbacks_and_exit_code_2() {
         "--api-keys <PATH>",
         "--oidc",
         "[env: USERINFO_ADDR=]",
+        // Every setting the library has that an operator needs.
+        "--dpop-nonce-secret-file <PATH>",
+        "--dpop-nonce-lifetime <SECS>",
+        "--introspection-cache-ttl <SECS>",
+        "--introspection-inactive-ttl <SECS>",
+        "--introspection-client-auth <METHOD>",
+        "--leeway <SECS>",
+        "--token-type <TYP>",
     ] {
         assert!(text.contains(flag), "--help shows {flag}:\n{text}");
     }
+    // Every credential kind is named where --accept is explained.
+    let accept = text.split("--accept").nth(1).unwrap_or_default();
+    let accept = accept.split("\n      --").next().unwrap_or_default();
+    for kind in ["session_cookie", "jwt", "opaque_token", "api_key", "basic"] {
+        assert!(
+            accept.contains(kind),
+            "--accept's help names {kind}:\n{accept}"
+        );
+    }
+    let unknown_kind = example("server")
+        .args(["--accept", "jwt,nope"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown_kind.status.code(), Some(2));
+    assert!(
+        stderr(&unknown_kind).contains("opaque_token"),
+        "the refusal lists the kinds: {}",
+        stderr(&unknown_kind)
+    );
+    let no_secret = example("server")
+        .args([
+            "--dpop",
+            "--public-url",
+            "https://a.example",
+            "--dpop-nonces",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(no_secret.status.code(), Some(2));
+    assert!(
+        stderr(&no_secret).contains("USERINFO_DPOP_NONCE_SECRET"),
+        "{}",
+        stderr(&no_secret)
+    );
 
     let bad_flag = example("server").args(["--addr", "nope"]).output().unwrap();
     assert_eq!(bad_flag.status.code(), Some(2));

@@ -310,12 +310,12 @@ async fn the_demo_warns_of_a_resource_without_an_audience() {
         resource: Some("https://api.example.com/mcp".to_owned()),
         audience: audience.map(str::to_owned),
         // An authorization server (the resource must name one), never called here.
-        introspection: Some(app::Introspection {
-            issuer: "https://sso.example.com".to_owned(),
-            url: Some("https://sso.example.com/introspect".to_owned()),
-            client_id: "api".to_owned(),
-            client_secret: "a secret".into(),
-        }),
+        introspection: Some(app::Introspection::new(
+            "https://sso.example.com",
+            Some("https://sso.example.com/introspect".to_owned()),
+            "api",
+            "a secret".into(),
+        )),
         ..app::Options::default()
     };
     let _app = app::app(&options(None)).unwrap();

@@ -867,12 +867,12 @@ async fn the_resource_names_every_issuer_and_refuses_route_syntax() {
     use axum_userinfo::test_util::TestIdp;
     let idp = TestIdp::start().await;
     let server = serve(Options {
-        introspection: Some(app::Introspection {
-            issuer: idp.issuer().to_owned(),
-            url: Some(idp.introspection_url()),
-            client_id: TestIdp::CLIENT_ID.to_owned(),
-            client_secret: TestIdp::CLIENT_SECRET.into(),
-        }),
+        introspection: Some(app::Introspection::new(
+            idp.issuer(),
+            Some(idp.introspection_url()),
+            TestIdp::CLIENT_ID,
+            TestIdp::CLIENT_SECRET.into(),
+        )),
         resource: Some("HTTP://127.0.0.1:3000/MCP".to_owned()),
         audience: Some("http://127.0.0.1:3000/MCP".to_owned()),
         allow_http_loopback: true,
@@ -920,6 +920,103 @@ async fn the_resource_names_every_issuer_and_refuses_route_syntax() {
             "{bad}"
         );
     }
+}
+
+/// The settings the library has, through the demo's options: the token type, the leeway,
+/// DPoP nonces, `client_secret_post` and the introspection cache's lifetimes.
+#[tokio::test]
+async fn the_demo_reaches_every_setting() {
+    use axum_userinfo::test_util::{TestIdp, TestKey};
+    let idp = TestIdp::start().await;
+    let verifying = Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        token_type: Some("at+jwt".to_owned()),
+        leeway: Some(std::time::Duration::from_secs(0)),
+        ..Options::default()
+    };
+    let server = serve(verifying.clone()).await;
+    let bearer = |token: &str| format!("Bearer {token}");
+    let plain = idp.token().subject("ada").sign();
+    let (status, _, _) = server.whoami(&[("authorization", &bearer(&plain))]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "typ JWT, not at+jwt");
+    let typed = idp.token().subject("ada").typ("at+jwt").sign();
+    let (status, _, _) = server.whoami(&[("authorization", &bearer(&typed))]).await;
+    assert_eq!(status, StatusCode::OK);
+    // Expired 10 s ago: within the default leeway, not within a leeway of 0.
+    let late = idp
+        .token()
+        .subject("ada")
+        .typ("at+jwt")
+        .expires_in(-10)
+        .sign();
+    let (status, _, _) = server.whoami(&[("authorization", &bearer(&late))]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // DPoP nonces: a proof without one gets 401 use_dpop_nonce and a nonce to use.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = app::app(&Options {
+        dpop: true,
+        public_url: Some(format!("http://{addr}")),
+        dpop_nonces: Some((
+            "a nonce secret of at least 32 bytes".into(),
+            std::time::Duration::from_secs(60),
+        )),
+        token_type: None,
+        ..verifying
+    })
+    .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let key = TestKey::Ec;
+    let bound = idp.token().subject("ada").bound_to(key).sign();
+    let url = format!("http://{addr}/whoami");
+    let proof = key.dpop_proof("GET", &url).access_token(&bound).sign();
+    let response = (server.http.get(&url))
+        .header("authorization", format!("DPoP {bound}"))
+        .header("dpop", proof)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let nonce = response.headers()["dpop-nonce"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let proof = (key.dpop_proof("GET", &url).access_token(&bound))
+        .claim("nonce", nonce.as_str())
+        .sign();
+    let response = (server.http.get(&url))
+        .header("authorization", format!("DPoP {bound}"))
+        .header("dpop", proof)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // client_secret_post, and an introspection cache turned off: one call per request.
+    let mut introspection = app::Introspection::new(
+        idp.issuer(),
+        Some(idp.introspection_url()),
+        TestIdp::CLIENT_ID,
+        TestIdp::CLIENT_SECRET.into(),
+    );
+    introspection.client_auth = axum_userinfo::ClientAuth::ClientSecretPost;
+    introspection.cache_ttl = Some(std::time::Duration::ZERO);
+    let introspecting = serve(Options {
+        introspection: Some(introspection),
+        allow_http_loopback: true,
+        ..Options::default()
+    })
+    .await;
+    let opaque = idp.opaque_token().subject("ada").mint();
+    for _ in 0..2 {
+        let (status, _, body) = introspecting
+            .whoami(&[("authorization", &bearer(&opaque))])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(idp.introspection_calls(), 2);
 }
 
 /// G8: `/whoami`, `/whoami/` and `/whoami/…` answer every method alike (gateways forward the
@@ -1314,12 +1411,12 @@ async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
     let digest = axum_userinfo::ApiKeyDigest::of("sk-known");
     std::fs::write(&keys, format!("{digest} ci-robot orders:read\n")).unwrap();
     let server = serve(Options {
-        introspection: Some(app::Introspection {
-            issuer: idp.issuer().to_owned(),
-            url: Some(idp.introspection_url()),
-            client_id: TestIdp::CLIENT_ID.to_owned(),
-            client_secret: TestIdp::CLIENT_SECRET.into(),
-        }),
+        introspection: Some(app::Introspection::new(
+            idp.issuer(),
+            Some(idp.introspection_url()),
+            TestIdp::CLIENT_ID,
+            TestIdp::CLIENT_SECRET.into(),
+        )),
         api_keys: Some(keys.clone()),
         audience: Some("api".to_owned()),
         allow_http_loopback: true,

@@ -64,6 +64,12 @@ pub(crate) struct Options {
     pub(crate) dpop_replay: Option<String>,
     /// The URL clients address the service by.
     pub(crate) public_url: Option<String>,
+    /// DPoP server nonces: the HMAC secret (from a file or the environment) and their lifetime.
+    pub(crate) dpop_nonces: Option<(secrecy::SecretString, std::time::Duration)>,
+    /// Clock leeway for `exp` / `nbf` of verified and introspected tokens (default 60 s).
+    pub(crate) leeway: Option<std::time::Duration>,
+    /// The JWT `typ` verified tokens must have (`at+jwt`, RFC 9068).
+    pub(crate) token_type: Option<String>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -76,6 +82,33 @@ pub(crate) struct Introspection {
     pub(crate) client_id: String,
     /// From `USERINFO_INTROSPECTION_CLIENT_SECRET` or a file, never a flag's value.
     pub(crate) client_secret: secrecy::SecretString,
+    /// How the client authenticates (`client_secret_basic` by default, or `_post`).
+    pub(crate) client_auth: axum_userinfo::ClientAuth,
+    /// The longest an active answer is cached (default 5 min).
+    pub(crate) cache_ttl: Option<std::time::Duration>,
+    /// How long an inactive answer is cached (default 10 s).
+    pub(crate) inactive_ttl: Option<std::time::Duration>,
+}
+
+impl Introspection {
+    /// The authorization server `issuer`, its endpoint (`None`: by discovery), and this
+    /// service's client id and secret; every other setting its default.
+    pub(crate) fn new(
+        issuer: &str,
+        url: Option<String>,
+        client_id: &str,
+        client_secret: secrecy::SecretString,
+    ) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            url,
+            client_id: client_id.to_owned(),
+            client_secret,
+            client_auth: axum_userinfo::ClientAuth::default(),
+            cache_ttl: None,
+            inactive_ttl: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Options {
@@ -110,6 +143,9 @@ impl std::fmt::Debug for Options {
                         redacted_url(&introspection.issuer),
                         url,
                         &introspection.client_id,
+                        introspection.client_auth,
+                        introspection.cache_ttl,
+                        introspection.inactive_ttl,
                     )
                 }),
             )
@@ -120,6 +156,12 @@ impl std::fmt::Debug for Options {
                 &self.dpop_replay.as_deref().map(redacted_url),
             )
             .field("public_url", &self.public_url)
+            .field(
+                "dpop_nonces",
+                &self.dpop_nonces.as_ref().map(|(_, lifetime)| lifetime),
+            )
+            .field("leeway", &self.leeway)
+            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -214,6 +256,16 @@ fn introspection(
     if options.allow_http_loopback {
         client = client.allow_http_loopback();
     }
+    client = client.with_client_auth(introspection.client_auth);
+    if let Some(leeway) = options.leeway {
+        client = client.with_leeway(leeway);
+    }
+    if let Some(ttl) = introspection.cache_ttl {
+        client = client.with_max_cache_ttl(ttl);
+    }
+    if let Some(ttl) = introspection.inactive_ttl {
+        client = client.with_inactive_cache_ttl(ttl);
+    }
     client.build().map(Some)
 }
 
@@ -238,6 +290,12 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
             }
             for scope in &options.required_scopes {
                 verifier = verifier.with_required_scope(scope);
+            }
+            if let Some(leeway) = options.leeway {
+                verifier = verifier.with_leeway(leeway);
+            }
+            if let Some(typ) = &options.token_type {
+                verifier = verifier.with_type(typ);
             }
             if let Some(interval) = options.key_refetch_interval {
                 verifier = verifier.with_cache_policy(CachePolicy {
@@ -274,10 +332,14 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if options.dpop {
         use axum_userinfo::dpop::{DpopChecker, MemoryReplayStore, RedisReplayStore};
-        let checker = match &options.dpop_replay {
+        let mut checker = match &options.dpop_replay {
             Some(url) => DpopChecker::new(RedisReplayStore::new(url)?),
             None => DpopChecker::new(MemoryReplayStore::new()),
         };
+        if let Some((secret, lifetime)) = &options.dpop_nonces {
+            use secrecy::ExposeSecret as _;
+            checker = checker.with_nonces(secret.expose_secret().as_bytes(), *lifetime)?;
+        }
         builder = builder.with_dpop(checker);
         if let Some(url) = &options.public_url {
             builder = builder.with_public_url(url);

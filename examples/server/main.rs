@@ -146,6 +146,23 @@ struct Cli {
         requires = "introspection_issuer"
     )]
     introspection_client_id: Option<String>,
+    /// How the introspection client authenticates: client_secret_basic (default) or
+    /// client_secret_post.
+    #[arg(
+        long,
+        env = "USERINFO_INTROSPECTION_CLIENT_AUTH",
+        value_name = "METHOD",
+        value_parser = client_auth,
+        requires = "introspection_issuer"
+    )]
+    introspection_client_auth: Option<axum_userinfo::ClientAuth>,
+    /// Seconds an active introspection answer is cached at most (default 300; never past its
+    /// exp): how long a revoked token may still pass. 0 turns the cache off.
+    #[arg(long, env = "USERINFO_INTROSPECTION_CACHE_TTL", value_name = "SECS", value_parser = seconds, requires = "introspection_issuer")]
+    introspection_cache_ttl: Option<Duration>,
+    /// Seconds an inactive introspection answer is cached (default 10).
+    #[arg(long, env = "USERINFO_INTROSPECTION_INACTIVE_TTL", value_name = "SECS", value_parser = seconds, requires = "introspection_issuer")]
+    introspection_inactive_ttl: Option<Duration>,
     /// A file holding the client secret (its first line).
     #[arg(
         long,
@@ -171,6 +188,29 @@ struct Cli {
         requires = "dpop"
     )]
     dpop_replay: Option<String>,
+    /// Require DPoP server nonces (RFC 9449 §8): the HMAC secret (32 bytes or more) is the
+    /// first line of this file, or USERINFO_DPOP_NONCE_SECRET; replicas share nonces by
+    /// sharing it. Never a flag's value.
+    #[arg(
+        long,
+        env = "USERINFO_DPOP_NONCE_SECRET_FILE",
+        value_name = "PATH",
+        requires = "dpop"
+    )]
+    dpop_nonce_secret_file: Option<std::path::PathBuf>,
+    /// Use DPoP nonces with the secret of USERINFO_DPOP_NONCE_SECRET (when no file is given).
+    #[arg(long, env = "USERINFO_DPOP_NONCES", requires = "dpop")]
+    dpop_nonces: bool,
+    /// Seconds a DPoP nonce stays fresh (default 300).
+    #[arg(long, env = "USERINFO_DPOP_NONCE_LIFETIME", value_name = "SECS", value_parser = seconds, requires = "dpop")]
+    dpop_nonce_lifetime: Option<Duration>,
+    /// Clock leeway in seconds for exp and nbf of verified and introspected tokens (default
+    /// 60, at most 300).
+    #[arg(long, env = "USERINFO_LEEWAY", value_name = "SECS", value_parser = seconds)]
+    leeway: Option<Duration>,
+    /// Require this JWT typ header of verified tokens, e.g. at+jwt (RFC 9068 access tokens).
+    #[arg(long, env = "USERINFO_TOKEN_TYPE", value_name = "TYP")]
+    token_type: Option<String>,
     /// The URL clients address this service by (a DPoP proof's htu), e.g. https://api.example.com.
     #[arg(
         long,
@@ -181,9 +221,22 @@ struct Cli {
     public_url: Option<String>,
 }
 
-/// The introspection client's secret: the file's first line, else
-/// `USERINFO_INTROSPECTION_CLIENT_SECRET`; never a flag's value, which `ps` shows.
-fn client_secret(file: Option<&std::path::Path>) -> Result<secrecy::SecretString, String> {
+/// `client_secret_basic` or `client_secret_post`.
+fn client_auth(text: &str) -> Result<axum_userinfo::ClientAuth, String> {
+    match text {
+        "client_secret_basic" => Ok(axum_userinfo::ClientAuth::ClientSecretBasic),
+        "client_secret_post" => Ok(axum_userinfo::ClientAuth::ClientSecretPost),
+        _ => Err("expected client_secret_basic or client_secret_post".to_owned()),
+    }
+}
+
+/// A secret: the file's first line, else the environment variable `env`; never a flag's
+/// value, which `ps` shows. `what` names it in the error.
+fn secret_from(
+    file: Option<&std::path::Path>,
+    env: &str,
+    what: &str,
+) -> Result<secrecy::SecretString, String> {
     let secret = match file {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?
@@ -191,11 +244,8 @@ fn client_secret(file: Option<&std::path::Path>) -> Result<secrecy::SecretString
             .next()
             .unwrap_or_default()
             .to_owned(),
-        None => std::env::var("USERINFO_INTROSPECTION_CLIENT_SECRET").map_err(|_| {
-            "--introspection-issuer needs a client secret: set \
-             USERINFO_INTROSPECTION_CLIENT_SECRET or --introspection-client-secret-file"
-                .to_owned()
-        })?,
+        None => std::env::var(env)
+            .map_err(|_| format!("{what} needs a secret: set {env} or its --…-file flag"))?,
     };
     Ok(secret.into())
 }
@@ -223,9 +273,27 @@ impl TryFrom<Cli> for Options {
                 issuer,
                 url: cli.introspection_url,
                 client_id,
-                client_secret: client_secret(cli.introspection_client_secret_file.as_deref())?,
+                client_secret: secret_from(
+                    cli.introspection_client_secret_file.as_deref(),
+                    "USERINFO_INTROSPECTION_CLIENT_SECRET",
+                    "--introspection-issuer",
+                )?,
+                client_auth: cli.introspection_client_auth.unwrap_or_default(),
+                cache_ttl: cli.introspection_cache_ttl,
+                inactive_ttl: cli.introspection_inactive_ttl,
             }),
             _ => None,
+        };
+        let dpop_nonces = if cli.dpop_nonce_secret_file.is_some() || cli.dpop_nonces {
+            let secret = secret_from(
+                cli.dpop_nonce_secret_file.as_deref(),
+                "USERINFO_DPOP_NONCE_SECRET",
+                "DPoP nonces",
+            )?;
+            let lifetime = cli.dpop_nonce_lifetime.unwrap_or(Duration::from_secs(300));
+            Some((secret, lifetime))
+        } else {
+            None
         };
         Ok(Self {
             require: cli.require,
@@ -248,6 +316,9 @@ impl TryFrom<Cli> for Options {
             dpop: cli.dpop,
             dpop_replay: cli.dpop_replay,
             public_url: cli.public_url,
+            dpop_nonces,
+            leeway: cli.leeway,
+            token_type: cli.token_type,
         })
     }
 }
