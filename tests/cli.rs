@@ -185,3 +185,69 @@ fn resolve_prints_an_api_key_line_from_stdin() {
     use axum_userinfo::ApiKeyStore as _;
     assert_eq!(list.find(&digest).unwrap().label(), "ci-robot");
 }
+
+/// `GET /whoami` with an `X-API-Key`, over a plain TCP connection: the status.
+fn whoami_status(port: u16, key: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let request =
+        format!("GET /whoami HTTP/1.1\r\nHost: x\r\nX-API-Key: {key}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// The demo reloads `--api-keys` on SIGHUP (it used to die of it); a bad file keeps the keys
+/// loaded before.
+#[cfg(unix)]
+#[test]
+fn the_server_reloads_its_api_keys_on_sighup() {
+    let dir = std::env::temp_dir().join(format!("cli-sighup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("keys.txt");
+    std::fs::write(&keys, "sk-first robot\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = example("server")
+        .args(["--require", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--api-keys")
+        .arg(&keys)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the server starts");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let hangup = |child: &std::process::Child| {
+        let status = Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    assert_eq!(whoami_status(port, "sk-first"), 200);
+    assert_eq!(whoami_status(port, "sk-second"), 401);
+    std::fs::write(&keys, "sk-second robot\n").unwrap();
+    hangup(&child);
+    assert_eq!(whoami_status(port, "sk-second"), 200, "reloaded");
+    assert_eq!(whoami_status(port, "sk-first"), 401);
+    std::fs::write(&keys, "sha256:not-hex robot\n").unwrap();
+    hangup(&child);
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    assert_eq!(
+        whoami_status(port, "sk-second"),
+        200,
+        "a bad file keeps the old keys"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -348,6 +348,8 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     if let Some(path) = &options.api_keys {
         let keys = axum_userinfo::ApiKeyList::load(path)?;
         tracing::info!(keys = keys.len(), path = %path.display(), "API keys loaded");
+        #[cfg(unix)]
+        reload_on_sighup(keys.clone(), path.clone());
         builder = builder.with_api_keys(keys);
     }
     let resource = protected_resource(options)?;
@@ -405,6 +407,34 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .layer(Extension(resolver))
         .layer(Extension(forward))
         .layer(middleware::from_fn(log_request)))
+}
+
+/// Reads the API key list again on every `SIGHUP`; a file that cannot be read or parsed keeps
+/// the keys loaded before (logged), never an empty list and never an exit.
+#[cfg(unix)]
+fn reload_on_sighup(keys: axum_userinfo::ApiKeyList, path: std::path::PathBuf) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGHUP: --api-keys is not reloaded");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match keys.reload(&path) {
+                Ok(()) => {
+                    tracing::info!(keys = keys.len(), path = %path.display(), "API keys reloaded");
+                }
+                Err(error) => tracing::error!(
+                    %error,
+                    path = %path.display(),
+                    "API keys not reloaded: the keys loaded before stay"
+                ),
+            }
+        }
+    });
 }
 
 /// `--resource`: the service as an RFC 9728 protected resource, its authorization servers every

@@ -173,6 +173,7 @@ struct Cli {
     introspection_client_secret_file: Option<std::path::PathBuf>,
     /// Accept only the API keys of this file: one a line, `<key or sha256:digest> <label>
     /// [scope …]` (`cargo run --example resolve -- --api-key-line LABEL` prints a key's).
+    /// Read again on SIGHUP; a file that does not parse keeps the keys loaded before.
     #[arg(long, env = "USERINFO_API_KEYS", value_name = "PATH")]
     api_keys: Option<std::path::PathBuf>,
     /// Accept DPoP-bound tokens (RFC 9449): `Authorization: DPoP` with a `DPoP` proof (needs
@@ -269,19 +270,19 @@ impl TryFrom<Cli> for Options {
 
     fn try_from(cli: Cli) -> Result<Self, String> {
         let introspection = match (cli.introspection_issuer, cli.introspection_client_id) {
-            (Some(issuer), Some(client_id)) => Some(app::Introspection {
-                issuer,
-                url: cli.introspection_url,
-                client_id,
-                client_secret: secret_from(
+            (Some(issuer), Some(client_id)) => {
+                let secret = secret_from(
                     cli.introspection_client_secret_file.as_deref(),
                     "USERINFO_INTROSPECTION_CLIENT_SECRET",
                     "--introspection-issuer",
-                )?,
-                client_auth: cli.introspection_client_auth.unwrap_or_default(),
-                cache_ttl: cli.introspection_cache_ttl,
-                inactive_ttl: cli.introspection_inactive_ttl,
-            }),
+                )?;
+                let mut introspection =
+                    app::Introspection::new(&issuer, cli.introspection_url, &client_id, secret);
+                introspection.client_auth = cli.introspection_client_auth.unwrap_or_default();
+                introspection.cache_ttl = cli.introspection_cache_ttl;
+                introspection.inactive_ttl = cli.introspection_inactive_ttl;
+                Some(introspection)
+            }
             _ => None,
         };
         let dpop_nonces = if cli.dpop_nonce_secret_file.is_some() || cli.dpop_nonces {
