@@ -535,6 +535,10 @@ pub enum ReplayStoreError {
     /// replayed.
     #[error("the store is full")]
     Full,
+    /// The proof's key holds as many unexpired proofs as one key may: its proofs are refused
+    /// until some expire, every other key's still pass.
+    #[error("the proof's key holds as many proofs as one key may")]
+    KeyFull,
 }
 
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).

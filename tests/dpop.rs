@@ -232,6 +232,11 @@ impl Redis {
             .local_addr()
             .unwrap()
             .port();
+        Self::start_on(port).await
+    }
+
+    /// A redis-server without persistence on `port`.
+    async fn start_on(port: u16) -> Self {
         let child = Command::new(redis_binary())
             .args([
                 "--port",
@@ -262,6 +267,16 @@ impl Redis {
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
+
+    /// Marks the instance's birth for `prefix`'s stores, then waits for the next second: a
+    /// proof made within the second of the mark is refused (it may predate it).
+    async fn mark_birth(&self, prefix: &str) {
+        let store = RedisReplayStore::new(&self.url())
+            .unwrap()
+            .with_prefix(prefix);
+        store.connect().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
 }
 
 /// Two replicas, each with its own store on one Redis: a proof one accepted, the other
@@ -269,6 +284,7 @@ impl Redis {
 #[tokio::test]
 async fn replicas_sharing_redis_refuse_each_others_replays_and_an_outage_is_a_503() {
     let redis = Redis::start().await;
+    redis.mark_birth("test:dpop:").await;
     let replica = || {
         DpopChecker::new(
             RedisReplayStore::new(&redis.url())
@@ -317,6 +333,48 @@ async fn replicas_sharing_redis_refuse_each_others_replays_and_an_outage_is_a_50
     assert_eq!(
         never.check(&after, GET, TOKEN, &jkt).await,
         Err(DpopError::ReplayStore(ReplayStoreError::Unavailable))
+    );
+}
+
+/// H5: Redis restarted without persistence forgets every proof; the store notices the new
+/// instance (its birth mark is gone) and refuses the proofs made before it, so none of the
+/// last window can be replayed; proofs made after pass.
+#[tokio::test]
+async fn a_restarted_redis_does_not_let_old_proofs_replay() {
+    let redis = Redis::start().await;
+    redis.mark_birth("test:dpop:").await;
+    let port = redis.port;
+    let checker = DpopChecker::new(
+        RedisReplayStore::new(&redis.url())
+            .unwrap()
+            .with_prefix("test:dpop:"),
+    );
+    let key = TestKey::Ec;
+    let jkt = key.thumbprint();
+    let proof = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+    assert_eq!(checker.check(&proof, GET, TOKEN, &jkt).await, Ok(()));
+    drop(redis); // killed: every key is gone
+    let _restarted = Redis::start_on(port).await;
+    let mut replayed = checker.check(&proof, GET, TOKEN, &jkt).await;
+    for _ in 0..20 {
+        // The connection manager reconnects: the first answers may be 503.
+        if replayed != Err(DpopError::ReplayStore(ReplayStoreError::Unavailable)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        replayed = checker.check(&proof, GET, TOKEN, &jkt).await;
+    }
+    assert_eq!(
+        replayed,
+        Err(DpopError::Replayed),
+        "a replay after the restart"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let fresh = key.dpop_proof("GET", URI).access_token(TOKEN).sign();
+    assert_eq!(checker.check(&fresh, GET, TOKEN, &jkt).await, Ok(()));
+    assert_eq!(
+        checker.check(&fresh, GET, TOKEN, &jkt).await,
+        Err(DpopError::Replayed)
     );
 }
 
@@ -625,6 +683,7 @@ async fn two_server_processes_share_the_replay_store() {
     use axum_userinfo::test_util::TestIdp;
     let idp = TestIdp::start().await;
     let redis = Redis::start().await;
+    redis.mark_birth("axum-userinfo:dpop:").await; // the demo's prefix
     let public = "https://api.example.com";
     let args = [
         "--oidc",

@@ -333,7 +333,20 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     if options.dpop {
         use axum_userinfo::dpop::{DpopChecker, MemoryReplayStore, RedisReplayStore};
         let mut checker = match &options.dpop_replay {
-            Some(url) => DpopChecker::new(RedisReplayStore::new(url)?),
+            Some(url) => {
+                // Connect and mark the Redis instance's birth at start-up, not at the first
+                // proof (a new instance refuses proofs made before its mark).
+                let warm = RedisReplayStore::new(url)?;
+                tokio::spawn(async move {
+                    if warm.connect().await.is_err() {
+                        tracing::warn!(
+                            "the DPoP replay store (Redis) does not answer yet: DPoP proofs are \
+                             refused with 503 until it does"
+                        );
+                    }
+                });
+                DpopChecker::new(RedisReplayStore::new(url)?)
+            }
             None => DpopChecker::new(MemoryReplayStore::new()),
         };
         if let Some((secret, lifetime)) = &options.dpop_nonces {

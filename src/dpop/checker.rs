@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::dpop::nonce::Nonces;
 use crate::dpop::proof::{DpopRequest, Rules, check};
-use crate::dpop::replay::ReplayStore;
+use crate::dpop::replay::{ProofRecord, ReplayStore};
 use crate::error::{ConfigError, DpopError};
 
 /// The algorithms a proof may use by default: ES256, EdDSA (and its RFC 9864 name Ed25519,
@@ -159,7 +159,9 @@ impl DpopChecker {
             }
         }
         let lifetime = self.window.saturating_mul(2);
-        match self.store.first_use(&passed.replay_key, lifetime).await {
+        let record = ProofRecord::new(&passed.replay_key, &passed.holder, lifetime)
+            .issued_at(passed.issued_at);
+        match self.store.first_use(record).await {
             Ok(true) => Ok(()),
             Ok(false) => Err(DpopError::Replayed),
             Err(error) => Err(DpopError::ReplayStore(error)),

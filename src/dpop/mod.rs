@@ -36,5 +36,8 @@ pub use checker::{DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_WINDOW, DpopChecker};
 pub use proof::DpopRequest;
 #[cfg(feature = "redis")]
 pub use redis_store::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
-pub use replay::{BoxFuture, DEFAULT_MEMORY_CAPACITY, MemoryReplayStore, ReplayStore};
+pub use replay::{
+    BoxFuture, DEFAULT_MEMORY_CAPACITY, DEFAULT_PER_KEY_LIMIT, MemoryReplayStore, ProofRecord,
+    ReplayStore,
+};
 pub use thumbprint::jwk_thumbprint;

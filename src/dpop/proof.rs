@@ -32,6 +32,10 @@ pub struct DpopRequest<'a> {
 #[derive(Debug)]
 pub(crate) struct Passed {
     pub(crate) replay_key: [u8; 32],
+    /// The SHA-256 of the proof key's thumbprint: whose proof it is.
+    pub(crate) holder: [u8; 32],
+    /// The proof's `iat`, in whole seconds since the epoch (0 for one before it).
+    pub(crate) issued_at: u64,
     /// The proof's `nonce`, when it has one (checked when nonces are required).
     pub(crate) nonce: Option<String>,
 }
@@ -147,12 +151,21 @@ pub(crate) fn check(
     if thumbprint != jkt {
         return Err(DpopError::KeyMismatch);
     }
+    let holder: [u8; 32] = sha2::Sha256::digest(thumbprint.as_bytes()).into();
     let mut digest = sha2::Sha256::new();
     digest.update(thumbprint.as_bytes());
     digest.update([0x1f]);
     digest.update(jti.as_bytes());
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "iat is within the window of now, a float of a few billion seconds"
+    )]
+    let issued_at = iat.max(0.0) as u64;
     Ok(Passed {
         replay_key: digest.finalize().into(),
+        holder,
+        issued_at,
         nonce: text("nonce").map(str::to_owned),
     })
 }

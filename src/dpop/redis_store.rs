@@ -1,20 +1,60 @@
-//! [`RedisReplayStore`] (feature `redis`): the replay store that replicas share. One
-//! `SET key 1 NX PX ttl` per proof: Redis answers `OK` for the first use and nothing for a
-//! replay, atomically, whichever replica asks.
+//! [`RedisReplayStore`] (feature `redis`): the replay store that replicas share. One script
+//! per proof, atomic whichever replica asks: the instance's birth mark read (set when missing),
+//! then `SET key 1 NX PX ttl`, which answers `OK` for the first use and nothing for a replay.
+//!
+//! **A Redis that loses its keys** (restarted without persistence, a failover to a replica
+//! that had not caught up, `FLUSHALL`) would accept every proof of the last window once more.
+//! The birth mark (`<prefix>born`, Redis's own time in milliseconds when the store first saw
+//! this instance, never expiring) tells: a missing mark is set anew, and a proof whose `iat`
+//! is not after it is refused, since its first use may have been forgotten. For one window
+//! after a restart, proofs made before it are refused: clients make new ones.
 
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
 
-use crate::dpop::replay::{BoxFuture, ReplayStore};
+use crate::dpop::replay::{BoxFuture, ProofRecord, ReplayStore};
 use crate::error::{ConfigError, ReplayStoreError};
 
 /// The default time a Redis answer may take (connecting included) before the proof is
 /// refused with 503: 500 ms.
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// The script of one proof: `KEYS[1]` the birth mark, `KEYS[2]` the proof's key; `ARGV[1]`
+/// the lifetime in ms, `ARGV[2]` the proof's `iat` in ms. 1: first use; 0: a replay; -1: the
+/// proof is not after the instance's birth mark.
+const RECORD: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local born = tonumber(redis.call('GET', KEYS[1]))
+if not born then
+  redis.call('SET', KEYS[1], now)
+  born = now
+end
+if tonumber(ARGV[2]) <= born then
+  return -1
+end
+if redis.call('SET', KEYS[2], 1, 'NX', 'PX', ARGV[1]) then
+  return 1
+end
+return 0
+";
+
+/// Sets the birth mark `KEYS[1]` to Redis's time in ms when it has none; answers 1.
+const MARK_BIRTH: &str = r"
+local time = redis.call('TIME')
+redis.call('SET', KEYS[1], tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000), 'NX')
+return 1
+";
+
 /// A replay store in Redis, shared by every replica that uses the same server and prefix.
+///
+/// **What Redis must keep**: no persistence is needed (a store that lost its keys notices, by
+/// its birth mark, and refuses the proofs it may have forgotten, see the module), but keys
+/// must not be evicted: run it with `maxmemory-policy noeviction` (an evicted proof key could
+/// be replayed; an evicted birth mark only refuses a window of proofs). Scripts (`EVAL`) must
+/// be allowed. One Redis, not a cluster: the two keys of a proof are not in one hash slot.
 ///
 /// Keys are `<prefix>` and the hex of the digest the checker gives (of the proof key's
 /// thumbprint and the `jti`: no credential, nothing a reader of the keys could replay), with
@@ -78,7 +118,35 @@ impl RedisReplayStore {
         self
     }
 
-    async fn record(&self, key: &[u8; 32], ttl: Duration) -> Result<bool, ReplayStoreError> {
+    /// Connects now, and sets the instance's birth mark if it has none, rather than at the
+    /// first proof: a service that calls it at start-up (the demo does) moves the second in
+    /// which a new Redis refuses proofs away from its first requests.
+    ///
+    /// # Errors
+    /// [`ReplayStoreError::Unavailable`] when Redis does not answer in time.
+    pub async fn connect(&self) -> Result<(), ReplayStoreError> {
+        let answer = tokio::time::timeout(self.timeout, async {
+            let connection = self
+                .connection
+                .get_or_try_init(|| self.client.get_connection_manager())
+                .await?;
+            let mut connection = connection.clone();
+            redis::cmd("EVAL")
+                .arg(MARK_BIRTH)
+                .arg(1)
+                .arg(format!("{}born", self.prefix))
+                .query_async::<i64>(&mut connection)
+                .await
+        })
+        .await;
+        match answer {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(ReplayStoreError::Unavailable),
+        }
+    }
+
+    async fn record(&self, proof: ProofRecord<'_>) -> Result<bool, ReplayStoreError> {
+        let (key, ttl) = (proof.key, proof.ttl);
         let answer = tokio::time::timeout(self.timeout, async {
             let connection = self
                 .connection
@@ -87,18 +155,29 @@ impl RedisReplayStore {
             let mut connection = connection.clone();
             let name: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
             let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-            redis::cmd("SET")
+            let issued_ms = proof.issued_at.saturating_mul(1000);
+            redis::cmd("EVAL")
+                .arg(RECORD)
+                .arg(2)
+                .arg(format!("{}born", self.prefix))
                 .arg(format!("{}{name}", self.prefix))
-                .arg(1)
-                .arg("NX")
-                .arg("PX")
                 .arg(millis)
-                .query_async::<Option<String>>(&mut connection)
+                .arg(issued_ms)
+                .query_async::<i64>(&mut connection)
                 .await
         })
         .await;
         match answer {
-            Ok(Ok(set)) => Ok(set.is_some()),
+            Ok(Ok(1)) => Ok(true),
+            Ok(Ok(-1)) => {
+                tracing::info!(
+                    target: "axum_userinfo",
+                    "a DPoP proof made before the replay store (Redis) was new or emptied is \
+                     refused: its first use may have been forgotten"
+                );
+                Ok(false)
+            }
+            Ok(Ok(_)) => Ok(false),
             Ok(Err(error)) => {
                 tracing::warn!(
                     target: "axum_userinfo",
@@ -123,9 +202,8 @@ impl RedisReplayStore {
 impl ReplayStore for RedisReplayStore {
     fn first_use<'a>(
         &'a self,
-        key: &'a [u8; 32],
-        ttl: Duration,
+        proof: ProofRecord<'a>,
     ) -> BoxFuture<'a, Result<bool, ReplayStoreError>> {
-        Box::pin(self.record(key, ttl))
+        Box::pin(self.record(proof))
     }
 }
