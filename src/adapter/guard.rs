@@ -101,6 +101,7 @@ use crate::identity::user_info::UserInfo;
 #[must_use]
 pub struct GuardLayer {
     guard: Guard,
+    #[cfg_attr(not(feature = "ws"), allow(dead_code, reason = "only sockets use it"))]
     anonymous_upgrades: bool,
 }
 
@@ -151,6 +152,7 @@ impl<S> Layer<S> for GuardLayer {
 pub struct GuardService<S> {
     inner: S,
     guard: Guard,
+    #[cfg_attr(not(feature = "ws"), allow(dead_code, reason = "only sockets use it"))]
     anonymous_upgrades: bool,
 }
 

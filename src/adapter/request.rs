@@ -60,25 +60,32 @@ pub(crate) fn layer_user(extensions: &Extensions) -> Option<Option<&UserInfo>> {
 /// on a `POST`, say) is a plain request: its `?session=` id does not count, and a guard does
 /// not treat it as a socket.
 pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool {
-    let version_13 = headers
-        .get(SEC_WEBSOCKET_VERSION)
-        .is_some_and(|version| version.as_bytes() == b"13");
+    let version_13 = || {
+        headers
+            .get(SEC_WEBSOCKET_VERSION)
+            .is_some_and(|version| version.as_bytes() == b"13")
+    };
     if *method == Method::CONNECT {
-        return version_13;
+        return version_13();
     }
+    if *method != Method::GET {
+        return false;
+    }
+    // Most requests have no `Upgrade`: one look-up, as before the other checks.
     let mut upgrades = headers.get_all(UPGRADE).iter();
     let websocket = matches!(
         (upgrades.next(), upgrades.next()),
         (Some(value), None) if value.as_bytes().trim_ascii().eq_ignore_ascii_case(b"websocket")
     );
+    if !websocket {
+        return false;
+    }
     let connection_upgrade = headers.get_all(CONNECTION).iter().any(|value| {
         (value.as_bytes().split(|&byte| byte == b','))
             .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
     });
-    *method == Method::GET
-        && websocket
-        && connection_upgrade
-        && version_13
+    connection_upgrade
+        && version_13()
         && headers
             .get(SEC_WEBSOCKET_KEY)
             .is_some_and(|key| !key.is_empty())
