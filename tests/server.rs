@@ -971,27 +971,20 @@ async fn the_demo_reaches_every_setting() {
     let key = TestKey::Ec;
     let bound = idp.token().subject("ada").bound_to(key).sign();
     let url = format!("http://{addr}/whoami");
+    let send = |proof: String| {
+        (server.http.get(&url))
+            .header("authorization", format!("DPoP {bound}"))
+            .header("dpop", proof)
+            .send()
+    };
     let proof = key.dpop_proof("GET", &url).access_token(&bound).sign();
-    let response = (server.http.get(&url))
-        .header("authorization", format!("DPoP {bound}"))
-        .header("dpop", proof)
-        .send()
-        .await
-        .unwrap();
+    let response = send(proof).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let nonce = response.headers()["dpop-nonce"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let nonce = response.headers()["dpop-nonce"].to_str().unwrap();
     let proof = (key.dpop_proof("GET", &url).access_token(&bound))
-        .claim("nonce", nonce.as_str())
+        .claim("nonce", nonce)
         .sign();
-    let response = (server.http.get(&url))
-        .header("authorization", format!("DPoP {bound}"))
-        .header("dpop", proof)
-        .send()
-        .await
-        .unwrap();
+    let response = send(proof).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 
     // client_secret_post, and an introspection cache turned off: one call per request.

@@ -125,48 +125,47 @@ impl RedisReplayStore {
     /// # Errors
     /// [`ReplayStoreError::Unavailable`] when Redis does not answer in time.
     pub async fn connect(&self) -> Result<(), ReplayStoreError> {
-        let answer = tokio::time::timeout(self.timeout, async {
-            let connection = self
-                .connection
-                .get_or_try_init(|| self.client.get_connection_manager())
-                .await?;
-            let mut connection = connection.clone();
-            redis::cmd("EVAL")
-                .arg(MARK_BIRTH)
-                .arg(1)
-                .arg(format!("{}born", self.prefix))
-                .query_async::<i64>(&mut connection)
-                .await
-        })
-        .await;
-        match answer {
+        let born = format!("{}born", self.prefix);
+        match self.eval(MARK_BIRTH, &[born], &[]).await {
             Ok(Ok(_)) => Ok(()),
             _ => Err(ReplayStoreError::Unavailable),
         }
     }
 
-    async fn record(&self, proof: ProofRecord<'_>) -> Result<bool, ReplayStoreError> {
-        let (key, ttl) = (proof.key, proof.ttl);
-        let answer = tokio::time::timeout(self.timeout, async {
+    /// Runs `script` with `keys` and `args`, connecting first if need be, within the timeout
+    /// (`Err` when it ran out).
+    async fn eval(
+        &self,
+        script: &str,
+        keys: &[String],
+        args: &[u64],
+    ) -> Result<redis::RedisResult<i64>, tokio::time::error::Elapsed> {
+        tokio::time::timeout(self.timeout, async {
             let connection = self
                 .connection
                 .get_or_try_init(|| self.client.get_connection_manager())
                 .await?;
             let mut connection = connection.clone();
-            let name: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
-            let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-            let issued_ms = proof.issued_at.saturating_mul(1000);
-            redis::cmd("EVAL")
-                .arg(RECORD)
-                .arg(2)
-                .arg(format!("{}born", self.prefix))
-                .arg(format!("{}{name}", self.prefix))
-                .arg(millis)
-                .arg(issued_ms)
-                .query_async::<i64>(&mut connection)
-                .await
+            let mut command = redis::cmd("EVAL");
+            command.arg(script).arg(keys.len()).arg(keys).arg(args);
+            command.query_async::<i64>(&mut connection).await
         })
-        .await;
+        .await
+    }
+
+    async fn record(&self, proof: ProofRecord<'_>) -> Result<bool, ReplayStoreError> {
+        let name: String = (proof.key.iter())
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let keys = [
+            format!("{}born", self.prefix),
+            format!("{}{name}", self.prefix),
+        ];
+        let millis = u64::try_from(proof.ttl.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let issued_ms = proof.issued_at.saturating_mul(1000);
+        let answer = self.eval(RECORD, &keys, &[millis, issued_ms]).await;
         match answer {
             Ok(Ok(1)) => Ok(true),
             Ok(Ok(-1)) => {
