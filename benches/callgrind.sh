@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-HEAD~1}
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/callgrind}
+export CARGO_TARGET_DIR=$(realpath -m "${CARGO_TARGET_DIR:-target/callgrind}") # absolute: the base builds in its worktree
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/base" 2>/dev/null; rm -rf "$work"' EXIT
 git worktree add -q "$work/base" "$base"
