@@ -165,7 +165,13 @@ async fn required_mode_and_custom_rejections() {
 #[tokio::test]
 async fn websocket_upgrades_resolve_their_session_query() {
     let app = routes().layer(UserInfoLayer::new(Resolver::new()));
-    let upgrade = [("connection", "upgrade"), ("upgrade", "websocket")];
+    // A complete handshake: an `Upgrade` header alone is a plain request.
+    let upgrade = [
+        ("connection", "upgrade"),
+        ("upgrade", "websocket"),
+        ("sec-websocket-version", "13"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
     let (status, body) = call(&app, "/optional?session=s-query-1", &upgrade).await;
     assert_eq!(
         (status, body.as_str()),
@@ -285,9 +291,14 @@ async fn the_layer_refuses_cross_site_cookie_upgrades_with_403() {
     let upgrade = [
         ("connection", "upgrade"),
         ("upgrade", "websocket"),
+        ("sec-websocket-version", "13"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
         ("cookie", "nat-session=s"),
     ];
-    let from = |origin: &'static str| [upgrade[0], upgrade[1], upgrade[2], ("origin", origin)];
+    let from = |origin: &'static str| {
+        let [a, b, c, d, e] = upgrade;
+        [a, b, c, d, e, ("origin", origin)]
+    };
     assert_eq!(
         call(&app, "/optional", &from("https://app.example.com"))
             .await

@@ -63,7 +63,13 @@ async fn no_secret_reaches_the_logs() {
         call(
             &app,
             "/optional?session=secret-session;",
-            &[("upgrade", "websocket"), *header],
+            &[
+                ("upgrade", "websocket"),
+                ("connection", "upgrade"),
+                ("sec-websocket-version", "13"),
+                ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+                *header,
+            ],
         )
         .await;
     }
