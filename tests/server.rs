@@ -107,6 +107,18 @@ async fn expect_close(socket: &mut Ws, reason: &str) {
     }
 }
 
+/// The demo's introspection at the test kit's provider, as its own client.
+fn introspection_at(idp: &axum_userinfo::test_util::TestIdp) -> app::Introspection {
+    use axum_userinfo::test_util::TestIdp;
+    let secret = TestIdp::CLIENT_SECRET.into();
+    app::Introspection::new(
+        idp.issuer(),
+        Some(idp.introspection_url()),
+        TestIdp::CLIENT_ID,
+        secret,
+    )
+}
+
 fn id(key: &str) -> String {
     axum_userinfo::user_id_of_key(key).to_string()
 }
@@ -867,12 +879,7 @@ async fn the_resource_names_every_issuer_and_refuses_route_syntax() {
     use axum_userinfo::test_util::TestIdp;
     let idp = TestIdp::start().await;
     let server = serve(Options {
-        introspection: Some(app::Introspection::new(
-            idp.issuer(),
-            Some(idp.introspection_url()),
-            TestIdp::CLIENT_ID,
-            TestIdp::CLIENT_SECRET.into(),
-        )),
+        introspection: Some(introspection_at(&idp)),
         resource: Some("HTTP://127.0.0.1:3000/MCP".to_owned()),
         audience: Some("http://127.0.0.1:3000/MCP".to_owned()),
         allow_http_loopback: true,
@@ -988,12 +995,7 @@ async fn the_demo_reaches_every_setting() {
     assert_eq!(response.status(), StatusCode::OK);
 
     // client_secret_post, and an introspection cache turned off: one call per request.
-    let mut introspection = app::Introspection::new(
-        idp.issuer(),
-        Some(idp.introspection_url()),
-        TestIdp::CLIENT_ID,
-        TestIdp::CLIENT_SECRET.into(),
-    );
+    let mut introspection = introspection_at(&idp);
     introspection.client_auth = axum_userinfo::ClientAuth::ClientSecretPost;
     introspection.cache_ttl = Some(std::time::Duration::ZERO);
     let introspecting = serve(Options {
@@ -1404,12 +1406,7 @@ async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
     let digest = axum_userinfo::ApiKeyDigest::of("sk-known");
     std::fs::write(&keys, format!("{digest} ci-robot orders:read\n")).unwrap();
     let server = serve(Options {
-        introspection: Some(app::Introspection::new(
-            idp.issuer(),
-            Some(idp.introspection_url()),
-            TestIdp::CLIENT_ID,
-            TestIdp::CLIENT_SECRET.into(),
-        )),
+        introspection: Some(introspection_at(&idp)),
         api_keys: Some(keys.clone()),
         audience: Some("api".to_owned()),
         allow_http_loopback: true,

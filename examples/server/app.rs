@@ -197,35 +197,29 @@ pub(crate) fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilte
     filter
 }
 
-/// Whether anything in the options verifies a credential: JWT verifiers, introspection, or an
-/// API key list.
-fn verifies(options: &Options) -> bool {
-    !options.oidc_issuers.is_empty()
-        || !options.jwks.is_empty()
-        || options.introspection.is_some()
-        || options.api_keys.is_some()
-}
-
-/// The credential kinds the demo accepts: `--accept` when given. Without it, a demo where
-/// anything verifies accepts **only** what is verified (the library's one rule,
-/// `accept_only_verified`): an unchecked API key, Basic credentials, a session cookie or a JWT
-/// nothing verifies would each give a user, and a gateway that asks this server must not let
-/// them through.
-fn with_accepted_kinds(
+/// The resolver, with the credential kinds the demo accepts: `--accept` when given. Without
+/// it, **only** what is verified, by the library's one rule (`accept_only_verified`: JWTs with
+/// a verifier, opaque tokens with introspection, API keys with `--api-keys`): an unchecked API
+/// key, Basic credentials, a session cookie or a JWT nothing verifies would each give a user,
+/// and a gateway that asks this server must not let them through. When nothing verifies (the
+/// library says so), every kind, as the reference.
+fn build(
     builder: axum_userinfo::ResolverBuilder,
     options: &Options,
-) -> axum_userinfo::ResolverBuilder {
-    match options.accept {
-        Some(kinds) => builder.with_accepted_kinds(kinds),
-        None if verifies(options) => {
+) -> Result<Resolver, ConfigError> {
+    if let Some(kinds) = options.accept {
+        return builder.with_accepted_kinds(kinds).build();
+    }
+    match builder.clone().accept_only_verified().build() {
+        Err(ConfigError::NothingVerifies) => builder.build(),
+        verified => {
             tracing::info!(
                 "credentials are verified: only verified credential kinds are accepted (JWTs \
                  if a verifier, opaque tokens if introspection, API keys if --api-keys; never \
                  Basic credentials or session cookies); --accept jwt,api_key,… accepts more kinds"
             );
-            builder.accept_only_verified()
+            verified
         }
-        None => builder,
     }
 }
 
@@ -311,7 +305,7 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
 /// The router: `/whoami`, `/ping`, `/websocket` and `/healthz`.
 pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     prometheus(); // before the first count
-    let mut builder = with_accepted_kinds(Resolver::builder(), options);
+    let mut builder = Resolver::builder();
     if let Some(header) = &options.identity_header {
         builder = builder.with_identity_header(header.as_str());
     }
@@ -335,8 +329,10 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         let mut checker = match &options.dpop_replay {
             Some(url) => {
                 // Connect and mark the Redis instance's birth at start-up, not at the first
-                // proof (a new instance refuses proofs made before its mark).
-                let warm = RedisReplayStore::new(url)?;
+                // proof (a new instance refuses proofs made before its mark); the checker
+                // shares the store, and so its connection.
+                let store = std::sync::Arc::new(RedisReplayStore::new(url)?);
+                let warm = std::sync::Arc::clone(&store);
                 tokio::spawn(async move {
                     if warm.connect().await.is_err() {
                         tracing::warn!(
@@ -345,7 +341,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
                         );
                     }
                 });
-                DpopChecker::new(RedisReplayStore::new(url)?)
+                DpopChecker::new(store)
             }
             None => DpopChecker::new(MemoryReplayStore::new()),
         };
@@ -369,7 +365,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     if let Some(resource) = resource.clone() {
         builder = builder.with_protected_resource(resource);
     }
-    let resolver = builder.build()?;
+    let resolver = build(builder, options)?;
     tracing::info!(kinds = ?resolver.accepted_kinds(), "accepted credential kinds");
     let mut forward = ForwardAuthHeaders::new();
     for (claim, header) in &options.claim_headers {

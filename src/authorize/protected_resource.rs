@@ -74,11 +74,9 @@ impl ProtectedResource {
             (authority.as_str().rsplit_once(authority.host())).map_or("", |(_, after)| after);
         let port = match after_host.strip_prefix(':') {
             None if after_host.is_empty() => String::new(),
-            Some(port) => match port.parse::<u16>() {
-                Ok(number) if number != 0 && port.bytes().all(|b| b.is_ascii_digit()) => {
-                    format!(":{number}")
-                }
-                _ => return Err(ConfigError::InvalidResource),
+            Some(text) => match crate::parse::host::port(text) {
+                Some(number) => format!(":{number}"),
+                None => return Err(ConfigError::InvalidResource),
             },
             None => return Err(ConfigError::InvalidResource),
         };
@@ -100,15 +98,10 @@ impl ProtectedResource {
             path => path,
         };
         let metadata_path = format!("{WELL_KNOWN_PATH}{path}");
-        // The resource as given, but for its scheme and host's case.
-        let resource = match resource.find("://").map(|at| at + 3) {
-            Some(start) => {
-                let rest = resource.get(start..).unwrap_or_default();
-                let after_authority = rest.find('/').map_or("", |at| rest.get(at..).unwrap_or(""));
-                format!("{origin}{after_authority}")
-            }
-            None => return Err(ConfigError::InvalidResource),
-        };
+        // The resource as given, but for its scheme and host's case: its path as written (a
+        // query and a fragment are refused above) follows `scheme://authority`.
+        let written = scheme.len() + "://".len() + authority.as_str().len();
+        let resource = format!("{origin}{}", resource.get(written..).unwrap_or_default());
         Ok(Self {
             metadata_url: format!("{origin}{metadata_path}"),
             metadata_path,

@@ -23,7 +23,7 @@ pub(crate) fn normalized(uri: &str) -> Option<String> {
 
 /// Percent-encodings in upper case, and those of unreserved characters (RFC 3986 §2.3)
 /// decoded.
-fn percent_normalized(path: &str) -> String {
+pub(crate) fn percent_normalized(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
     let mut i = 0;

@@ -64,6 +64,17 @@ pub trait ReplayStore: Send + Sync + std::fmt::Debug + 'static {
     ) -> BoxFuture<'a, Result<bool, ReplayStoreError>>;
 }
 
+/// A store shared with the code that made it (a service that also calls
+/// [`RedisReplayStore::connect`](crate::dpop::RedisReplayStore::connect) at start-up, say).
+impl<T: ReplayStore> ReplayStore for std::sync::Arc<T> {
+    fn first_use<'a>(
+        &'a self,
+        proof: ProofRecord<'a>,
+    ) -> BoxFuture<'a, Result<bool, ReplayStoreError>> {
+        T::first_use(self, proof)
+    }
+}
+
 /// The default capacity of a [`MemoryReplayStore`]: 1,000,000 proofs (about 72 MiB when
 /// full, measured by `tests/replay_memory.rs`; at 1,000 proofs a second and a 120 s
 /// lifetime, 120,000 are held).

@@ -11,6 +11,7 @@ use http::{HeaderMap, HeaderName, Method, Uri};
 use url::Url;
 
 use crate::error::DpopError;
+use crate::parse::host::is_host_and_port;
 
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
@@ -92,43 +93,12 @@ pub(crate) fn target(
     })
 }
 
-/// Whether `path` has a `.` or `..` segment, its dots percent-encoded or not (`%2e`, `%2E`).
+/// Whether `path` has a `.` or `..` segment, its dots percent-encoded or not (`%2e`, `%2E`):
+/// decoded as `htu` is (`.` is unreserved), then split.
 fn has_dot_segment(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        let decoded = segment.replace("%2e", ".").replace("%2E", ".");
-        decoded == "." || decoded == ".."
-    })
-}
-
-/// `host[:port]`: a registered name (letters, digits, `-`, `.`) or a bracketed IPv6 literal,
-/// and a port of 1–65535; no userinfo, path or anything else.
-fn is_host_and_port(text: &str) -> bool {
-    let (name_ok, port) = if let Some(rest) = text.strip_prefix('[') {
-        let Some((v6, after)) = rest.split_once(']') else {
-            return false;
-        };
-        let port = match after {
-            "" => None,
-            after => match after.strip_prefix(':') {
-                Some(port) => Some(port),
-                None => return false,
-            },
-        };
-        (v6.parse::<std::net::Ipv6Addr>().is_ok(), port)
-    } else {
-        let (host, port) = match text.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (text, None),
-        };
-        let name_ok = !host.is_empty()
-            && host.len() <= 253
-            && (host.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-        (name_ok, port)
-    };
-    let port_ok = port.is_none_or(|port| {
-        port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|port| port != 0)
-    });
-    name_ok && port_ok
+    crate::dpop::htu::percent_normalized(path)
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
 }
 
 /// A public URL as configured: absolute `http(s)`, with no userinfo, query or fragment.

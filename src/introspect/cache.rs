@@ -59,7 +59,8 @@ impl Default for CacheSettings {
             inactive_ttl: DEFAULT_INACTIVE_TTL,
             bytes: DEFAULT_CACHE_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            max_wait: Duration::from_secs(5),
+            // The client's own when it is built: its call timeout and its leeway.
+            max_wait: crate::verify::fetch::HttpOptions::default().timeout,
             leeway: crate::verify::claims::DEFAULT_LEEWAY,
         }
     }

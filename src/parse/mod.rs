@@ -7,6 +7,7 @@
 //! | `basic.rs` | a Basic credential: strict base64 of `username:password` |
 //! | `bounded.rs` | the size limit a credential header is read under |
 //! | `cookie.rs` | `Cookie` headers: the `nat-session` cookie, quoted values unquoted |
+//! | `host.rs` | `host[:port]`, and a port (1–65535) |
 //! | `identity_header.rs` | the trusted identity header |
 //! | `session_query.rs` | a WebSocket upgrade's `?session=` id |
 //! | `jwt.rs` | a JWT's three segments, decoded (not verified) |
@@ -17,6 +18,7 @@ pub(crate) mod authorization;
 pub(crate) mod basic;
 pub(crate) mod bounded;
 pub(crate) mod cookie;
+pub(crate) mod host;
 pub(crate) mod identity_header;
 pub(crate) mod json_scan;
 pub(crate) mod jwt;
