@@ -10,7 +10,7 @@ use http::HeaderName;
 #[doc(inline)]
 pub use crate::error_body::{AuthErrorPayload, ErrorCode};
 
-use crate::resolve::kinds::CredentialKind;
+use crate::identity::kinds::CredentialKind;
 
 /// Why a request's credential could not be resolved into a user.
 ///
@@ -732,6 +732,30 @@ pub enum ConfigError {
         /// What is wrong with it (never the line itself: it may hold a key).
         reason: &'static str,
     },
+}
+
+impl From<crate::identity::kinds::UnknownCredentialKind> for ConfigError {
+    fn from(_: crate::identity::kinds::UnknownCredentialKind) -> Self {
+        Self::UnknownCredentialKind
+    }
+}
+
+impl AuthErrorPayload {
+    /// The payload for `error`: `invalid_message` for a malformed request, `user_auth_error`
+    /// (with the reference's message "Authentication failed") for everything else.
+    #[must_use]
+    pub fn new(error: &ResolveError) -> Self {
+        let (code, message) = if error.is_malformed_request() {
+            (ErrorCode::InvalidMessage, "Error validating message.")
+        } else {
+            (ErrorCode::UserAuthError, "Authentication failed")
+        };
+        Self {
+            code,
+            message,
+            details: error.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::ResolveError;
-
 /// The reference's error payload: `{"code", "message", "details"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthErrorPayload {
@@ -66,22 +64,6 @@ impl AuthErrorPayload {
             code,
             message: "Access denied",
             details: denied.to_string(),
-        }
-    }
-
-    /// The payload for `error`: `invalid_message` for a malformed request, `user_auth_error`
-    /// (with the reference's message "Authentication failed") for everything else.
-    #[must_use]
-    pub fn new(error: &ResolveError) -> Self {
-        let (code, message) = if error.is_malformed_request() {
-            (ErrorCode::InvalidMessage, "Error validating message.")
-        } else {
-            (ErrorCode::UserAuthError, "Authentication failed")
-        };
-        Self {
-            code,
-            message,
-            details: error.to_string(),
         }
     }
 }

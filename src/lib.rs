@@ -65,6 +65,8 @@ pub use error::{ConfigError, ResolveError};
 #[doc(inline)]
 pub use identity::jwt_claims::JwtUserInfo;
 #[doc(inline)]
+pub use identity::kinds::{AcceptedKinds, CredentialKind};
+#[doc(inline)]
 pub use identity::user_id::{USER_ID_NAMESPACE, user_id_of_key};
 #[doc(inline)]
 pub use identity::user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
@@ -75,8 +77,6 @@ pub use introspect::{ClientAuth, IntrospectionClient};
 pub use parse::cookie::SESSION_COOKIE;
 #[doc(inline)]
 pub use resolve::builder::ResolverBuilder;
-#[doc(inline)]
-pub use resolve::kinds::{AcceptedKinds, CredentialKind};
 #[doc(inline)]
 pub use resolve::pending::Pending;
 #[doc(inline)]

@@ -374,7 +374,7 @@ impl IntoResponse for UserInfoRejection {
 mod tests {
     use super::*;
     use crate::error::{BasicError, JwtError};
-    use crate::resolve::kinds::CredentialKind;
+    use crate::identity::kinds::CredentialKind;
 
     #[test]
     fn statuses_and_challenges() {

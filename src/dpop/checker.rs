@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::dpop::nonce::Nonces;
 use crate::dpop::proof::{DpopRequest, Rules, check};
-use crate::dpop::replay::{ProofRecord, ReplayStore};
+use crate::dpop::replay::{BoxFuture, ProofRecord, ReplayStore};
 use crate::error::{ConfigError, DpopError};
 
 /// The algorithms a proof may use by default: ES256, EdDSA (and its RFC 9864 name Ed25519,
@@ -139,6 +139,20 @@ impl DpopChecker {
         jkt: &str,
         now: f64,
     ) -> Result<(), DpopError> {
+        self.begin_at(proof, request, access_token, jkt, now)?
+            .finish()
+            .await
+    }
+
+    /// Checks everything but the replay at `now`; the replay store's answer is what remains.
+    pub(crate) fn begin_at(
+        &self,
+        proof: &str,
+        request: DpopRequest<'_>,
+        access_token: &str,
+        jkt: &str,
+        now: f64,
+    ) -> Result<AwaitingReplayStore, DpopError> {
         let rules = Rules {
             algorithms: &self.algorithms,
             window: self.window.as_secs_f64(),
@@ -159,12 +173,43 @@ impl DpopChecker {
             }
         }
         let lifetime = self.window.saturating_mul(2);
-        let record = ProofRecord::new(&passed.replay_key, &passed.holder, lifetime)
-            .issued_at(passed.issued_at);
-        match self.store.first_use(record).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(DpopError::Replayed),
-            Err(error) => Err(DpopError::ReplayStore(error)),
+        let store = Arc::clone(&self.store);
+        Ok(AwaitingReplayStore(Box::pin(async move {
+            let record = ProofRecord::new(&passed.replay_key, &passed.holder, lifetime)
+                .issued_at(passed.issued_at);
+            match store.first_use(record).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(DpopError::Replayed),
+                Err(error) => Err(DpopError::ReplayStore(error)),
+            }
+        })))
+    }
+}
+
+/// A proof that passed every check but the replay, waiting for the replay store's answer
+/// (DPoP's one wait).
+pub(crate) struct AwaitingReplayStore(BoxFuture<'static, Result<(), DpopError>>);
+
+impl std::fmt::Debug for AwaitingReplayStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwaitingReplayStore")
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwaitingReplayStore {
+    /// The store's answer if it has one at once (an in-memory store does), else
+    /// [`DpopError::NeedsAsync`]: the synchronous path cannot wait.
+    pub(crate) fn now(mut self) -> Result<(), DpopError> {
+        use std::task::{Context, Poll, Waker};
+        match (self.0.as_mut()).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(answer) => answer,
+            Poll::Pending => Err(DpopError::NeedsAsync),
         }
+    }
+
+    /// The store's answer, waited for.
+    pub(crate) async fn finish(self) -> Result<(), DpopError> {
+        self.0.await
     }
 }

@@ -32,6 +32,7 @@ mod replay;
 pub(crate) mod target;
 mod thumbprint;
 
+pub(crate) use checker::AwaitingReplayStore;
 pub use checker::{DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_WINDOW, DpopChecker};
 pub use proof::DpopRequest;
 #[cfg(feature = "redis")]

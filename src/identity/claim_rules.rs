@@ -9,11 +9,11 @@
 use uuid::Uuid;
 
 use crate::error::{ClaimsError, ResolveError, Segment};
+use crate::identity::kinds::CredentialKind;
 use crate::identity::user_id::{check_untrusted_key, user_id_of_key, verified_jwt_user_id};
 use crate::parse::json_scan::{Json, Scanned, scan_object};
 use crate::parse::jwt::json_error;
 use crate::parse::pytext::{py_split_whitespace, py_strip};
-use crate::resolve::kinds::CredentialKind;
 
 /// The claims that can refuse a token, or make its identity.
 pub(crate) const CHECKED: [&str; 16] = [
@@ -143,43 +143,6 @@ pub(crate) fn client_id<'a, J: Json + 'a>(
             .as_str()
             .map(Some)
             .ok_or(ClaimsError::ClientIdNotString),
-    }
-}
-
-/// What a token's `cnf` claim (RFC 7800) binds it to.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) enum Confirmation {
-    /// No `cnf`: a bearer token.
-    #[default]
-    None,
-    /// `cnf.jkt` (RFC 9449): the thumbprint of the DPoP key the token is bound to.
-    Jkt(Box<str>),
-    /// A `cnf` of another kind (or a malformed one): sender-constrained by something this
-    /// crate does not check (mutual TLS's `x5t#S256`, …), so never usable as a bearer token.
-    Other,
-}
-
-impl Confirmation {
-    /// The `cnf` member of claims.
-    pub(crate) fn of(claims: &serde_json::Map<String, serde_json::Value>) -> Self {
-        match claims.get("cnf") {
-            None => Self::None,
-            Some(cnf) => match cnf.get("jkt").and_then(serde_json::Value::as_str) {
-                Some(jkt) if !jkt.is_empty() => Self::Jkt(jkt.into()),
-                _ => Self::Other,
-            },
-        }
-    }
-
-    /// The `cnf` member of a checked payload, read only when the payload names it.
-    pub(crate) fn of_payload(payload: &str) -> Self {
-        if memchr::memmem::find(payload.as_bytes(), b"\"cnf\"").is_none() {
-            return Self::None;
-        }
-        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(payload) {
-            Ok(claims) => Self::of(&claims),
-            Err(_) => Self::Other,
-        }
     }
 }
 

@@ -4,6 +4,9 @@
 //! (`claim_rules.rs`).
 
 pub(crate) mod claim_rules;
+pub(crate) mod confirmation;
 pub(crate) mod jwt_claims;
+pub(crate) mod kinds;
+pub(crate) mod unfinished;
 pub(crate) mod user_id;
 pub(crate) mod user_info;

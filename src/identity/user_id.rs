@@ -48,7 +48,7 @@ pub fn user_id_of_key(identity_key: &str) -> Uuid {
 #[inline]
 pub(crate) fn check_untrusted_key(
     key: &str,
-    kind: crate::resolve::kinds::CredentialKind,
+    kind: crate::identity::kinds::CredentialKind,
 ) -> Result<(), crate::error::ResolveError> {
     // Branchless, so that it vectorises: keys are short and almost never hold one.
     let control = (key.bytes()).fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));

@@ -14,12 +14,12 @@ use uuid::Uuid;
 use crate::api_keys::ApiKeyEntry;
 use crate::error::BasicError;
 use crate::error::ResolveError;
-use crate::identity::claim_rules::Confirmation;
+use crate::identity::confirmation::Confirmation;
 use crate::identity::jwt_claims::JwtUserInfo;
+use crate::identity::kinds::CredentialKind;
 use crate::identity::user_id::{
     check_untrusted_key, identity_header_user_id, user_id_of_key, verified_jwt_user_id,
 };
-use crate::resolve::kinds::CredentialKind;
 
 /// Who is calling: a deterministic user id and the credential it was derived from.
 ///

@@ -9,7 +9,8 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use crate::error::{IntrospectionError, ResolveError};
-use crate::identity::claim_rules::{Confirmation, ScannedClaims, check, scan_claims};
+use crate::identity::claim_rules::{ScannedClaims, check, scan_claims};
+use crate::identity::confirmation::Confirmation;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_id::verified_jwt_user_id;
 use crate::identity::user_info::{StillVerified, UserInfo};

@@ -6,26 +6,51 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, IntrospectionError, ResolveError};
+use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
-use crate::introspect::awaiting::AwaitingIntrospection;
 use crate::introspect::cache::{Answers, CacheSettings, Digest, Lookup};
-use crate::introspect::exchange::{Endpoint, Exchange};
-use crate::verify::Unfinished;
+use crate::introspect::exchange::{ClientAuth, Endpoint, Exchange};
 use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, clamped_leeway, now};
 use crate::verify::fetch::HttpOptions;
 
-/// How the resolver authenticates to the introspection endpoint (RFC 7662 §2.1, with the
-/// client authentication methods of RFC 6749 §2.3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum ClientAuth {
-    /// `client_secret_basic`: `Authorization: Basic` of the form-encoded id and secret. The
-    /// default, and the one RFC 6749 requires servers to support.
-    #[default]
-    ClientSecretBasic,
-    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
-    ClientSecretPost,
+/// What the client answers now: a user, or a refusal, or a token that waits for its answer.
+pub(crate) type Introspected = Result<UserInfo, Unfinished<Box<AwaitingIntrospection>>>;
+
+/// A token waiting for its introspection answer.
+pub(crate) struct AwaitingIntrospection {
+    client: IntrospectionClient,
+    token: Box<[u8]>,
+    digest: Digest,
+}
+
+impl std::fmt::Debug for AwaitingIntrospection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token.
+        f.debug_struct("AwaitingIntrospection")
+            .field("issuer", &crate::verify::redacted_url(self.client.issuer()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwaitingIntrospection {
+    pub(crate) fn new(client: IntrospectionClient, token: &[u8], digest: Digest) -> Self {
+        Self {
+            client,
+            token: token.into(),
+            digest,
+        }
+    }
+
+    /// The synchronous path's answer: it cannot call the authorization server.
+    pub(crate) fn miss(&self) -> ResolveError {
+        ResolveError::Introspection(IntrospectionError::NeedsAsync)
+    }
+
+    /// Asks the authorization server (or waits for the call in flight for the same token).
+    pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
+        self.client.answer(&self.token, self.digest).await
+    }
 }
 
 /// Checks the opaque access tokens of one authorization server by RFC 7662 introspection
@@ -111,13 +136,15 @@ impl IntrospectionClient {
     }
 
     /// The user of an opaque token: a cached answer now, else a pending call.
-    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
+    pub(crate) fn user(&self, token: &[u8]) -> Introspected {
         let digest = Digest::of(token);
         match self.0.answers.lookup(&digest, now()) {
             Lookup::Hit(answer) => answer.map_err(Unfinished::Refused),
-            Lookup::Miss => Err(Unfinished::AwaitingIntrospection(Box::new(
-                AwaitingIntrospection::new(self.clone(), token, digest),
-            ))),
+            Lookup::Miss => Err(Unfinished::Waits(Box::new(AwaitingIntrospection::new(
+                self.clone(),
+                token,
+                digest,
+            )))),
         }
     }
 

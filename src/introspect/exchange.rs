@@ -12,11 +12,23 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{ConfigError, IntrospectionError};
-use crate::introspect::client::ClientAuth;
 use crate::verify::fetch::{
     HttpOptions, allowed_url, client_or_own, discovery_document, read_body, without_url,
 };
 use crate::verify::redacted_url;
+
+/// How the resolver authenticates to the introspection endpoint (RFC 7662 §2.1, with the
+/// client authentication methods of RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// `client_secret_basic`: `Authorization: Basic` of the form-encoded id and secret. The
+    /// default, and the one RFC 6749 requires servers to support.
+    #[default]
+    ClientSecretBasic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+}
 
 /// Where the endpoint is, as configured.
 #[derive(Debug)]

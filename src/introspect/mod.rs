@@ -16,18 +16,17 @@
 //!
 //! | file | concern |
 //! | --- | --- |
-//! | `client.rs` | [`IntrospectionClient`] and its builder: endpoint, client credentials, checks |
+//! | `client.rs` | [`IntrospectionClient`] and its builder: endpoint, client credentials, checks; a token waiting for its answer |
 //! | `exchange.rs` | the RFC 7662 POST: client authentication, timeouts, bounded answer |
 //! | `answer.rs` | an answer → a user, or why not (`active`, `token_type`, claims, identity) |
 //! | `cache.rs` | answers by SHA-256 of the token; one call in flight per token; the bound on calls |
-//! | `awaiting.rs` | an opaque token waiting for its answer: the engine's pending step |
 
 mod answer;
-mod awaiting;
 mod cache;
 mod client;
 mod exchange;
 
-pub(crate) use awaiting::AwaitingIntrospection;
 pub use cache::{DEFAULT_INACTIVE_TTL, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_TTL};
-pub use client::{ClientAuth, IntrospectionClient, IntrospectionClientBuilder};
+pub(crate) use client::AwaitingIntrospection;
+pub use client::{IntrospectionClient, IntrospectionClientBuilder};
+pub use exchange::ClientAuth;

@@ -7,9 +7,9 @@ use http::HeaderName;
 use ipnet::IpNet;
 
 use crate::error::ConfigError;
+use crate::identity::kinds::AcceptedKinds;
 use crate::resolve::Config;
 use crate::resolve::Resolver;
-use crate::resolve::kinds::AcceptedKinds;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };

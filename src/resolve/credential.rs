@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use http::{HeaderMap, HeaderName};
 
-use crate::resolve::kinds::CredentialKind;
+use crate::identity::kinds::CredentialKind;
 
 /// A credential, raw.
 #[derive(Debug)]
@@ -76,9 +76,17 @@ pub(crate) struct Presented<'a> {
     /// For a credential a browser attaches by itself to a WebSocket upgrade (the session
     /// cookie, Basic credentials): the upgrade's headers, whose `Origin` must be allowed.
     pub(crate) ambient: Option<&'a HeaderMap>,
-    /// `Authorization: DPoP`: the proof and the token it must bind (feature `dpop`).
+    /// `Authorization: DPoP`: the proof of possession that came with it (feature `dpop`).
     #[cfg(feature = "dpop")]
-    pub(crate) dpop: Option<(&'a str, &'a [u8])>,
+    pub(crate) dpop: Option<DpopPresented<'a>>,
+}
+
+/// A DPoP proof as presented: the `DPoP` header, and the token it must bind.
+#[cfg(feature = "dpop")]
+#[derive(Debug)]
+pub(crate) struct DpopPresented<'a> {
+    pub(crate) proof: &'a str,
+    pub(crate) token: &'a [u8],
 }
 
 impl<'a> Presented<'a> {

@@ -3,39 +3,40 @@
 //!
 //! | file | step |
 //! | --- | --- |
+//! | `engine.rs` | **the pipeline**: request view or auth message → credential → identity → binding → user |
 //! | `headers.rs` | a request's credential, in the reference's precedence |
-//! | `frame.rs` | a WebSocket auth message's credential, and the reply to send |
-//! | `credential.rs` | a credential: its kind and raw parts, whatever carried it |
-//! | `identity.rs` | the one step from a credential to a user (accepted, origin, identity) |
+//! | `frame.rs` | a WebSocket auth message's credential |
+//! | `credential.rs` | a credential: its kind, raw parts and proof of possession, whatever carried it |
+//! | `binding.rs` | what binds the token to its sender (bearer, DPoP) |
+//! | `wait.rs` | the one thing a resolution can wait for (keys, an introspection answer, the replay store) |
 //! | `pending.rs` | a resolution under way; where every one ends (metrics, tracing span) |
-//! | `builder.rs`, `kinds.rs`, `limits.rs`, `request.rs` | configuration and inputs |
+//! | `builder.rs`, `config.rs`, `limits.rs`, `request.rs` | configuration and inputs |
 
 pub(crate) mod binding;
 pub(crate) mod builder;
+pub(crate) mod config;
 pub(crate) mod credential;
+pub(crate) mod engine;
 pub(crate) mod frame;
 pub(crate) mod headers;
-pub(crate) mod identity;
-pub(crate) mod kinds;
 pub(crate) mod limits;
 pub(crate) mod pending;
 pub(crate) mod request;
+pub(crate) mod wait;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderName;
-use ipnet::IpNet;
 
 use crate::error::ResolveError;
+use crate::identity::kinds::AcceptedKinds;
 use crate::identity::user_info::UserInfo;
-use crate::resolve::binding::Binding;
-use crate::resolve::kinds::AcceptedKinds;
-use crate::resolve::limits::{
-    DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
-};
-use crate::resolve::pending::{Pending, Trace, refusal};
+pub(crate) use crate::resolve::config::Config;
+#[cfg(feature = "dpop")]
+pub(crate) use crate::resolve::config::DpopConfig;
 use crate::resolve::request::RequestView;
+use crate::websocket::handled::HandledAuthMessage;
 
 /// The `X-API-Key` header.
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
@@ -62,55 +63,6 @@ pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
     config: Arc<Config>,
-}
-
-#[derive(Debug)]
-pub(crate) struct Config {
-    pub(crate) accepted: AcceptedKinds,
-    pub(crate) identity_header: Option<HeaderName>,
-    pub(crate) trusted_proxies: Option<Vec<IpNet>>,
-    pub(crate) allowed_origins: Option<Vec<String>>,
-    pub(crate) max_credential_len: usize,
-    pub(crate) max_auth_frame_len: usize,
-    pub(crate) websocket_auth_timeout: Option<Duration>,
-    pub(crate) protected_resource: Option<crate::authorize::ProtectedResource>,
-    #[cfg(feature = "verify")]
-    pub(crate) issuers: crate::verify::Issuers,
-    #[cfg(feature = "introspection")]
-    pub(crate) introspection: Option<crate::introspect::IntrospectionClient>,
-    pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
-    #[cfg(feature = "dpop")]
-    pub(crate) dpop: Option<DpopConfig>,
-}
-
-/// DPoP's configuration (feature `dpop`): the checker, and the public URL of the service.
-#[cfg(feature = "dpop")]
-#[derive(Debug)]
-pub(crate) struct DpopConfig {
-    pub(crate) checker: crate::dpop::DpopChecker,
-    pub(crate) public_url: Option<url::Url>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            accepted: AcceptedKinds::default(),
-            identity_header: None,
-            trusted_proxies: None,
-            allowed_origins: None,
-            max_credential_len: DEFAULT_MAX_CREDENTIAL_LEN,
-            max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
-            websocket_auth_timeout: Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT),
-            protected_resource: None,
-            #[cfg(feature = "verify")]
-            issuers: crate::verify::Issuers::default(),
-            #[cfg(feature = "introspection")]
-            introspection: None,
-            api_keys: None,
-            #[cfg(feature = "dpop")]
-            dpop: None,
-        }
-    }
 }
 
 impl Resolver {
@@ -140,20 +92,14 @@ impl Resolver {
     /// Whether JWTs are verified (verifiers are configured; feature `verify`).
     #[must_use]
     pub fn verifies_jwts(&self) -> bool {
-        #[cfg(feature = "verify")]
-        return !self.config.issuers.is_empty();
-        #[cfg(not(feature = "verify"))]
-        false
+        self.config.verifies_jwts()
     }
 
     /// Whether opaque tokens are introspected (an
     /// [`IntrospectionClient`](crate::IntrospectionClient) is configured).
     #[must_use]
     pub fn introspects(&self) -> bool {
-        #[cfg(feature = "introspection")]
-        return self.config.introspection.is_some();
-        #[cfg(not(feature = "introspection"))]
-        false
+        self.config.introspects()
     }
 
     /// Fetches the keys of every verifier whose keys are fetched (feature `jwks`), at most once
@@ -271,26 +217,35 @@ impl Resolver {
         self.begin(request).finish().await
     }
 
-    /// Starts resolving a request without waiting: the [`Pending`] answers at once, or after
-    /// the issuer's keys for a verified JWT that missed them. For middleware of your own that
-    /// keeps a synchronous path (this crate's layer does): answer a ready one in place, and
-    /// await only the rest.
-    pub fn begin<'a>(&self, request: impl Into<RequestView<'a>>) -> Pending {
-        let span = Trace::start();
-        let request = request.into();
-        let (step, binding) = span.in_scope(|| {
-            let presented = match self.presented(request) {
-                Ok(Some(presented)) => presented,
-                Ok(None) => return (Ok(None), Binding::Bearer),
-                Err(error) => return (Err(refusal(error)), Binding::Bearer),
-            };
-            span.source(&presented.credential);
-            match self.binding(&presented, request) {
-                Ok(binding) => (self.identity(presented).map(Some), binding),
-                Err(error) => (Err(refusal(error)), Binding::Bearer),
-            }
-        });
-        Pending::new(step, span).bound(binding)
+    /// Handles one WebSocket text frame: `None` when it is not an auth message (it belongs to
+    /// the application), else the identity and the exact reply to send.
+    ///
+    /// ```
+    /// use axum_userinfo::Resolver;
+    /// use axum_userinfo::websocket::HandledAuthMessage;
+    /// let frame = r#"{"type":"auth_message","payload":{"method":"api_key","token":"sk-service-abc123"}}"#;
+    /// let Some(HandledAuthMessage::Resolved { user, response }) = Resolver::new().handle_auth_frame(frame) else {
+    ///     panic!("resolves");
+    /// };
+    /// assert_eq!(user.user_id().to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
+    /// assert!(response.to_json().contains(r#""status":"success""#));
+    /// ```
+    #[must_use]
+    pub fn handle_auth_frame(&self, frame: &str) -> Option<HandledAuthMessage> {
+        Some(match self.begin_frame(frame)? {
+            Ok(handled) => handled,
+            Err(pending) => HandledAuthMessage::from_result(pending.now()),
+        })
+    }
+
+    /// As [`handle_auth_frame`](Self::handle_auth_frame), waiting for the issuer's keys when
+    /// the message's JWT needs them: the message is parsed once, and the token finished after
+    /// at most one refetch, shared with every token that missed the same issuer.
+    pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<HandledAuthMessage> {
+        Some(match self.begin_frame(frame)? {
+            Ok(handled) => handled,
+            Err(pending) => HandledAuthMessage::from_result(pending.finish().await),
+        })
     }
 
     /// The configuration.
@@ -305,9 +260,8 @@ mod tests {
 
     use super::*;
     use crate::error::ConfigError;
+    use crate::identity::kinds::CredentialKind;
     use crate::resolve::builder::ResolverBuilder;
-    use crate::resolve::kinds::CredentialKind;
-    use crate::websocket::HandledAuthMessage;
 
     #[test]
     fn traits() {

@@ -14,25 +14,56 @@ use std::fmt;
 use tracing::Span;
 
 use crate::error::ResolveError;
+use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
 use crate::resolve::binding::Binding;
 use crate::resolve::credential::Credential;
+use crate::resolve::wait::Wait;
 
-/// Why the engine stopped short of a user: verify's own outcome (a refusal, or a token that
-/// waits for keys) with feature `verify`, a refusal without it.
-#[cfg(feature = "verify")]
-pub(crate) type Unfinished = crate::verify::Unfinished;
-/// Why the engine stopped short of a user: a refusal.
-#[cfg(not(feature = "verify"))]
-pub(crate) type Unfinished = ResolveError;
+/// The engine's state: answered, or waiting for one thing, with the binding still to check
+/// once the wait gives a user (`None` when the wait is the binding's own).
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// A user, anonymous, or why not.
+    Done(Result<Option<UserInfo>, ResolveError>),
+    /// Waiting.
+    Waits { wait: Wait, then: Option<Binding> },
+}
 
-/// A refusal as the engine's step ends with it.
-#[inline]
-pub(crate) fn refusal(error: ResolveError) -> Unfinished {
-    #[cfg(feature = "verify")]
-    return Unfinished::Refused(error);
-    #[cfg(not(feature = "verify"))]
-    error
+impl Step {
+    /// The state after the identity step answered: a user goes on to its binding.
+    #[inline]
+    pub(crate) fn after_identity(
+        identity: Result<UserInfo, Unfinished<Wait>>,
+        binding: Binding,
+    ) -> Self {
+        match identity {
+            Ok(user) => Self::bound(binding.bind(user)),
+            Err(Unfinished::Refused(error)) => Self::Done(Err(error)),
+            Err(Unfinished::Waits(wait)) => Self::Waits {
+                wait,
+                then: Some(binding),
+            },
+        }
+    }
+
+    /// The state after the binding step answered.
+    #[inline]
+    fn bound(bound: Result<UserInfo, Unfinished<Wait>>) -> Self {
+        match bound {
+            Ok(user) => Self::Done(Ok(Some(user))),
+            Err(Unfinished::Refused(error)) => Self::Done(Err(error)),
+            Err(Unfinished::Waits(wait)) => Self::Waits { wait, then: None },
+        }
+    }
+
+    /// The state once a wait answered `user` (or refused).
+    fn waited(answer: Result<UserInfo, ResolveError>, then: Option<Binding>) -> Self {
+        match (answer, then) {
+            (Ok(user), Some(binding)) => Self::bound(binding.bind(user)),
+            (answer, _) => Self::Done(answer.map(Some)),
+        }
+    }
 }
 
 /// A resolution under way: [`now`](Self::now) answers at once (a key miss is refused),
@@ -49,12 +80,9 @@ pub(crate) fn refusal(error: ResolveError) -> Unfinished {
 /// ```
 #[must_use = "a resolution answers through `now` or `finish`"]
 pub struct Pending {
-    /// The engine's step as it ended: a user, anonymous, or why not (with feature `verify`,
-    /// maybe a token waiting for keys). Kept as it came: converted once, when answered.
-    step: Result<Option<UserInfo>, Unfinished>,
+    /// The engine's state: answered, or waiting.
+    step: Step,
     trace: Trace,
-    /// How the user's token must be bound (checked once the user is known).
-    binding: Binding,
 }
 
 /// A resolution's span, when a `tracing` subscriber takes `DEBUG`. That is checked first, and
@@ -99,26 +127,10 @@ impl Trace {
 }
 
 impl Pending {
-    /// A resolution that ended in `step`, or waits.
+    /// A resolution in `step`.
     #[inline]
-    pub(crate) fn new(step: Result<Option<UserInfo>, Unfinished>, trace: Trace) -> Self {
-        let binding = Binding::Bearer;
-        Self {
-            step,
-            trace,
-            binding,
-        }
-    }
-
-    /// The resolution, with the binding its token must have.
-    #[inline]
-    pub(crate) fn bound(self, binding: Binding) -> Self {
-        Self { binding, ..self }
-    }
-
-    /// A resolution refused before any credential was read.
-    pub(crate) fn refused(error: ResolveError, trace: Trace) -> Self {
-        Self::new(Err(refusal(error)), trace)
+    pub(crate) fn new(step: Step, trace: Trace) -> Self {
+        Self { step, trace }
     }
 
     /// Whether the answer is there without waiting: always, but for a verified JWT whose
@@ -126,61 +138,54 @@ impl Pending {
     /// whose introspection answer is not cached, and a DPoP proof (its replay store asked).
     #[must_use]
     pub fn is_ready(&self) -> bool {
-        #[cfg(feature = "dpop")]
-        if self.binding.waits() {
-            return false;
-        }
-        #[cfg(feature = "verify")]
-        return !matches!(&self.step, Err(unfinished) if unfinished.is_waiting());
-        #[cfg(not(feature = "verify"))]
-        true
+        matches!(self.step, Step::Done(_))
     }
 
     /// The answer now: a JWT waiting for keys is refused with the miss
     /// ([`VerifyError::UnknownKey`](crate::error::VerifyError::UnknownKey) or
     /// [`KeysUnavailable`](crate::error::VerifyError::KeysUnavailable)), an opaque token
     /// waiting for its answer with
-    /// [`IntrospectionError::NeedsAsync`](crate::error::IntrospectionError::NeedsAsync).
+    /// [`IntrospectionError::NeedsAsync`](crate::error::IntrospectionError::NeedsAsync), a
+    /// replay store that cannot answer at once with
+    /// [`DpopError::NeedsAsync`](crate::error::DpopError::NeedsAsync).
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
     #[inline]
     pub fn now(self) -> Result<Option<UserInfo>, ResolveError> {
-        #[cfg(feature = "verify")]
-        let outcome = self.step.map_err(Unfinished::into_error);
-        #[cfg(not(feature = "verify"))]
-        let outcome = self.step;
-        let binding = self.binding;
-        let outcome = outcome.and_then(|user| user.map(|user| binding.now(user)).transpose());
+        let mut step = self.step;
+        let outcome = loop {
+            match step {
+                Step::Done(outcome) => break outcome,
+                Step::Waits { wait, then } => step = Step::waited(wait.now(), then),
+            }
+        };
         finished(outcome, &self.trace)
     }
 
     /// The answer, after at most one refetch of the issuer's keys (shared with every token
-    /// that missed the same issuer) when a verified JWT waits for them, or after the one
+    /// that missed the same issuer) when a verified JWT waits for them, after the one
     /// introspection call (shared with every request for the same token) an opaque token
-    /// waits for.
+    /// waits for, and after the replay store's answer for a DPoP proof.
     ///
     /// # Errors
     /// As [`Resolver::resolve`](crate::Resolver::resolve).
     pub async fn finish(self) -> Result<Option<UserInfo>, ResolveError> {
-        #[cfg(feature = "verify")]
-        let outcome = match self.step {
-            Ok(user) => Ok(user),
-            Err(Unfinished::Refused(error)) => Err(error),
-            Err(waiting) => match &self.trace.0 {
-                Some(span) => {
-                    use tracing::Instrument as _;
-                    let finishing = waiting.finish().instrument(span.clone());
-                    finishing.await.map(Some)
+        let mut step = self.step;
+        let outcome = loop {
+            match step {
+                Step::Done(outcome) => break outcome,
+                Step::Waits { wait, then } => {
+                    let answer = match &self.trace.0 {
+                        Some(span) => {
+                            use tracing::Instrument as _;
+                            wait.finish().instrument(span.clone()).await
+                        }
+                        None => wait.finish().await,
+                    };
+                    step = Step::waited(answer, then);
                 }
-                None => waiting.finish().await.map(Some),
-            },
-        };
-        #[cfg(not(feature = "verify"))]
-        let outcome = self.step;
-        let outcome = match outcome {
-            Ok(Some(user)) => self.binding.finish(user).await.map(Some),
-            other => other,
+            }
         };
         finished(outcome, &self.trace)
     }

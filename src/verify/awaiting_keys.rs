@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::error::{ResolveError, VerifyError};
 use crate::identity::claim_rules::{Members, ScannedClaims, checked_id};
+use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
 use crate::verify::claims::now;
 use crate::verify::header::TokenHeader;
@@ -13,54 +14,9 @@ use crate::verify::passed::passed_user;
 use crate::verify::token_cache::TokenCache;
 use crate::verify::verifier::JwtVerifier;
 
-/// Why verifying a token stopped short of a user: a refusal, or a token that waits (for its
-/// issuer's keys, or for its introspection answer). The resolver turns it into its pending
-/// resolution.
-#[derive(Debug)]
-pub(crate) enum Unfinished {
-    /// The token is refused.
-    Refused(ResolveError),
-    /// The token missed its issuer's fetched keys: the synchronous path refuses it with the
-    /// miss, the asynchronous one waits for the refetch and finishes it.
-    AwaitingKeys(Box<AwaitingKeys>),
-    /// An opaque token whose answer is not cached (feature `introspection`): the synchronous
-    /// path refuses it, the asynchronous one calls the authorization server.
-    #[cfg(feature = "introspection")]
-    AwaitingIntrospection(Box<crate::introspect::AwaitingIntrospection>),
-}
-
-impl From<ResolveError> for Unfinished {
-    fn from(error: ResolveError) -> Self {
-        Self::Refused(error)
-    }
-}
-
-impl Unfinished {
-    /// Whether it waits for something (keys, an answer) rather than refusing.
-    pub(crate) fn is_waiting(&self) -> bool {
-        !matches!(self, Self::Refused(_))
-    }
-
-    /// The synchronous answer: the refusal, or the miss.
-    pub(crate) fn into_error(self) -> ResolveError {
-        match self {
-            Self::Refused(error) => error,
-            Self::AwaitingKeys(waiting) => waiting.miss(),
-            #[cfg(feature = "introspection")]
-            Self::AwaitingIntrospection(waiting) => waiting.miss(),
-        }
-    }
-
-    /// The asynchronous answer: after the refetch, or the call, it waits for.
-    pub(crate) async fn finish(self) -> Result<UserInfo, ResolveError> {
-        match self {
-            Self::Refused(error) => Err(error),
-            Self::AwaitingKeys(waiting) => waiting.finish().await,
-            #[cfg(feature = "introspection")]
-            Self::AwaitingIntrospection(waiting) => waiting.finish().await,
-        }
-    }
-}
+/// What the verifier answers: a user, or a refusal, or a token that waits for its issuer's
+/// keys.
+pub(crate) type Verified = Result<UserInfo, Unfinished<Box<AwaitingKeys>>>;
 
 /// A parsed token waiting for one issuer's keys.
 pub(crate) struct AwaitingKeys {

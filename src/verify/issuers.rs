@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use crate::error::{ConfigError, ResolveError, VerifyError};
 use crate::identity::claim_rules::{ScannedClaims, checked_id, owned_members, scan_claims};
+use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
 use crate::parse::json_scan::Scanned;
 use crate::parse::jwt;
-use crate::verify::awaiting_keys::{AwaitingKeys, ParsedToken, Unfinished};
+use crate::verify::awaiting_keys::{AwaitingKeys, ParsedToken, Verified};
 use crate::verify::claims::now;
 use crate::verify::header::token_header;
 use crate::verify::passed::passed_user;
@@ -56,12 +57,12 @@ impl Issuers {
 
     /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped. A miss on
     /// the issuer's fetched keys halts with the parsed token, to finish after the refetch.
-    pub(crate) fn user(&self, token: &[u8]) -> Result<UserInfo, Unfinished> {
+    pub(crate) fn user(&self, token: &[u8]) -> Verified {
         self.user_at(token, now())
     }
 
     /// As [`user`](Self::user), at `now` (seconds since the Unix epoch).
-    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Result<UserInfo, Unfinished> {
+    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Verified {
         if let Some(user) = self.cached(token, now) {
             return Ok(user);
         }
@@ -98,7 +99,7 @@ impl Issuers {
                     payload: decoded.payload,
                 };
                 let waiting = AwaitingKeys::new(miss, verifier, self.cache.clone(), parsed);
-                return Err(Unfinished::AwaitingKeys(Box::new(waiting)));
+                return Err(Unfinished::Waits(Box::new(waiting)));
             }
             Err(error) => return Err(ResolveError::Verification(error).into()),
         };

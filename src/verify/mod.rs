@@ -17,7 +17,7 @@
 //! | `issuers.rs` | the verifier of a token's issuer |
 //! | `awaiting_keys.rs` | a parsed token that waits for its issuer's refetch, then finishes |
 //! | `passed.rs` | a token that passed, made a user and remembered |
-//! | `binding.rs` | what a verified identity rests on: its key and time claims, checked again |
+//! | `key_binding.rs` | what a verified identity rests on: its key and time claims, checked again |
 //! | `token_cache.rs` | verified tokens remembered, checked again at every hit |
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
@@ -29,7 +29,6 @@
 
 mod awaiting_keys;
 pub(crate) mod backend;
-mod binding;
 pub(crate) mod claims;
 #[cfg(feature = "jwks")]
 pub(crate) mod fetch;
@@ -38,6 +37,7 @@ mod issuers;
 #[cfg(feature = "jwks")]
 mod jwks;
 mod key;
+mod key_binding;
 mod key_cache;
 mod passed;
 #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
@@ -47,7 +47,7 @@ mod redact;
 mod token_cache;
 mod verifier;
 
-pub(crate) use awaiting_keys::Unfinished;
+pub(crate) use awaiting_keys::AwaitingKeys;
 pub use backend::SIGNATURE_BACKEND;
 pub use claims::{DEFAULT_LEEWAY, MAX_LEEWAY};
 pub(crate) use header::is_jwe_shaped;

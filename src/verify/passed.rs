@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::user_info::UserInfo;
-use crate::verify::binding::KeyBinding;
 use crate::verify::header::TokenHeader;
+use crate::verify::key_binding::KeyBinding;
 use crate::verify::token_cache::{Entry, TokenCache};
 use crate::verify::verifier::{JwtVerifier, Passed};
 

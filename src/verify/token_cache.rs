@@ -22,7 +22,7 @@
 use std::sync::Arc;
 
 use crate::identity::user_info::UserInfo;
-use crate::verify::binding::KeyBinding;
+use crate::verify::key_binding::KeyBinding;
 
 /// The default weight of the token cache: 16 MiB (of tokens, payloads and overhead, as each
 /// entry is weighed).
@@ -132,10 +132,10 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::error::ResolveError;
+    use crate::identity::unfinished::Unfinished;
     use crate::identity::user_info::UserInfo;
     use crate::parse::jwt::DECODED;
     use crate::verify::JwtVerifier;
-    use crate::verify::Unfinished;
     use crate::verify::key_cache::{BoxFuture, CachePolicy, Fetched, KeyCache, KeySource};
     use crate::verify::{Issuers, VerificationKey};
 
@@ -240,14 +240,17 @@ mod tests {
 
     /// The synchronous answer, with what equality of users leaves out.
     fn answer(
-        outcome: Result<UserInfo, Unfinished>,
+        outcome: crate::verify::awaiting_keys::Verified,
     ) -> Result<(UserInfo, Option<std::time::SystemTime>), ResolveError> {
         outcome
             .map(|user| {
                 let until = user.valid_until();
                 (user, until)
             })
-            .map_err(Unfinished::into_error)
+            .map_err(|unfinished| match unfinished {
+                Unfinished::Refused(error) => error,
+                Unfinished::Waits(waiting) => waiting.miss(),
+            })
     }
 
     fn runtime() -> tokio::runtime::Runtime {

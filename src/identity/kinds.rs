@@ -8,8 +8,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::ConfigError;
-
 /// A kind of credential a request can carry, as named in the reference's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -69,8 +67,14 @@ impl fmt::Display for CredentialKind {
     }
 }
 
+/// A name that is none of [`CredentialKind`]'s (it converts into
+/// [`ConfigError::UnknownCredentialKind`](crate::ConfigError::UnknownCredentialKind)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown credential kind (expected session_cookie, jwt, opaque_token, api_key or basic)")]
+pub struct UnknownCredentialKind;
+
 impl FromStr for CredentialKind {
-    type Err = ConfigError;
+    type Err = UnknownCredentialKind;
 
     /// Parses the reference's name.
     ///
@@ -83,7 +87,7 @@ impl FromStr for CredentialKind {
         Self::ALL
             .into_iter()
             .find(|kind| kind.as_str() == s)
-            .ok_or(ConfigError::UnknownCredentialKind)
+            .ok_or(UnknownCredentialKind)
     }
 }
 
@@ -204,7 +208,7 @@ impl fmt::Debug for AcceptedKinds {
 }
 
 impl FromStr for AcceptedKinds {
-    type Err = ConfigError;
+    type Err = UnknownCredentialKind;
 
     /// Parses a comma-separated list of kind names; the empty string accepts none.
     ///
@@ -245,7 +249,7 @@ mod tests {
         assert_eq!(format!("{kinds:?}"), "{SessionCookie, Basic}");
         assert_eq!(
             "jwt,nope".parse::<AcceptedKinds>(),
-            Err(ConfigError::UnknownCredentialKind)
+            Err(UnknownCredentialKind)
         );
         assert_eq!(
             AcceptedKinds::from_iter(CredentialKind::ALL),
