@@ -37,6 +37,13 @@ pub(crate) struct DpopProof {
 }
 
 impl Binding {
+    /// A credential with no proof of possession (a WebSocket auth message's): a
+    /// sender-constrained token is refused.
+    #[inline]
+    pub(crate) fn bearer() -> Self {
+        Self::Bearer
+    }
+
     /// The binding `presented` asks for, with what it needs of `request`.
     #[cfg_attr(not(feature = "dpop"), allow(clippy::unnecessary_wraps))]
     pub(crate) fn of(

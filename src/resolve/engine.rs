@@ -76,7 +76,7 @@ impl Resolver {
                 return Step::Done(Err(ResolveError::AuthMessageWithIdentityHeader));
             }
             let presented = Presented::sent(credential);
-            Step::after_identity(identity(config, presented), Binding::Bearer)
+            Step::after_identity(identity(config, presented), Binding::bearer())
         });
         Some(Err(Pending::new(step, trace)))
     }
