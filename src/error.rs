@@ -101,6 +101,11 @@ pub enum ResolveError {
     /// answer.
     #[error("DPoP: {0}")]
     Dpop(DpopError),
+    /// A certificate-bound token (`cnf.x5t#S256`, RFC 8705) presented without the client
+    /// certificate it is bound to: none, another, or one that cannot be read. HTTP 401
+    /// `invalid_token`.
+    #[error("mutual TLS: {0}")]
+    Certificate(CertificateError),
     /// An API key the configured [`ApiKeyStore`](crate::ApiKeyStore) does not know: HTTP 401
     /// `invalid_token`.
     #[error("unknown API key")]
@@ -170,6 +175,7 @@ impl ResolveError {
             Self::Introspection(error) => error.class(),
             Self::UnknownApiKey => "unknown_api_key",
             Self::Dpop(error) => error.class(),
+            Self::Certificate(error) => error.class(),
         }
     }
 
@@ -219,6 +225,7 @@ impl ResolveError {
             | Self::Verification(_)
             | Self::Introspection(_)
             | Self::UnknownApiKey
+            | Self::Certificate(_)
             | Self::NotAccepted(
                 CredentialKind::Jwt | CredentialKind::OpaqueToken | CredentialKind::ApiKey,
             )
@@ -524,6 +531,36 @@ impl DpopError {
     }
 }
 
+/// Why a certificate-bound token (RFC 8705) was refused; every one is HTTP 401
+/// `invalid_token`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The request presented no client certificate (or its header came from a peer that is
+    /// not a trusted proxy, or no certificate source is configured).
+    #[error("the token is bound to a client certificate and none was presented")]
+    Missing,
+    /// The client certificate is not the one the token is bound to.
+    #[error("the client certificate is not the one the token is bound to")]
+    Mismatch,
+    /// The certificate header cannot be read (the rule named): repeated, not the configured
+    /// format, not a certificate.
+    #[error("the client certificate cannot be read: {0}")]
+    Malformed(&'static str),
+}
+
+impl CertificateError {
+    /// The failure's stable `snake_case` name (see [`ResolveError::class`]).
+    #[must_use]
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Missing => "certificate_missing",
+            Self::Mismatch => "certificate_mismatch",
+            Self::Malformed(_) => "certificate_malformed",
+        }
+    }
+}
+
 /// Why a DPoP replay store could not answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -638,6 +675,14 @@ pub enum ConfigError {
         "unknown credential kind (expected session_cookie, jwt, opaque_token, api_key or basic)"
     )]
     UnknownCredentialKind,
+    /// A client certificate header
+    /// ([`ClientCertificates::from_header`](crate::mtls::ClientCertificates::from_header))
+    /// without [trusted proxies](crate::ResolverBuilder::with_trusted_proxies): any client
+    /// could then name any certificate. Add the proxies' ranges.
+    #[error(
+        "a client certificate header needs trusted proxies (with_trusted_proxies / --trusted-proxy): the header counts only from them"
+    )]
+    CertificateHeaderWithoutTrustedProxies,
     /// A claim header that frames, routes or authenticates the response itself
     /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Host`, `Set-Cookie`, …): a claim
     /// there would break or hijack the gateway's connection. Choose another header name.

@@ -15,6 +15,7 @@ mod identity;
 pub mod introspect;
 #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 mod metrics;
+pub mod mtls;
 mod parse;
 mod resolve;
 #[cfg(feature = "test-util")]

@@ -67,11 +67,31 @@ async fn start_nginx(auth: SocketAddr, upstream: SocketAddr) -> Nginx {
 
 /// nginx on 127.0.0.1 with the server block `conf` (`{auth}`, `{upstream}` filled in).
 async fn start_nginx_with(server: &str, auth: SocketAddr, upstream: SocketAddr) -> Nginx {
+    start_nginx_files(server, auth, upstream, &[]).await
+}
+
+/// As [`start_nginx_with`], with `files` (name, content) written to its directory first
+/// (`{dir}` in `server` names it).
+async fn start_nginx_files(
+    server: &str,
+    auth: SocketAddr,
+    upstream: SocketAddr,
+    files: &[(&str, &str)],
+) -> Nginx {
     let binary = nginx_binary();
     let dir = std::env::temp_dir().join(format!("axum-userinfo-nginx-{}", free_port()));
     std::fs::create_dir_all(&dir).unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
     let port = free_port();
-    let conf = NGINX_HTTP
+    // A server block with a `listen` of its own (TLS) replaces the plain one.
+    let http = if server.contains("listen ") {
+        NGINX_HTTP.replace("listen 127.0.0.1:{port};", "")
+    } else {
+        NGINX_HTTP.to_owned()
+    };
+    let conf = http
         .replace("{server}", server)
         .replace("{dir}", dir.to_str().unwrap())
         .replace("{port}", &port.to_string())
@@ -421,4 +441,138 @@ async fn nginx_passes_the_original_request_to_check_dpop_proofs() {
         .access_token(&token)
         .sign();
     assert_eq!(post(&for_other).await.unwrap().status(), 401, "another URI");
+}
+
+/// TLS with optional client certificates of any issuer (RFC 8705 §2.2's self-signed ones
+/// included), the certificate forwarded to the auth endpoint as nginx escapes it.
+const NGINX_MTLS_CONF: &str = r#"
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {dir}/server.pem;
+        ssl_certificate_key {dir}/server.key;
+        ssl_verify_client optional_no_ca;
+        location = /_auth {
+            internal;
+            proxy_pass http://{auth}/whoami;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+        }
+        location / {
+            auth_request /_auth;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            proxy_set_header X-User-Id $user_id;
+            proxy_pass http://{upstream};
+        }
+"#;
+
+/// Certificate-bound tokens behind nginx: the client's certificate, checked by nginx's TLS and
+/// forwarded URL-encoded, must be the token's; a forged header, a certificate from an
+/// untrusted peer, another certificate or none are refused.
+#[tokio::test]
+async fn nginx_forwards_the_client_certificate_for_bound_tokens() {
+    use axum_userinfo::mtls::{CertificateFormat, ClientCertificate};
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let demo = |trusted: &str| app::Options {
+        oidc_issuers: vec![idp.issuer().to_owned()],
+        allow_http_loopback: true,
+        trusted_proxies: vec![trusted.to_owned()],
+        client_cert_header: Some((
+            "X-SSL-Client-Cert".to_owned(),
+            CertificateFormat::PemUrlEncoded,
+        )),
+        ..app::Options::default()
+    };
+    let self_signed =
+        |name: &str| rcgen::generate_simple_self_signed(vec![name.to_owned()]).unwrap();
+    let (server, alice, mallory) = (
+        self_signed("localhost"),
+        self_signed("alice"),
+        self_signed("mallory"),
+    );
+    let files = [
+        ("server.pem", server.cert.pem()),
+        ("server.key", server.signing_key.serialize_pem()),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, c)| (*n, c.as_str())).collect();
+    let upstream = serve(echo()).await;
+    let trusting = serve(app::app(&demo("127.0.0.1/32")).unwrap()).await;
+    let nginx = start_nginx_files(NGINX_MTLS_CONF, trusting, upstream, &files).await;
+    let distrusting = serve(app::app(&demo("10.0.0.0/8")).unwrap()).await;
+    let untrusted = start_nginx_files(NGINX_MTLS_CONF, distrusting, upstream, &files).await;
+
+    let thumbprint = ClientCertificate::from_der(alice.cert.der().to_vec()).thumbprint();
+    let token = idp
+        .token()
+        .subject("ada")
+        .bound_to_certificate(&thumbprint)
+        .sign();
+    let client = |nginx: &Nginx, identity: Option<&rcgen::CertifiedKey<rcgen::KeyPair>>| {
+        let ca = reqwest::Certificate::from_pem(server.cert.pem().as_bytes()).unwrap();
+        let mut builder = reqwest::Client::builder()
+            .tls_certs_only([ca])
+            .resolve("localhost", nginx.addr)
+            .no_proxy();
+        if let Some(key) = identity {
+            let pem = format!("{}{}", key.cert.pem(), key.signing_key.serialize_pem());
+            builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
+        }
+        builder.build().unwrap()
+    };
+    let url = |nginx: &Nginx| format!("https://localhost:{}/app", nginx.addr.port());
+    let as_alice = client(&nginx, Some(&alice));
+    let ok = as_alice
+        .get(url(&nginx))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "{}", log(&nginx._dir.0));
+    let echoed: Value = ok.json().await.unwrap();
+    assert!(
+        echoed["x-user-id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36),
+        "{echoed}"
+    );
+    // Alice's token is no use to anyone else, with a certificate or without one.
+    let as_mallory = client(&nginx, Some(&mallory));
+    let refused = as_mallory
+        .get(url(&nginx))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "another certificate");
+    let anonymous = client(&nginx, None);
+    let refused = anonymous
+        .get(url(&nginx))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "no certificate");
+    // A client that writes the header itself: nginx replaces it with its own (empty: none).
+    let forged = percent_encoding::utf8_percent_encode(
+        &alice.cert.pem(),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let refused = anonymous
+        .get(url(&nginx))
+        .bearer_auth(&token)
+        .header("X-SSL-Client-Cert", forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "a forged certificate header");
+    // The same certificate through a proxy the demo does not trust: the header is ignored.
+    let through_untrusted = client(&untrusted, Some(&alice));
+    let refused = through_untrusted
+        .get(url(&untrusted))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "a header from an untrusted peer");
 }

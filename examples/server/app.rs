@@ -70,6 +70,9 @@ pub(crate) struct Options {
     pub(crate) leeway: Option<std::time::Duration>,
     /// The JWT `typ` verified tokens must have (`at+jwt`, RFC 9068).
     pub(crate) token_type: Option<String>,
+    /// Certificate-bound tokens (RFC 8705): the trusted proxy's client certificate header and
+    /// its format.
+    pub(crate) client_cert_header: Option<(String, axum_userinfo::mtls::CertificateFormat)>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -162,6 +165,7 @@ impl std::fmt::Debug for Options {
             )
             .field("leeway", &self.leeway)
             .field("token_type", &self.token_type)
+            .field("client_cert_header", &self.client_cert_header)
             .finish()
     }
 }
@@ -311,6 +315,11 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     }
     if !options.trusted_proxies.is_empty() {
         builder = builder.with_trusted_proxies(options.trusted_proxies.iter().cloned());
+    }
+    if let Some((header, format)) = &options.client_cert_header {
+        use axum_userinfo::mtls::ClientCertificates;
+        builder =
+            builder.with_client_certificates(ClientCertificates::from_header(header, *format)?);
     }
     if let Some(timeout) = options.auth_timeout {
         builder = builder.with_websocket_auth_timeout(Some(timeout).filter(|t| !t.is_zero()));

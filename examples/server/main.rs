@@ -220,6 +220,25 @@ struct Cli {
         requires = "dpop"
     )]
     public_url: Option<String>,
+    /// Accept certificate-bound tokens (RFC 8705, cnf x5t#S256) with the client certificate a
+    /// TLS-terminating proxy forwards in this header (read from --trusted-proxy peers only),
+    /// e.g. X-SSL-Client-Cert for nginx's $ssl_client_escaped_cert.
+    #[arg(
+        long,
+        env = "USERINFO_CLIENT_CERT_HEADER",
+        value_name = "NAME",
+        requires = "trusted_proxy"
+    )]
+    client_cert_header: Option<String>,
+    /// How the proxy writes the certificate: pem-urlencoded (nginx, the default), der-base64
+    /// (Traefik) or xfcc (Envoy's X-Forwarded-Client-Cert).
+    #[arg(
+        long,
+        env = "USERINFO_CLIENT_CERT_FORMAT",
+        value_name = "FORMAT",
+        requires = "client_cert_header"
+    )]
+    client_cert_format: Option<axum_userinfo::mtls::CertificateFormat>,
 }
 
 /// `client_secret_basic` or `client_secret_post`.
@@ -320,6 +339,9 @@ impl TryFrom<Cli> for Options {
             dpop_nonces,
             leeway: cli.leeway,
             token_type: cli.token_type,
+            client_cert_header: cli
+                .client_cert_header
+                .map(|name| (name, cli.client_cert_format.unwrap_or_default())),
         })
     }
 }

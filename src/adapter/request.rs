@@ -11,6 +11,7 @@ use axum::extract::ConnectInfo;
 
 use crate::error::ResolveError;
 use crate::identity::user_info::UserInfo;
+use crate::mtls::ClientCertificate;
 use crate::resolve::Resolver;
 use crate::resolve::request::RequestView;
 
@@ -109,12 +110,13 @@ pub(crate) async fn resolve_parts(
 
 /// The [`RequestView`] of a request: a WebSocket upgrade's `?session=` id counts, any other
 /// request's does not; the peer's address comes from axum's `ConnectInfo`, when the server
-/// records it.
+/// records it, and the TLS client certificate from a [`ClientCertificate`] the server put
+/// there (RFC 8705).
 pub(crate) fn request_view<'a>(
     upgrade: bool,
     (method, uri): (&'a Method, &'a Uri),
     headers: &'a HeaderMap,
-    extensions: &Extensions,
+    extensions: &'a Extensions,
 ) -> RequestView<'a> {
     let mut view = RequestView::new(headers).target(method, uri);
     if upgrade {
@@ -122,6 +124,9 @@ pub(crate) fn request_view<'a>(
     }
     if let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() {
         view = view.peer(peer.ip());
+    }
+    if let Some(certificate) = extensions.get::<ClientCertificate>() {
+        view = view.client_certificate(certificate);
     }
     view
 }

@@ -9,8 +9,11 @@ pub(crate) enum Confirmation {
     None,
     /// `cnf.jkt` (RFC 9449): the thumbprint of the DPoP key the token is bound to.
     Jkt(Box<str>),
-    /// A `cnf` of another kind (or a malformed one): sender-constrained by something this
-    /// crate does not check (mutual TLS's `x5t#S256`, …), so never usable as a bearer token.
+    /// `cnf.x5t#S256` (RFC 8705): the thumbprint of the client certificate the token is bound
+    /// to.
+    X5tS256(Box<str>),
+    /// A `cnf` of another kind, both kinds at once, or a malformed one: sender-constrained by
+    /// something this crate does not check, so never usable as a bearer token.
     Other,
 }
 
@@ -19,10 +22,16 @@ impl Confirmation {
     pub(crate) fn of(claims: &serde_json::Map<String, serde_json::Value>) -> Self {
         match claims.get("cnf") {
             None => Self::None,
-            Some(cnf) => match cnf.get("jkt").and_then(serde_json::Value::as_str) {
-                Some(jkt) if !jkt.is_empty() => Self::Jkt(jkt.into()),
-                _ => Self::Other,
-            },
+            Some(cnf) => {
+                let member = |name| {
+                    (cnf.get(name).and_then(serde_json::Value::as_str)).filter(|v| !v.is_empty())
+                };
+                match (member("jkt"), member("x5t#S256")) {
+                    (Some(jkt), None) => Self::Jkt(jkt.into()),
+                    (None, Some(x5t)) => Self::X5tS256(x5t.into()),
+                    _ => Self::Other,
+                }
+            }
         }
     }
 

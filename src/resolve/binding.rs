@@ -7,10 +7,11 @@
 //! key, its `jti` recorded in the replay store (the step's one wait). A `DPoP` header beside a
 //! `Bearer` token is ignored (clients may send one always; the token's own binding decides).
 
-use crate::error::{DpopError, ResolveError};
+use crate::error::{CertificateError, DpopError, ResolveError};
 use crate::identity::confirmation::Confirmation;
 use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
+use crate::mtls::PresentedCertificate;
 use crate::resolve::config::Config;
 use crate::resolve::credential::Presented;
 use crate::resolve::request::RequestView;
@@ -18,10 +19,19 @@ use crate::resolve::wait::Wait;
 
 /// How the resolved user's token must be bound, with what the request brought to prove it.
 #[derive(Debug)]
-pub(crate) enum Binding {
-    /// Presented as a bearer credential: a sender-constrained token is refused.
+pub(crate) struct Binding {
+    scheme: Scheme,
+    /// The client certificate the request presented, when certificates are configured: what
+    /// a token bound by `cnf.x5t#S256` (RFC 8705) must name.
+    certificate: Option<PresentedCertificate>,
+}
+
+/// The scheme the token came with.
+#[derive(Debug)]
+enum Scheme {
+    /// A bearer credential: a token bound to a DPoP key is refused.
     Bearer,
-    /// Presented with a DPoP proof (feature `dpop`).
+    /// With a DPoP proof (feature `dpop`).
     #[cfg(feature = "dpop")]
     Dpop(Box<DpopProof>),
 }
@@ -41,7 +51,10 @@ impl Binding {
     /// sender-constrained token is refused.
     #[inline]
     pub(crate) fn bearer() -> Self {
-        Self::Bearer
+        Self {
+            scheme: Scheme::Bearer,
+            certificate: None,
+        }
     }
 
     /// The binding `presented` asks for, with what it needs of `request`.
@@ -51,6 +64,23 @@ impl Binding {
         presented: &Presented<'_>,
         request: RequestView<'_>,
     ) -> Result<Self, ResolveError> {
+        let certificate = (config.client_certificates.as_ref()).and_then(|source| {
+            let trusted = config.is_trusted_proxy(request.peer);
+            source.presented(request.certificate, request.headers, trusted)
+        });
+        Ok(Self {
+            scheme: Self::scheme(config, presented, request)?,
+            certificate,
+        })
+    }
+
+    /// The scheme `presented` came with, with what a DPoP proof needs of `request`.
+    #[cfg_attr(not(feature = "dpop"), allow(clippy::unnecessary_wraps))]
+    fn scheme(
+        config: &Config,
+        presented: &Presented<'_>,
+        request: RequestView<'_>,
+    ) -> Result<Scheme, ResolveError> {
         #[cfg(feature = "dpop")]
         if let (Some(proof), Some(dpop)) = (&presented.dpop, &config.dpop) {
             let Some(received) = request.target else {
@@ -62,7 +92,7 @@ impl Binding {
             let target =
                 crate::dpop::target::target(received, request.headers, trusted, public_url)
                     .map_err(ResolveError::Dpop)?;
-            return Ok(Self::Dpop(Box::new(DpopProof {
+            return Ok(Scheme::Dpop(Box::new(DpopProof {
                 checker: dpop.checker.clone(),
                 proof: proof.proof.into(),
                 token: String::from_utf8_lossy(proof.token).into(),
@@ -70,19 +100,27 @@ impl Binding {
             })));
         }
         let _ = (config, presented, request);
-        Ok(Self::Bearer)
+        Ok(Scheme::Bearer)
     }
 
     /// The user, when the binding holds; a DPoP proof waits for its replay store.
     #[inline]
     pub(crate) fn bind(self, user: UserInfo) -> Result<UserInfo, Unfinished<Wait>> {
-        match self {
-            Self::Bearer => match user.confirmation() {
+        if let Confirmation::X5tS256(bound) = user.confirmation() {
+            let presented = self.certificate.ok_or(CertificateError::Missing);
+            return match presented.and_then(|certificate| certificate.thumbprint()) {
+                Ok(thumbprint) if *thumbprint == **bound => Ok(user),
+                Ok(_) => Err(ResolveError::Certificate(CertificateError::Mismatch).into()),
+                Err(error) => Err(ResolveError::Certificate(error).into()),
+            };
+        }
+        match self.scheme {
+            Scheme::Bearer => match user.confirmation() {
                 Confirmation::None => Ok(user),
                 _ => Err(ResolveError::Dpop(DpopError::BoundTokenAsBearer).into()),
             },
             #[cfg(feature = "dpop")]
-            Self::Dpop(proof) => {
+            Scheme::Dpop(proof) => {
                 let Confirmation::Jkt(jkt) = user.confirmation() else {
                     return Err(ResolveError::Dpop(DpopError::UnboundToken).into());
                 };

@@ -38,6 +38,7 @@ pub struct ResolverBuilder {
     dpop: Option<crate::dpop::DpopChecker>,
     #[cfg(feature = "dpop")]
     public_url: Option<String>,
+    client_certificates: Option<crate::mtls::ClientCertificates>,
 }
 
 impl ResolverBuilder {
@@ -266,6 +267,15 @@ impl ResolverBuilder {
         self
     }
 
+    /// Accepts certificate-bound tokens (`cnf.x5t#S256`, RFC 8705) with the client certificate
+    /// from `source`: the service's own TLS connection, or a trusted proxy's header (which
+    /// needs [`with_trusted_proxies`](Self::with_trusted_proxies)). See [`crate::mtls`].
+    /// Without it, a certificate-bound token is refused.
+    pub fn with_client_certificates(mut self, source: crate::mtls::ClientCertificates) -> Self {
+        self.client_certificates = Some(source);
+        self
+    }
+
     /// Takes identities only from this header, set by a trusted authenticating proxy
     /// (case-insensitive, e.g. `X-Forwarded-User`). It cannot be combined with
     /// [`with_accepted_kinds`](Self::with_accepted_kinds).
@@ -454,10 +464,17 @@ impl ResolverBuilder {
         if identity_header.is_some() && self.introspection.is_some() {
             return Err(ConfigError::IdentityHeaderWithVerification);
         }
+        let certificate_header = matches!(
+            self.client_certificates,
+            Some(crate::mtls::ClientCertificates::Header { .. })
+        );
+        if certificate_header && self.trusted_proxies.is_none() {
+            return Err(ConfigError::CertificateHeaderWithoutTrustedProxies);
+        }
         #[cfg(feature = "dpop")]
-        let proxies_used = identity_header.is_some() || dpop.is_some();
+        let proxies_used = identity_header.is_some() || dpop.is_some() || certificate_header;
         #[cfg(not(feature = "dpop"))]
-        let proxies_used = identity_header.is_some();
+        let proxies_used = identity_header.is_some() || certificate_header;
         if !proxies_used && self.trusted_proxies.is_some() {
             return Err(ConfigError::TrustedProxiesWithoutIdentityHeader);
         }
@@ -495,6 +512,7 @@ impl ResolverBuilder {
                 #[cfg(feature = "introspection")]
                 introspection: self.introspection,
                 api_keys: self.api_keys,
+                client_certificates: self.client_certificates,
                 #[cfg(feature = "dpop")]
                 dpop,
             }),

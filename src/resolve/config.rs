@@ -31,6 +31,8 @@ pub(crate) struct Config {
     #[cfg(feature = "introspection")]
     pub(crate) introspection: Option<crate::introspect::IntrospectionClient>,
     pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
+    /// Where certificate-bound tokens' client certificates come from (RFC 8705).
+    pub(crate) client_certificates: Option<crate::mtls::ClientCertificates>,
     #[cfg(feature = "dpop")]
     pub(crate) dpop: Option<DpopConfig>,
 }
@@ -59,6 +61,7 @@ impl Default for Config {
             #[cfg(feature = "introspection")]
             introspection: None,
             api_keys: None,
+            client_certificates: None,
             #[cfg(feature = "dpop")]
             dpop: None,
         }

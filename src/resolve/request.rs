@@ -5,6 +5,8 @@ use std::net::IpAddr;
 
 use http::{HeaderMap, Method, Uri};
 
+use crate::mtls::ClientCertificate;
+
 /// A request as the resolver sees it: its headers and, when they matter, that it is a
 /// WebSocket upgrade (with its URI's query, for `?session=`) and its peer's address. A
 /// `&HeaderMap` converts into one: a plain request from an unknown peer.
@@ -29,6 +31,8 @@ pub struct RequestView<'a> {
     /// The request's method and URI (for DPoP's `htm` and `htu`).
     #[cfg_attr(not(feature = "dpop"), allow(dead_code))]
     pub(crate) target: Option<(&'a Method, &'a Uri)>,
+    /// The client certificate of the request's own TLS connection (RFC 8705).
+    pub(crate) certificate: Option<&'a ClientCertificate>,
 }
 
 impl<'a> RequestView<'a> {
@@ -40,6 +44,7 @@ impl<'a> RequestView<'a> {
             query: None,
             peer: None,
             target: None,
+            certificate: None,
         }
     }
 
@@ -59,6 +64,16 @@ impl<'a> RequestView<'a> {
         Self {
             upgrade: true,
             query,
+            ..self
+        }
+    }
+
+    /// The client certificate its TLS connection presented, for certificate-bound tokens
+    /// ([`ClientCertificates::from_connection`](crate::mtls::ClientCertificates::from_connection)).
+    /// The layer and the extractors take it from the request's extensions.
+    pub fn client_certificate(self, certificate: &'a ClientCertificate) -> Self {
+        Self {
+            certificate: Some(certificate),
             ..self
         }
     }

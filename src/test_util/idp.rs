@@ -361,6 +361,11 @@ impl OpaqueTokenBuilder<'_> {
         self.claim("exp", exp)
     }
 
+    /// Binds the token to a client certificate (RFC 8705): the answer's `cnf.x5t#S256`.
+    pub fn bound_to_certificate(self, thumbprint: &str) -> Self {
+        self.claim("cnf", serde_json::json!({ "x5t#S256": thumbprint }))
+    }
+
     /// Sets any member of the answer (`null` removes it).
     pub fn claim(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         if let serde_json::Value::Object(answer) = &mut self.answer {

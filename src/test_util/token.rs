@@ -55,6 +55,12 @@ impl TokenBuilder {
         self.claim("cnf", serde_json::json!({ "jkt": key.thumbprint() }))
     }
 
+    /// Binds the token to a client certificate (RFC 8705): `cnf.x5t#S256` its thumbprint
+    /// ([`ClientCertificate::thumbprint`](crate::mtls::ClientCertificate::thumbprint)).
+    pub fn bound_to_certificate(self, thumbprint: &str) -> Self {
+        self.claim("cnf", serde_json::json!({ "x5t#S256": thumbprint }))
+    }
+
     /// Sets `sub`.
     pub fn subject(self, sub: &str) -> Self {
         self.claim("sub", sub)
