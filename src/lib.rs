@@ -17,6 +17,7 @@ pub mod introspect;
 mod metrics;
 pub mod mtls;
 mod parse;
+pub mod refusal;
 mod resolve;
 #[cfg(feature = "test-util")]
 pub mod test_util;

@@ -605,8 +605,7 @@ async fn whoami(
     };
     if let Some(guard) = guard {
         if let Err(refused) = guard.authorize(user.as_ref()) {
-            let rejection = UserInfoRejection::from(refused)
-                .with_protected_resource(resolver.protected_resource());
+            let rejection = UserInfoRejection::from(refused).with_resolver(&resolver);
             let reason = Refused(rejection.to_string());
             let mut response = rejection.into_response();
             response.extensions_mut().insert(reason);

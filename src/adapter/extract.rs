@@ -45,7 +45,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
 use crate::adapter::rejection::UserInfoRejection;
-use crate::adapter::request::{layer_resource, resolve_parts, resolved_by_layer};
+use crate::adapter::request::{layer_challenges, resolve_parts, resolved_by_layer};
 use crate::identity::user_info::UserInfo;
 use crate::resolve::Resolver;
 
@@ -87,23 +87,23 @@ pub(crate) async fn user_of<S: Any>(
     }
     let resolver = resolver_for(parts, state)?;
     let resolved = resolve_parts(&resolver, parts).await;
-    resolved.map_err(|error| {
-        UserInfoRejection::refused(error)
-            .with_protected_resource(resolver.protected_resource())
-            .with_dpop(resolver.dpop_algorithms())
-    })
+    resolved.map_err(|error| UserInfoRejection::refused(error).with_resolver(&resolver))
 }
 
-/// `rejection` pointed to the protected resource of the request's resolver (the layer's, an
-/// `Extension(resolver)` or the state), when it describes one.
+/// `rejection` with the challenges of the request's resolver: the layer's, or an
+/// `Extension(resolver)` or the state when no layer ran.
 pub(crate) fn with_resource<S: Any>(
     rejection: UserInfoRejection,
     parts: &Parts,
     state: &S,
 ) -> UserInfoRejection {
-    let resource = layer_resource(&parts.extensions)
-        .or_else(|| application_resolver(parts, state).and_then(Resolver::protected_resource));
-    rejection.with_protected_resource(resource)
+    if resolved_by_layer(&parts.extensions).is_some() {
+        return rejection.with_challenges(layer_challenges(&parts.extensions));
+    }
+    match application_resolver(parts, state) {
+        Some(resolver) => rejection.with_resolver(resolver),
+        None => rejection,
+    }
 }
 
 impl<S> FromRequestParts<S> for UserInfo

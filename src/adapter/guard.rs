@@ -76,6 +76,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::FromRequestParts;
@@ -86,23 +87,37 @@ use tower_service::Service;
 
 use crate::adapter::extract::{user_of, with_resource};
 use crate::adapter::layer::ResponseFuture;
-use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
+use crate::adapter::on_rejection::{DefaultRejection, LayerRejection, OnRejection, is_default};
 use crate::adapter::rejection::UserInfoRejection;
 #[cfg(feature = "ws")]
 use crate::adapter::request::UpgradeResolver;
-use crate::adapter::request::{layer_resource, layer_user};
+use crate::adapter::request::{layer_challenges, layer_user};
 use crate::authorize::Guard;
 use crate::identity::user_info::UserInfo;
 
 /// A tower [`Layer`] that lets a request through only when its user passes a [`Guard`]. Put
 /// it behind [`UserInfoLayer`](crate::UserInfoLayer) (`route_layer` on the routes it guards,
 /// then `layer(UserInfoLayer…)`).
-#[derive(Clone, Debug)]
+///
+/// A refusal is the layer's resolver's (the same status, challenges and body as the layer's
+/// own), answered by `R`: [`DefaultRejection`] unless
+/// [`with_rejection`](Self::with_rejection) gave one.
+#[derive(Clone)]
 #[must_use]
-pub struct GuardLayer {
+pub struct GuardLayer<R = DefaultRejection> {
     guard: Guard,
     #[cfg_attr(not(feature = "ws"), allow(dead_code, reason = "only sockets use it"))]
     anonymous_upgrades: bool,
+    on_rejection: Arc<R>,
+}
+
+impl<R> fmt::Debug for GuardLayer<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardLayer")
+            .field("guard", &self.guard)
+            .field("anonymous_upgrades", &self.anonymous_upgrades)
+            .finish_non_exhaustive()
+    }
 }
 
 impl GuardLayer {
@@ -112,6 +127,31 @@ impl GuardLayer {
         Self {
             guard,
             anonymous_upgrades: false,
+            on_rejection: Arc::new(DefaultRejection),
+        }
+    }
+}
+
+impl<R> GuardLayer<R> {
+    /// Replaces the response to a refused request, as
+    /// [`UserInfoLayer::with_rejection`](crate::UserInfoLayer::with_rejection) does (the same
+    /// closure fits both).
+    ///
+    /// ```
+    /// use axum::response::IntoResponse;
+    /// use axum_userinfo::{Guard, GuardLayer};
+    /// let guard = Guard::new("orders").require_scopes(["orders:read"]).unwrap();
+    /// let layer = GuardLayer::new(guard)
+    ///     .with_rejection(|rejection| (rejection.status(), "no entry").into_response());
+    /// ```
+    pub fn with_rejection<F, B>(self, on_rejection: F) -> GuardLayer<F>
+    where
+        F: Fn(UserInfoRejection) -> Response<B> + Send + Sync + 'static,
+    {
+        GuardLayer {
+            guard: self.guard,
+            anonymous_upgrades: self.anonymous_upgrades,
+            on_rejection: Arc::new(on_rejection),
         }
     }
 
@@ -135,30 +175,52 @@ impl GuardLayer {
     }
 }
 
-impl<S> Layer<S> for GuardLayer {
-    type Service = GuardService<S>;
+impl<S, R> Layer<S> for GuardLayer<R> {
+    type Service = GuardService<S, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
         GuardService {
             inner,
             guard: self.guard.clone(),
             anonymous_upgrades: self.anonymous_upgrades,
+            on_rejection: Arc::clone(&self.on_rejection),
         }
     }
 }
 
 /// The service of [`GuardLayer`].
-#[derive(Clone, Debug)]
-pub struct GuardService<S> {
+pub struct GuardService<S, R = DefaultRejection> {
     inner: S,
     guard: Guard,
     #[cfg_attr(not(feature = "ws"), allow(dead_code, reason = "only sockets use it"))]
     anonymous_upgrades: bool,
+    on_rejection: Arc<R>,
 }
 
-impl<S, B, ResBody> Service<Request<B>> for GuardService<S>
+impl<S: Clone, R> Clone for GuardService<S, R> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            guard: self.guard.clone(),
+            anonymous_upgrades: self.anonymous_upgrades,
+            on_rejection: Arc::clone(&self.on_rejection),
+        }
+    }
+}
+
+impl<S: fmt::Debug, R> fmt::Debug for GuardService<S, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardService")
+            .field("inner", &self.inner)
+            .field("guard", &self.guard)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, R, B, ResBody> Service<Request<B>> for GuardService<S, R>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
+    R: OnRejection<ResBody> + 'static,
     ResBody: Default + 'static,
 {
     type Response = Response<ResBody>;
@@ -196,8 +258,9 @@ where
                     }
                     return ResponseFuture::inner(self.inner.call(request));
                 }
-                Err(error) => UserInfoRejection::from(error)
-                    .with_protected_resource(layer_resource(extensions)),
+                Err(error) => {
+                    UserInfoRejection::from(error).with_challenges(layer_challenges(extensions))
+                }
             },
         };
         tracing::debug!(
@@ -205,11 +268,19 @@ where
             status = refusal.status().as_u16(),
             "request refused by a guard"
         );
-        ResponseFuture::rejected(DefaultRejection.on_rejection(refusal))
+        // A guard without a handler of its own answers with the layer's, when it has one.
+        let layer_handler = (is_default::<R>())
+            .then(|| request.extensions().get::<LayerRejection<ResBody>>())
+            .flatten();
+        let response = match layer_handler {
+            Some(handler) => handler.0.on_rejection(refusal),
+            None => self.on_rejection.on_rejection(refusal),
+        };
+        ResponseFuture::rejected(response)
     }
 }
 
-impl<S> GuardService<S> {
+impl<S, R> GuardService<S, R> {
     /// Leaves the guard on an upgrade, for the socket's auth messages ([`SocketGuards`]).
     #[cfg(feature = "ws")]
     fn pass_to_socket<B>(&self, request: &mut Request<B>) {

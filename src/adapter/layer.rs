@@ -34,7 +34,7 @@ use tower_service::Service;
 use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
 use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{Anonymous, is_websocket_upgrade, request_view};
-use crate::resolve::{Resolver, X_API_KEY};
+use crate::resolve::{DPOP, Resolver, X_API_KEY};
 
 /// A tower [`Layer`] that resolves every request with a [`Resolver`].
 ///
@@ -289,15 +289,26 @@ fn view<B>(upgrade: bool, request: &Request<B>) -> crate::resolve::request::Requ
     clippy::result_large_err,
     reason = "tower-http's pass-or-refuse shape; boxing would allocate per refusal"
 )]
-fn admit<B, R: OnRejection<ResBody>, ResBody>(
+fn admit<B, R, ResBody>(
     config: &Config<R>,
     request: &mut Request<B>,
     upgrade: bool,
     outcome: Result<Option<crate::identity::user_info::UserInfo>, crate::error::ResolveError>,
-) -> Result<(), Response<ResBody>> {
+) -> Result<(), Response<ResBody>>
+where
+    R: OnRejection<ResBody> + Send + Sync + 'static,
+    ResBody: 'static,
+{
     let rejection = match outcome {
         Ok(user) if user.is_some() || !config.required => {
             let extensions = request.extensions_mut();
+            // Guards behind the layer answer with its rejection handler, when it has one.
+            if !crate::adapter::on_rejection::is_default::<R>() {
+                let handler = Arc::clone(&config.on_rejection);
+                extensions.insert(crate::adapter::on_rejection::LayerRejection::<ResBody>(
+                    handler,
+                ));
+            }
             match user {
                 Some(user) => {
                     tracing::debug!(user_id = %user.user_id(), source = %user.source(), "user resolved");
@@ -308,9 +319,10 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
                     extensions.insert(Anonymous);
                 }
             }
-            // Guards and extractors behind the layer point their challenges to the metadata.
-            if config.resolver.protected_resource().is_some() {
-                let by = crate::adapter::request::ResolvedBy(config.resolver.clone());
+            // Guards and extractors behind the layer refuse with its resolver's challenges.
+            let challenges = &config.resolver.config().challenges;
+            if !challenges.is_default() {
+                let by = crate::adapter::request::LayerChallenges(Arc::clone(challenges));
                 extensions.insert(by);
             }
             // A WebSocket upgrade also carries the resolver, for the socket's auth messages.
@@ -327,8 +339,7 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
         Ok(_) => UserInfoRejection::missing_credentials(),
         Err(error) => UserInfoRejection::refused(error),
     }
-    .with_protected_resource(config.resolver.protected_resource())
-    .with_dpop(config.resolver.dpop_algorithms());
+    .with_resolver(&config.resolver);
     tracing::debug!(status = rejection.status().as_u16(), reason = %rejection, "request refused");
     Err(config.on_rejection.on_rejection(rejection))
 }
@@ -339,7 +350,7 @@ fn admit<B, R: OnRejection<ResBody>, ResBody>(
 fn mark_sensitive(headers: &mut HeaderMap) {
     // One pass over a request's few headers costs less than three map lookups.
     for (name, value) in headers.iter_mut() {
-        if name == AUTHORIZATION || name == COOKIE || name == X_API_KEY || name == "dpop" {
+        if name == AUTHORIZATION || name == COOKIE || name == X_API_KEY || name == DPOP {
             value.set_sensitive(true);
         }
     }

@@ -53,3 +53,19 @@ impl<B: Default + 'static> OnRejection<B> for DefaultRejection {
         Response::from_parts(parts, B::default())
     }
 }
+
+/// Left by [`UserInfoLayer`](crate::UserInfoLayer) when it has a rejection handler of its own
+/// ([`with_rejection`](crate::UserInfoLayer::with_rejection)): the handler, so that guards
+/// behind it that have none answer their refusals with it too.
+pub(crate) struct LayerRejection<B>(pub(crate) std::sync::Arc<dyn OnRejection<B> + Send + Sync>);
+
+impl<B> Clone for LayerRejection<B> {
+    fn clone(&self) -> Self {
+        Self(std::sync::Arc::clone(&self.0))
+    }
+}
+
+/// Whether `R` is [`DefaultRejection`] (no handler of one's own).
+pub(crate) fn is_default<R: 'static>() -> bool {
+    std::any::TypeId::of::<R>() == std::any::TypeId::of::<DefaultRejection>()
+}

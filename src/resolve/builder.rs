@@ -488,8 +488,18 @@ impl ResolverBuilder {
                     .map_err(|_| ConfigError::InvalidProxyRange)
             })
             .transpose()?;
+        #[cfg(feature = "dpop")]
+        let dpop_algorithms = dpop.as_ref().map(|dpop| dpop.checker.algorithms());
+        #[cfg(not(feature = "dpop"))]
+        let dpop_algorithms = None;
+        let challenges = Arc::new(crate::refusal::Challenges::new(
+            identity_header.is_none().then_some(accepted),
+            dpop_algorithms,
+            (self.protected_resource.as_ref()).map(|resource| resource.metadata_url()),
+        ));
         Ok(Resolver {
             config: Arc::new(Config {
+                challenges,
                 accepted,
                 identity_header,
                 trusted_proxies,

@@ -12,6 +12,7 @@ use ipnet::IpNet;
 
 use crate::error::ResolveError;
 use crate::identity::kinds::{AcceptedKinds, CredentialKind};
+use crate::refusal::Challenges;
 use crate::resolve::limits::{
     DEFAULT_MAX_AUTH_FRAME_LEN, DEFAULT_MAX_CREDENTIAL_LEN, DEFAULT_WEBSOCKET_AUTH_TIMEOUT,
 };
@@ -33,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
     /// Where certificate-bound tokens' client certificates come from (RFC 8705).
     pub(crate) client_certificates: Option<crate::mtls::ClientCertificates>,
+    /// What its refusals' `WWW-Authenticate` challenges offer (from all of the above).
+    pub(crate) challenges: Arc<Challenges>,
     #[cfg(feature = "dpop")]
     pub(crate) dpop: Option<DpopConfig>,
 }
@@ -62,6 +65,7 @@ impl Default for Config {
             introspection: None,
             api_keys: None,
             client_certificates: None,
+            challenges: Arc::new(Challenges::default()),
             #[cfg(feature = "dpop")]
             dpop: None,
         }

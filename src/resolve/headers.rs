@@ -18,14 +18,12 @@ use crate::parse::cookie::session_cookie;
 use crate::parse::pytext::latin1;
 use crate::parse::session_query::{check_session_id, session_from_query};
 use crate::parse::{identity_header, jwt};
+#[cfg(feature = "dpop")]
+use crate::resolve::DPOP;
 use crate::resolve::X_API_KEY;
 use crate::resolve::config::Config;
 use crate::resolve::credential::{Basic, Credential, Presented};
 use crate::resolve::request::RequestView;
-
-/// The `DPoP` header (RFC 9449): a request's proof.
-#[cfg(feature = "dpop")]
-pub(crate) const DPOP: http::HeaderName = http::HeaderName::from_static("dpop");
 
 /// The credential `request` presents, `None` when it presents none.
 pub(crate) fn presented<'a>(

@@ -41,6 +41,10 @@ use crate::websocket::handled::HandledAuthMessage;
 /// The `X-API-Key` header.
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
+/// The `DPoP` header (RFC 9449): a request's proof.
+#[cfg(any(feature = "dpop", feature = "axum"))]
+pub(crate) const DPOP: HeaderName = HeaderName::from_static("dpop");
+
 /// Resolves requests into users. Build it once; cloning it is a reference-count bump.
 ///
 /// ```
@@ -161,6 +165,22 @@ impl Resolver {
         return (self.config.dpop.as_ref()).map(|dpop| dpop.checker.algorithms());
         #[cfg(not(feature = "dpop"))]
         None
+    }
+
+    /// What its refusals' `WWW-Authenticate` challenges offer: the schemes it accepts, DPoP's
+    /// algorithms, the RFC 9728 metadata URL.
+    #[must_use]
+    pub fn challenges(&self) -> &crate::refusal::Challenges {
+        &self.config.challenges
+    }
+
+    /// The refusal of a request for `reason`, as this resolver's configuration answers it:
+    /// status, `WWW-Authenticate` challenges and body (see [`Refusal`](crate::refusal::Refusal)).
+    /// The layer, the extractors and guards send exactly this; middleware of your own (a gRPC
+    /// interceptor, say) can too.
+    #[must_use]
+    pub fn refusal(&self, reason: crate::refusal::Reason<'_>) -> crate::refusal::Refusal {
+        crate::refusal::Refusal::new(reason, &self.config.challenges)
     }
 
     /// The trusted identity header, when configured.
