@@ -64,7 +64,7 @@ impl ProtectedResource {
         };
         let scheme = scheme.to_ascii_lowercase();
         let host = authority.host().to_ascii_lowercase();
-        let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
+        let loopback = crate::parse::host::is_loopback(&host);
         let quotable = resource
             .bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');

@@ -10,9 +10,10 @@ use crate::error::{ConfigError, IntrospectionError, ResolveError};
 use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::UserInfo;
 use crate::introspect::cache::{Answers, CacheSettings, Digest, Lookup};
-use crate::introspect::exchange::{ClientAuth, Endpoint, Exchange};
-use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, clamped_leeway, now};
+use crate::introspect::exchange::{ClientAuth, Exchange};
+use crate::verify::claims::{ClaimChecks, now};
 use crate::verify::fetch::HttpOptions;
+use crate::verify::located::Location;
 
 /// What the client answers now: a user, or a refusal, or a token that waits for its answer.
 pub(crate) type Introspected = Result<UserInfo, Unfinished<Box<AwaitingIntrospection>>>;
@@ -112,14 +113,15 @@ impl IntrospectionClient {
     /// must name, and the scope of its users' ids.
     pub fn builder(issuer: impl Into<String>) -> IntrospectionClientBuilder {
         IntrospectionClientBuilder {
-            issuer: issuer.into(),
+            checks: ClaimChecks {
+                // An answer's `exp` is checked when present; RFC 7662 makes it optional.
+                require_exp: false,
+                ..ClaimChecks::new(issuer.into())
+            },
             endpoint: None,
             client_id: String::new(),
             secret: None,
             auth: ClientAuth::default(),
-            audience: Audience::None,
-            leeway: DEFAULT_LEEWAY,
-            required_scopes: Vec::new(),
             cache: CacheSettings::default(),
             http: HttpOptions {
                 max_body: 64 * 1024,
@@ -170,23 +172,22 @@ impl IntrospectionClient {
 #[derive(Debug)]
 #[must_use]
 pub struct IntrospectionClientBuilder {
-    issuer: String,
-    endpoint: Option<Endpoint>,
+    checks: ClaimChecks,
+    endpoint: Option<Location>,
     client_id: String,
     secret: Option<SecretString>,
     auth: ClientAuth,
-    audience: Audience,
-    leeway: Duration,
-    required_scopes: Vec<String>,
     cache: CacheSettings,
     http: HttpOptions,
     client: Option<reqwest::Client>,
 }
 
 impl IntrospectionClientBuilder {
+    crate::verify::claims::claim_check_setters!("answers");
+
     /// The introspection endpoint's URL.
     pub fn with_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.endpoint = Some(Endpoint::Url(url.into()));
+        self.endpoint = Some(Location::Given(url.into()));
         self
     }
 
@@ -194,7 +195,7 @@ impl IntrospectionClientBuilder {
     /// `{issuer}/.well-known/openid-configuration` (whose `issuer` must be this one), asked
     /// at the first opaque token and again after a failure.
     pub fn with_oidc_discovery(mut self) -> Self {
-        self.endpoint = Some(Endpoint::Discovery);
+        self.endpoint = Some(Location::Discovered);
         self
     }
 
@@ -213,34 +214,6 @@ impl IntrospectionClientBuilder {
     /// How the client authenticates (default [`ClientAuth::ClientSecretBasic`]).
     pub fn with_client_auth(mut self, auth: ClientAuth) -> Self {
         self.auth = auth;
-        self
-    }
-
-    /// Accepts answers whose `aud` names this audience (call again to accept several);
-    /// answers without `aud` are then refused. Without one, answers that name an audience
-    /// are refused, unless [`allow_any_audience`](Self::allow_any_audience): the rules of
-    /// [`JwtVerifierBuilder::with_audience`](crate::verify::JwtVerifierBuilder::with_audience).
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience.accept(audience.into());
-        self
-    }
-
-    /// Does not check `aud` (it must still be a string or a list of strings).
-    pub fn allow_any_audience(mut self) -> Self {
-        self.audience = Audience::Any;
-        self
-    }
-
-    /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = clamped_leeway(leeway);
-        self
-    }
-
-    /// Requires this scope in every answer's `scope` (call again: all are required); a
-    /// valid token without it is refused with 403 `insufficient_scope`, as a verified JWT.
-    pub fn with_required_scope(mut self, scope: impl Into<String>) -> Self {
-        self.required_scopes.push(scope.into());
         self
     }
 
@@ -306,35 +279,25 @@ impl IntrospectionClientBuilder {
     /// when allowed), [`ConfigError::InvalidScope`], [`ConfigError::ZeroLimit`] for zero
     /// calls in flight, [`ConfigError::HttpClient`].
     pub fn build(self) -> Result<IntrospectionClient, ConfigError> {
-        if self.issuer.is_empty() {
-            return Err(ConfigError::InvalidIssuer);
-        }
+        let checks = self.checks.checked()?;
         let endpoint = self.endpoint.ok_or(ConfigError::NoIntrospectionEndpoint)?;
         let secret = match self.secret {
             Some(secret) if !self.client_id.is_empty() && !is_blank(&secret) => secret,
             _ => return Err(ConfigError::MissingClientCredentials),
         };
-        let required_scopes = crate::identity::claim_rules::scope_tokens(self.required_scopes)?;
         if self.cache.max_in_flight == 0 {
             return Err(ConfigError::ZeroLimit("introspection calls in flight"));
         }
         let exchange = Exchange::new(
             endpoint,
-            &self.issuer,
+            &checks.issuer,
             (self.client_id, secret, self.auth),
             self.http,
             self.client,
         )?;
-        let checks = ClaimChecks {
-            issuer: self.issuer,
-            audience: self.audience,
-            leeway: self.leeway,
-            require_exp: false,
-            required_scopes,
-        };
         let cache = CacheSettings {
             max_wait: self.http.timeout,
-            leeway: self.leeway,
+            leeway: checks.leeway,
             ..self.cache
         };
         Ok(IntrospectionClient(Arc::new(Inner {

@@ -2,7 +2,6 @@
 //! authenticated, the answer bounded, every failure logged without the token or the secret.
 
 use std::fmt;
-use std::sync::Mutex;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -12,9 +11,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{ConfigError, IntrospectionError};
-use crate::verify::fetch::{
-    HttpOptions, allowed_url, client_or_own, discovery_document, read_body, without_url,
-};
+use crate::verify::fetch::{HttpOptions, allowed_url, client_or_own, read_body, without_url};
+use crate::verify::located::{Located, Location};
 use crate::verify::redacted_url;
 
 /// How the resolver authenticates to the introspection endpoint (RFC 7662 §2.1, with the
@@ -30,29 +28,11 @@ pub enum ClientAuth {
     ClientSecretPost,
 }
 
-/// Where the endpoint is, as configured.
-#[derive(Debug)]
-pub(crate) enum Endpoint {
-    Url(String),
-    Discovery,
-}
-
-/// Where the endpoint is, checked.
-enum Target {
-    Url(Url),
-    Discovery {
-        issuer: String,
-        document: Url,
-        /// The discovered endpoint, once known; discovery is repeated after a failure.
-        found: Mutex<Option<Url>>,
-    },
-}
-
 /// One authorization server's introspection endpoint, and how to call it.
 pub(crate) struct Exchange {
     client: Client,
     options: HttpOptions,
-    target: Target,
+    endpoint: Located,
     client_id: String,
     secret: SecretString,
     auth: ClientAuth,
@@ -61,22 +41,12 @@ pub(crate) struct Exchange {
 impl fmt::Debug for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never the secret; URLs redacted.
-        let endpoint = match &self.target {
-            Target::Url(url) => redacted_url(url.as_str()),
-            Target::Discovery { document, .. } => redacted_url(document.as_str()),
-        };
         f.debug_struct("Exchange")
-            .field("endpoint", &endpoint)
+            .field("endpoint", &self.endpoint)
             .field("client_id", &self.client_id)
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
-}
-
-#[derive(Deserialize)]
-struct Discovery {
-    issuer: String,
-    introspection_endpoint: Option<String>,
 }
 
 /// Why a call failed, for the log (never the token, the secret or the answer's content).
@@ -85,25 +55,24 @@ type Failed = String;
 impl Exchange {
     /// The exchange of `endpoint` for `issuer`, as `credentials` (id, secret, method).
     pub(crate) fn new(
-        endpoint: Endpoint,
+        endpoint: Location,
         issuer: &str,
         credentials: (String, SecretString, ClientAuth),
         options: HttpOptions,
         client: Option<Client>,
     ) -> Result<Self, ConfigError> {
-        let target = match endpoint {
-            Endpoint::Url(url) => Target::Url(endpoint_url(&url, options)?),
-            Endpoint::Discovery => Target::Discovery {
-                issuer: issuer.to_owned(),
-                document: discovery_document(issuer, options)?,
-                found: Mutex::new(None),
-            },
-        };
+        let endpoint = Located::new(
+            endpoint,
+            issuer,
+            "introspection_endpoint",
+            endpoint_url,
+            options,
+        )?;
         let (client_id, secret, auth) = credentials;
         Ok(Self {
             client: client_or_own(client, options)?,
             options,
-            target,
+            endpoint,
             client_id,
             secret,
             auth,
@@ -115,28 +84,21 @@ impl Exchange {
         &self,
         token: &[u8],
     ) -> Result<Map<String, Value>, IntrospectionError> {
-        let url = match self.endpoint().await {
+        let url = match self.endpoint.url(&self.client, self.options).await {
             Ok(url) => url,
             Err(reason) => return Err(self.failed(None, &reason)),
         };
         match self.call(&url, token).await {
             Ok(answer) => Ok(answer),
             Err(reason) => {
-                if let Target::Discovery { found, .. } = &self.target {
-                    if let Ok(mut found) = found.lock() {
-                        *found = None; // discover again next time
-                    }
-                }
+                self.endpoint.forget(); // a discovered endpoint is discovered again
                 Err(self.failed(Some(&url), &reason))
             }
         }
     }
 
     fn failed(&self, url: Option<&Url>, reason: &str) -> IntrospectionError {
-        let endpoint = match (url, &self.target) {
-            (Some(url), _) | (None, Target::Url(url)) => redacted_url(url.as_str()),
-            (None, Target::Discovery { document, .. }) => redacted_url(document.as_str()),
-        };
+        let endpoint = url.map_or_else(|| self.endpoint.shown(), |url| redacted_url(url.as_str()));
         tracing::warn!(
             target: "axum_userinfo",
             %endpoint,
@@ -144,49 +106,6 @@ impl Exchange {
             "token introspection failed: the request is refused with 503 (the token may be fine)"
         );
         IntrospectionError::Unavailable
-    }
-
-    async fn endpoint(&self) -> Result<Url, Failed> {
-        let (issuer, document, found) = match &self.target {
-            Target::Url(url) => return Ok(url.clone()),
-            Target::Discovery {
-                issuer,
-                document,
-                found,
-            } => (issuer, document, found),
-        };
-        if let Some(url) = found.lock().ok().and_then(|url| url.clone()) {
-            return Ok(url);
-        }
-        let response = self
-            .client
-            .get(document.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.options.timeout)
-            .send()
-            .await
-            .map_err(|err| format!("discovery failed: {}", without_url(&err, document)))?;
-        if response.url() != document {
-            return Err("discovery was redirected".to_owned());
-        }
-        if !response.status().is_success() {
-            return Err(format!("discovery answered status {}", response.status()));
-        }
-        let body = read_body(response, document, self.options.max_body).await?;
-        let discovery: Discovery =
-            serde_json::from_slice(&body).map_err(|_| "malformed discovery document".to_owned())?;
-        if discovery.issuer != *issuer {
-            return Err("the discovery document names another issuer".to_owned());
-        }
-        let endpoint = discovery
-            .introspection_endpoint
-            .ok_or_else(|| "the discovery document has no introspection_endpoint".to_owned())?;
-        let url = endpoint_url(&endpoint, self.options)
-            .map_err(|_| "introspection_endpoint is not an allowed URL".to_owned())?;
-        if let Ok(mut found) = found.lock() {
-            *found = Some(url.clone());
-        }
-        Ok(url)
     }
 
     async fn call(&self, url: &Url, token: &[u8]) -> Result<Map<String, Value>, Failed> {

@@ -1,5 +1,7 @@
 //! A host and port as written in a URL's authority or a `Host`-like header: the one rule the
-//! protected resource's URL and a trusted proxy's `X-Forwarded-Host` are both read by.
+//! protected resource's URL and a trusted proxy's `X-Forwarded-Host` are both read by; and the
+//! one loopback rule every `http` URL allowed on loopback is read by (key and introspection
+//! endpoints, the protected resource).
 
 /// A port as written: digits only, 1–65535.
 pub(crate) fn port(text: &str) -> Option<u16> {
@@ -39,9 +41,46 @@ pub(crate) fn is_host_and_port(text: &str) -> bool {
     name_ok && port_text.is_none_or(|text| port(text).is_some())
 }
 
+/// Whether a URL's host names this machine: `localhost` (any case) or a loopback address
+/// (`127.0.0.0/8`, `::1`; an IPv6 literal in brackets or not).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let ip = host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback() {
+        for host in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "localhost.example",
+            "128.0.0.1",
+            "[::2]",
+            "",
+            "[::1",
+            "0.0.0.0",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
 
     #[test]
     fn ports() {

@@ -105,6 +105,30 @@ impl TimeClaims {
 }
 
 impl ClaimChecks {
+    /// The checks of `issuer`'s tokens before any setter: no audience accepted, the default
+    /// leeway, `exp` required, no scope required.
+    pub(crate) fn new(issuer: String) -> Self {
+        Self {
+            issuer,
+            audience: Audience::None,
+            leeway: DEFAULT_LEEWAY,
+            require_exp: true,
+            required_scopes: Vec::new(),
+        }
+    }
+
+    /// Checks the configuration: an issuer, and required scopes that are RFC 6749 scope
+    /// tokens.
+    pub(crate) fn checked(self) -> Result<Self, crate::error::ConfigError> {
+        if self.issuer.is_empty() {
+            return Err(crate::error::ConfigError::InvalidIssuer);
+        }
+        let required_scopes = crate::identity::claim_rules::scope_tokens(self.required_scopes)?;
+        Ok(Self {
+            required_scopes,
+            ..self
+        })
+    }
     /// Checks the claims at `now` (seconds since the epoch); `Ok` holds the token's time
     /// claims, for [`valid_until`](Self::valid_until) and [`still_valid`](Self::still_valid).
     pub(crate) fn check_at(
@@ -269,3 +293,45 @@ fn check_result_types<'a>(claims: &ScannedClaims<'a>) -> Result<Option<Vec<&'a s
     }
     Ok(scopes)
 }
+
+/// The claim-check setters of [`JwtVerifierBuilder`](crate::verify::JwtVerifierBuilder) and
+/// [`IntrospectionClientBuilder`](crate::introspect::IntrospectionClientBuilder): one
+/// definition, on a builder whose `checks` is a [`ClaimChecks`]; `$what` names what is checked
+/// ("tokens", "answers").
+macro_rules! claim_check_setters {
+    ($what:literal) => {
+        #[doc = concat!("Accepts ", $what, " whose `aud` names this audience (call again to")]
+        #[doc = concat!("accept several); ", $what, " without `aud` are then refused. Without any")]
+        #[doc = concat!("audience configured, ", $what, " that name one are refused, unless")]
+        /// [`allow_any_audience`](Self::allow_any_audience).
+        pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+            self.checks.audience.accept(audience.into());
+            self
+        }
+
+        /// Does not check `aud` at all (it must still be a string or a list of strings).
+        pub fn allow_any_audience(mut self) -> Self {
+            self.checks.audience = crate::verify::claims::Audience::Any;
+            self
+        }
+
+        /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
+        pub fn with_leeway(mut self, leeway: std::time::Duration) -> Self {
+            self.checks.leeway = crate::verify::claims::clamped_leeway(leeway);
+            self
+        }
+
+        #[doc = concat!("Requires this scope in every one of the ", $what, " (call again for")]
+        /// more: all are required), as the reference's `JwtAuthProviderConfig.scopes`. The
+        /// scopes are `scope` (else `scp`): a string split on whitespace, or a list of strings;
+        /// the comparison is exact (case-sensitive; a comma is no separator). A valid token
+        /// without them is refused with
+        /// [`VerifyError::InsufficientScope`](crate::error::VerifyError::InsufficientScope):
+        /// HTTP 403, `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`.
+        pub fn with_required_scope(mut self, scope: impl Into<String>) -> Self {
+            self.checks.required_scopes.push(scope.into());
+            self
+        }
+    };
+}
+pub(crate) use claim_check_setters;

@@ -5,32 +5,14 @@
 //! on the same host and scheme, three at most. `Cache-Control: max-age` is passed to the cache.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::{Client, Url, redirect};
-use serde::Deserialize;
 
 use crate::error::ConfigError;
 use crate::verify::jwks::signing_keys;
 use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
-use crate::verify::redacted_url;
-
-/// Where the keys are.
-#[derive(Clone)]
-pub(crate) enum Remote {
-    Jwks(String),
-    Discovery,
-}
-
-impl fmt::Debug for Remote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Jwks(url) => f.debug_tuple("Jwks").field(&redacted_url(url)).finish(),
-            Self::Discovery => f.write_str("Discovery"),
-        }
-    }
-}
+use crate::verify::located::{Located, Location};
 
 /// The HTTP client's limits.
 #[derive(Debug, Clone, Copy)]
@@ -56,141 +38,78 @@ impl Default for HttpOptions {
 pub(crate) struct HttpKeySource {
     client: Client,
     options: HttpOptions,
-    source: Source,
-}
-
-enum Source {
-    Jwks(Url),
-    Discovery {
-        issuer: String,
-        document: Url,
-        /// The discovered JWKS URL, once known; discovery is repeated when it fails.
-        jwks: std::sync::Mutex<Option<Url>>,
-    },
+    jwks: Located,
 }
 
 impl fmt::Debug for HttpKeySource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.source {
-            Source::Jwks(url) => f
-                .debug_struct("Jwks")
-                .field("url", &redacted_url(url.as_str()))
-                .finish(),
-            Source::Discovery { document, .. } => f
-                .debug_struct("Discovery")
-                .field("document", &redacted_url(document.as_str()))
-                .finish(),
-        }
+        f.debug_struct("HttpKeySource")
+            .field("jwks", &self.jwks)
+            .finish_non_exhaustive()
     }
 }
 
-#[derive(Deserialize)]
-struct Discovery {
-    issuer: String,
-    jwks_uri: String,
-}
-
 impl HttpKeySource {
-    /// A source of `remote`, fetched by `client` (or the crate's own, with `options`'
-    /// timeouts and redirect policy).
+    /// A source of the JWKS at `location`, fetched by `client` (or the crate's own, with
+    /// `options`' timeouts and redirect policy).
     pub(crate) fn new(
-        remote: Remote,
+        location: Location,
         issuer: &str,
         options: HttpOptions,
         client: Option<Client>,
     ) -> Result<Self, ConfigError> {
-        let source = match remote {
-            Remote::Jwks(url) => Source::Jwks(allowed_url(&url, options)?),
-            Remote::Discovery => Source::Discovery {
-                issuer: issuer.to_owned(),
-                document: discovery_document(issuer, options)?,
-                jwks: std::sync::Mutex::new(None),
-            },
-        };
         Ok(Self {
             client: client_or_own(client, options)?,
             options,
-            source,
+            jwks: Located::new(location, issuer, "jwks_uri", allowed_url, options)?,
         })
     }
 
     async fn fetch_keys(&self) -> Result<Fetched, String> {
-        let url = match &self.source {
-            Source::Jwks(url) => url.clone(),
-            Source::Discovery { jwks, .. } => {
-                let known = jwks.lock().ok().and_then(|url| url.clone());
-                match known {
-                    Some(url) => url,
-                    None => self.discover().await?,
-                }
-            }
-        };
-        let result = self.get(&url).await.and_then(|(body, max_age)| {
+        let url = self.jwks.url(&self.client, self.options).await?;
+        let fetched = get_document(&self.client, &url, self.options).await;
+        let result = fetched.and_then(|(body, max_age)| {
             Ok(Fetched {
                 keys: signing_keys(&body)?,
                 max_age,
             })
         });
         if result.is_err() {
-            if let Source::Discovery { jwks, .. } = &self.source {
-                if let Ok(mut jwks) = jwks.lock() {
-                    *jwks = None; // discover again next time
-                }
-            }
+            self.jwks.forget();
         }
         result
     }
+}
 
-    async fn discover(&self) -> Result<Url, String> {
-        let Source::Discovery {
-            issuer,
-            document,
-            jwks,
-        } = &self.source
-        else {
-            return Err("not a discovery source".to_owned());
-        };
-        let (body, _) = self.get(document).await?;
-        let discovery: Discovery = serde_json::from_slice(&body)
-            .map_err(|err| format!("malformed discovery document: {err}"))?;
-        if discovery.issuer != *issuer {
-            return Err("the discovery document names another issuer".to_owned());
-        }
-        let url = allowed_url(&discovery.jwks_uri, self.options)
-            .map_err(|_| "jwks_uri is not an allowed URL".to_owned())?;
-        if let Ok(mut jwks) = jwks.lock() {
-            *jwks = Some(url.clone());
-        }
-        Ok(url)
+/// GETs a JSON document, within the size limit; with its `max-age`. A client of the user's
+/// may follow redirects anywhere: the answer must come from the URL's origin, by an allowed
+/// scheme.
+pub(crate) async fn get_document(
+    client: &Client,
+    url: &Url,
+    options: HttpOptions,
+) -> Result<(Vec<u8>, Option<Duration>), String> {
+    let response = client
+        .get(url.clone())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .timeout(options.timeout)
+        .send()
+        .await
+        .map_err(|err| format!("request failed: {}", without_url(&err, url)))?;
+    let answered = response.url();
+    if !same_origin(answered, url) || allowed_url(answered.as_str(), options).is_err() {
+        return Err("redirected to another origin".to_owned());
     }
-
-    /// GETs a document, within the size limit; with its `max-age`.
-    async fn get(&self, url: &Url) -> Result<(Vec<u8>, Option<Duration>), String> {
-        let response = self
-            .client
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.options.timeout)
-            .send()
-            .await
-            .map_err(|err| format!("request failed: {}", without_url(&err, url)))?;
-        // A user's client may follow redirects anywhere: the answer must come from the URL's
-        // origin, by an allowed scheme.
-        let answered = response.url();
-        if !same_origin(answered, url) || allowed_url(answered.as_str(), self.options).is_err() {
-            return Err("redirected to another origin".to_owned());
-        }
-        if !response.status().is_success() {
-            return Err(format!("status {}", response.status()));
-        }
-        let max_age = response
-            .headers()
-            .get(reqwest::header::CACHE_CONTROL)
-            .and_then(|value| value.to_str().ok())
-            .and_then(max_age);
-        let body = read_body(response, url, self.options.max_body).await?;
-        Ok((body, max_age))
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()));
     }
+    let max_age = response
+        .headers()
+        .get(reqwest::header::CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(max_age);
+    let body = read_body(response, url, options.max_body).await?;
+    Ok((body, max_age))
 }
 
 /// A response's body, refused past `max` bytes (announced or read).
@@ -334,9 +253,7 @@ fn max_age(cache_control: &str) -> Option<Duration> {
 pub(crate) fn allowed_url(url: &str, options: HttpOptions) -> Result<Url, ConfigError> {
     let url = Url::parse(url).map_err(|_| ConfigError::InsecureUrl)?;
     let host = url.host_str().unwrap_or_default();
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = crate::parse::host::is_loopback(host);
     match url.scheme() {
         "https" if !host.is_empty() => Ok(url),
         "http" if options.allow_http_loopback && loopback => Ok(url),

@@ -22,7 +22,8 @@
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
-//! | `fetch.rs` | JWKS URLs and OIDC discovery over HTTPS (feature `jwks`) |
+//! | `fetch.rs` | JWKS documents over HTTPS (feature `jwks`) |
+//! | `located.rs` | a URL given or found by OIDC discovery (the JWKS, the introspection endpoint) |
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
 #![doc = ""]
 #![doc = include_str!("guide.md")]
@@ -39,6 +40,8 @@ mod jwks;
 mod key;
 mod key_binding;
 mod key_cache;
+#[cfg(feature = "jwks")]
+pub(crate) mod located;
 mod passed;
 #[cfg(all(feature = "aws-lc-rs", feature = "jwks"))]
 mod prepared;

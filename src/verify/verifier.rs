@@ -1,13 +1,14 @@
 //! [`JwtVerifier`]: how the tokens of one issuer are verified, and its builder.
 
 use std::sync::Arc;
+#[cfg(feature = "jwks")]
 use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::error::VerifyError;
 use crate::identity::claim_rules::ScannedClaims;
 use crate::verify::VerificationKey;
-use crate::verify::claims::{Audience, ClaimChecks, DEFAULT_LEEWAY, TimeClaims, clamped_leeway};
+use crate::verify::claims::{ClaimChecks, TimeClaims};
 use crate::verify::header::TokenHeader;
 use crate::verify::key_cache::{CachePolicy, KeyCache};
 use crate::verify::published::{PublishedKeys, pick};
@@ -43,11 +44,7 @@ impl JwtVerifier {
     /// A builder for the verifier of `issuer`, the exact `iss` of its tokens.
     pub fn builder(issuer: impl Into<String>) -> JwtVerifierBuilder {
         JwtVerifierBuilder {
-            issuer: issuer.into(),
-            audience: Audience::None,
-            leeway: DEFAULT_LEEWAY,
-            require_exp: true,
-            required_scopes: Vec::new(),
+            checks: ClaimChecks::new(issuer.into()),
             typ: None,
             keys: Vec::new(),
             policy: CachePolicy::default(),
@@ -191,16 +188,12 @@ pub(crate) struct Passed {
 #[derive(Clone)]
 #[must_use]
 pub struct JwtVerifierBuilder {
-    issuer: String,
-    audience: Audience,
-    leeway: Duration,
-    require_exp: bool,
-    required_scopes: Vec<String>,
+    checks: ClaimChecks,
     typ: Option<String>,
     keys: Vec<VerificationKey>,
     policy: CachePolicy,
     #[cfg(feature = "jwks")]
-    remote: Option<crate::verify::fetch::Remote>,
+    remote: Option<crate::verify::located::Location>,
     #[cfg(feature = "jwks")]
     http: crate::verify::fetch::HttpOptions,
     #[cfg(feature = "jwks")]
@@ -211,11 +204,7 @@ impl std::fmt::Debug for JwtVerifierBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("JwtVerifierBuilder");
         debug
-            .field("issuer", &crate::verify::redacted_url(&self.issuer))
-            .field("audience", &self.audience)
-            .field("leeway", &self.leeway)
-            .field("require_exp", &self.require_exp)
-            .field("required_scopes", &self.required_scopes)
+            .field("checks", &self.checks)
             .field("typ", &self.typ)
             .field("keys", &self.keys)
             .field("policy", &self.policy);
@@ -229,6 +218,8 @@ impl std::fmt::Debug for JwtVerifierBuilder {
 }
 
 impl JwtVerifierBuilder {
+    crate::verify::claims::claim_check_setters!("tokens");
+
     /// Adds a key.
     pub fn with_key(mut self, key: VerificationKey) -> Self {
         self.keys.push(key);
@@ -241,50 +232,9 @@ impl JwtVerifierBuilder {
         self
     }
 
-    /// Accepts tokens whose `aud` names this audience (call again to accept several). Tokens
-    /// without `aud` are then refused. Without any audience configured, tokens that name one
-    /// are refused, unless [`allow_any_audience`](Self::allow_any_audience).
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience.accept(audience.into());
-        self
-    }
-
-    /// Does not check `aud` at all (it must still be a string or a list of strings).
-    pub fn allow_any_audience(mut self) -> Self {
-        self.audience = Audience::Any;
-        self
-    }
-
-    /// Clock leeway for `exp` and `nbf`. Default 60 s; clamped to 300 s.
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = clamped_leeway(leeway);
-        self
-    }
-
     /// Whether `exp` is required (default `true`). It is checked whenever present.
     pub fn with_required_exp(mut self, required: bool) -> Self {
-        self.require_exp = required;
-        self
-    }
-
-    /// Requires this scope in every token (call again for more: all are required), as the
-    /// reference's `JwtAuthProviderConfig.scopes`. The token's scopes are `scope` (else `scp`):
-    /// a string split on whitespace, or a list of strings; the comparison is exact
-    /// (case-sensitive; a comma is no separator). A valid token without them is refused with
-    /// [`VerifyError::InsufficientScope`](crate::error::VerifyError::InsufficientScope): HTTP
-    /// 403, `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`.
-    ///
-    /// ```
-    /// use axum_userinfo::{JwtVerifier, VerificationKey};
-    /// let verifier = JwtVerifier::builder("https://issuer.example.com")
-    ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
-    ///     .with_required_scope("orders:read")
-    ///     .with_required_scope("orders:write")
-    ///     .build()?;
-    /// # Ok::<(), axum_userinfo::ConfigError>(())
-    /// ```
-    pub fn with_required_scope(mut self, scope: impl Into<String>) -> Self {
-        self.required_scopes.push(scope.into());
+        self.checks.require_exp = required;
         self
     }
 
@@ -311,13 +261,7 @@ impl JwtVerifierBuilder {
     /// `max_ttl`, [`ConfigError::InvalidScope`] for a required scope that is empty or holds a
     /// space, `"`, a backslash or a control character.
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
-        if self.issuer.is_empty() {
-            return Err(ConfigError::InvalidIssuer);
-        }
-        let scope_token = |scope: &String| crate::identity::claim_rules::is_scope_token(scope);
-        if !self.required_scopes.iter().all(scope_token) {
-            return Err(ConfigError::InvalidScope);
-        }
+        let checks = self.checks.checked()?;
         self.policy.check()?;
         #[cfg(feature = "jwks")]
         let fetched = self
@@ -325,11 +269,11 @@ impl JwtVerifierBuilder {
             .map(|remote| {
                 let source = crate::verify::fetch::HttpKeySource::new(
                     remote,
-                    &self.issuer,
+                    &checks.issuer,
                     self.http,
                     self.client,
                 )?;
-                let cache = KeyCache::new(Box::new(source), self.policy, &self.issuer);
+                let cache = KeyCache::new(Box::new(source), self.policy, &checks.issuer);
                 Ok::<_, ConfigError>(Arc::new(cache))
             })
             .transpose()?;
@@ -339,13 +283,7 @@ impl JwtVerifierBuilder {
             return Err(ConfigError::NoKeySource);
         }
         Ok(JwtVerifier(Arc::new(Inner {
-            checks: ClaimChecks {
-                issuer: self.issuer,
-                audience: self.audience,
-                leeway: self.leeway,
-                require_exp: self.require_exp,
-                required_scopes: self.required_scopes,
-            },
+            checks,
             typ: self.typ,
             keys: self.keys,
             fetched,
@@ -357,14 +295,14 @@ impl JwtVerifierBuilder {
 impl JwtVerifierBuilder {
     /// Fetches the issuer's keys from this JWKS URL (`https`), and caches them.
     pub fn with_jwks_url(mut self, url: impl Into<String>) -> Self {
-        self.remote = Some(crate::verify::fetch::Remote::Jwks(url.into()));
+        self.remote = Some(crate::verify::located::Location::Given(url.into()));
         self
     }
 
     /// Finds the JWKS URL by OpenID Connect discovery: `{issuer}/.well-known/openid-configuration`,
     /// whose `issuer` must be exactly this verifier's.
     pub fn with_oidc_discovery(mut self) -> Self {
-        self.remote = Some(crate::verify::fetch::Remote::Discovery);
+        self.remote = Some(crate::verify::located::Location::Discovered);
         self
     }
 
