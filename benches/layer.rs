@@ -100,8 +100,8 @@ fn layer(c: &mut Criterion) {
 fn verified() -> (Resolver, String) {
     const SECRET: [u8; 32] = [7; 32];
     const ISS: &str = "https://issuer.test";
-    let verifier = axum_userinfo::JwtVerifier::builder(ISS)
-        .with_key(axum_userinfo::VerificationKey::from_secret(SECRET).unwrap())
+    let verifier = axum_userinfo::verify::JwtVerifier::builder(ISS)
+        .with_key(axum_userinfo::verify::VerificationKey::from_secret(SECRET).unwrap())
         .allow_any_audience()
         .build()
         .unwrap();

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use axum::{Router, body::Body, routing::get};
-use axum_userinfo::{JwtVerifier, Resolver, UserInfoLayer, VerificationKey};
+use axum_userinfo::{Resolver, UserInfoLayer, verify::JwtVerifier, verify::VerificationKey};
 use http::{HeaderMap, HeaderValue, Request};
 use tower::ServiceExt as _;
 

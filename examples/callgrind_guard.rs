@@ -14,7 +14,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use axum::{Router, body::Body, routing::get};
 use axum_userinfo::test_util::{TestKey, TokenBuilder};
-use axum_userinfo::{Guard, GuardLayer, JwtVerifier, Resolver, UserInfoLayer, VerificationKey};
+use axum_userinfo::{
+    Guard, GuardLayer, Resolver, UserInfoLayer, verify::JwtVerifier, verify::VerificationKey,
+};
 use http::{HeaderMap, HeaderValue, Request};
 use tower::ServiceExt as _;
 

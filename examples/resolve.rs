@@ -57,13 +57,13 @@ fn api_key_line(label: &str, scopes: &[String]) -> Result<String, String> {
     if key.is_empty() || key.chars().any(char::is_whitespace) {
         return Err("expected one API key, without whitespace, on standard input".to_owned());
     }
-    let mut line = format!("{} {label}", axum_userinfo::ApiKeyDigest::of(key));
+    let mut line = format!("{} {label}", axum_userinfo::api_keys::ApiKeyDigest::of(key));
     for scope in scopes {
         line.push(' ');
         line.push_str(scope);
     }
     // The line as the list reads it: a bad label or scope fails here, not at the server.
-    axum_userinfo::ApiKeyList::parse(&line).map_err(|e| e.to_string())?;
+    axum_userinfo::api_keys::ApiKeyList::parse(&line).map_err(|e| e.to_string())?;
     Ok(line)
 }
 

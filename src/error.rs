@@ -106,7 +106,7 @@ pub enum ResolveError {
     /// `invalid_token`.
     #[error("mutual TLS: {0}")]
     Certificate(CertificateError),
-    /// An API key the configured [`ApiKeyStore`](crate::ApiKeyStore) does not know: HTTP 401
+    /// An API key the configured [`ApiKeyStore`](crate::api_keys::ApiKeyStore) does not know: HTTP 401
     /// `invalid_token`.
     #[error("unknown API key")]
     UnknownApiKey,
@@ -749,7 +749,7 @@ pub enum ConfigError {
     /// An API key list file that cannot be read.
     #[error("the API key list cannot be read: {0}")]
     ApiKeyFile(std::io::ErrorKind),
-    /// A [`ProtectedResource`](crate::ProtectedResource) that names no authorization server:
+    /// A [`ProtectedResource`](crate::authorize::ProtectedResource) that names no authorization server:
     /// its metadata would not tell a client where to get a token (RFC 9728 §2; MCP requires
     /// one).
     #[error(

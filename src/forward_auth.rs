@@ -12,7 +12,7 @@
 //!     "iss": "https://sso.example.com", "sub": "ada",
 //!     "email": "ada@example.com", "groups": ["eng", "ops"],
 //! });
-//! let claims = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone())?;
+//! let claims = axum_userinfo::identity::JwtUserInfo::from_claims(claims.as_object().unwrap().clone())?;
 //! let user = UserInfo::from_claims_unchecked(claims)?; // claims your own check verified
 //! let map = headers.headers(&user);
 //! assert_eq!(map["x-user-id"], user.user_id().to_string());
@@ -30,7 +30,7 @@
 //! only. Sending it empty rather than leaving it out matters behind a gateway that only
 //! overwrites the headers present in the answer (Envoy's `allowed_upstream_headers`): the
 //! client's own `X-User-Email` is replaced by the empty one instead of passing. Claims of an unverified JWT are as
-//! unverified as its id: verify tokens ([`JwtVerifier`](crate::JwtVerifier)) before a gateway
+//! unverified as its id: verify tokens ([`JwtVerifier`](crate::verify::JwtVerifier)) before a gateway
 //! trusts either.
 //!
 //! **Lists are unambiguous.** A list is joined with `,` only when every item is a non-empty
@@ -50,6 +50,33 @@
 //! The gateway must overwrite or drop these headers on the client's request, so that a client
 //! sending `X-User-Id: admin` itself never passes for anyone (see the README's "Behind a
 //! gateway").
+//!
+//! # Behind a gateway: the demo server
+//!
+//! The demo server (or your own endpoint, with `forward_auth::ForwardAuthHeaders`) answers a
+//! gateway's auth subrequest: 2xx with `X-User-Id`, `X-User-Source` and the claim headers you
+//! name, or 401 / 403 / 503 with the reason. Run it like this:
+//!
+//! ```text
+//! cargo run --example server -- --addr 10.0.0.5:3000 --require \
+//!     --oidc https://sso.example.com/realms/main --audience my-api \
+//!     --claim-header email=X-User-Email --claim-header groups=X-User-Groups
+//! ```
+//!
+//! - `--require`: anonymous requests are refused (401).
+//! - `/whoami?scope=orders:read&scope=orders:write` (all of them), `&role=…`, `&group=…` (any
+//!   one): one auth endpoint for every route, each route asking for its own requirements (403
+//!   when the user lacks them; 400 for an unknown parameter, so a typo never drops one).
+//! - `--oidc ISSUER` (or `--jwks ISSUER=URL`), `--introspection-issuer`, `--api-keys`: when
+//!   anything verifies and `--accept` is not given, the demo accepts **only what is verified**
+//!   (the library's `accept_only_verified`: JWTs with a verifier, opaque tokens with
+//!   introspection, API keys with a key list; never Basic credentials, session cookies or
+//!   unverified JWTs), and logs the kinds at start-up: anything else would give a user that
+//!   nothing verified, and the gateway would let any client through. `--accept jwt,api_key` (or
+//!   any list) is honoured as given, an operator's explicit choice.
+//!
+//! Claim headers, reserved headers, readiness, metrics and the nginx / Traefik / Envoy recipes:
+//! the [`forward_auth`](https://docs.rs/axum-userinfo/latest/axum_userinfo/forward_auth/) module's documentation.
 #![doc = ""]
 #![doc = include_str!("forward_auth.md")]
 
@@ -170,8 +197,10 @@ impl ForwardAuthHeaders {
             X_USER_SOURCE,
             HeaderValue::from_static(user.source().as_str()),
         );
-        let claims = (user.claims().map(JwtUserInfo::claims))
-            .or_else(|| user.api_key_entry().map(crate::ApiKeyEntry::claims));
+        let claims = (user.claims().map(JwtUserInfo::claims)).or_else(|| {
+            user.api_key_entry()
+                .map(crate::api_keys::ApiKeyEntry::claims)
+        });
         for (claim, header) in &self.claims {
             let value = claims.and_then(|claims| claims.get(claim));
             let text = value.map(header_text);

@@ -3,14 +3,14 @@
 
 #[cfg(feature = "axum")]
 mod adapter;
-mod api_keys;
+pub mod api_keys;
 pub mod authorize;
 #[cfg(feature = "dpop")]
 pub mod dpop;
 pub mod error;
 mod error_body;
 pub mod forward_auth;
-mod identity;
+pub mod identity;
 #[cfg(feature = "introspection")]
 pub mod introspect;
 #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
@@ -25,14 +25,19 @@ pub mod test_util;
 pub mod verify;
 pub mod websocket;
 
-/// The tower middleware (feature `axum`): the layer, its service and its response future, as
-/// tower-http lays them out.
+/// The tower middleware and its axum pieces (feature `axum`): the layer, its service and its
+/// response future, as tower-http lays them out; the guard's service; what answers a refusal;
+/// the RFC 9728 metadata route.
 #[cfg(feature = "axum")]
 pub mod layer {
+    #[doc(inline)]
+    pub use crate::adapter::guard::GuardService;
     #[doc(inline)]
     pub use crate::adapter::layer::{ResponseFuture, UserInfoLayer, UserInfoService};
     #[doc(inline)]
     pub use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
+    #[doc(inline)]
+    pub use crate::adapter::resource_metadata::resource_metadata_routes;
 }
 
 /// The resolver's default size and time limits.
@@ -45,36 +50,24 @@ pub mod limits {
 
 #[cfg(feature = "axum")]
 #[doc(inline)]
-pub use adapter::guard::{Authorized, GuardLayer, GuardService, RouteGuard};
+pub use adapter::guard::{Authorized, GuardLayer, RouteGuard};
 #[cfg(feature = "axum")]
 #[doc(inline)]
 pub use adapter::layer::UserInfoLayer;
 #[cfg(feature = "axum")]
 #[doc(inline)]
 pub use adapter::rejection::UserInfoRejection;
-#[cfg(feature = "axum")]
-#[doc(inline)]
-pub use adapter::resource_metadata::resource_metadata_routes;
 #[cfg(feature = "ws")]
 #[doc(inline)]
 pub use adapter::ws::{SocketIdentity, TextFrameAction, WebSocketAuth};
 #[doc(inline)]
-pub use api_keys::{ApiKeyDigest, ApiKeyEntry, ApiKeyList, ApiKeyStore};
-#[doc(inline)]
-pub use authorize::{Guard, ProtectedResource};
+pub use authorize::Guard;
 #[doc(inline)]
 pub use error::{ConfigError, ResolveError};
 #[doc(inline)]
-pub use identity::jwt_claims::JwtUserInfo;
-#[doc(inline)]
 pub use identity::kinds::{AcceptedKinds, CredentialKind};
 #[doc(inline)]
-pub use identity::user_id::{USER_ID_NAMESPACE, user_id_of_key};
-#[doc(inline)]
-pub use identity::user_info::{BasicUserInfo, Source, UserDetails, UserInfo};
-#[cfg(feature = "introspection")]
-#[doc(inline)]
-pub use introspect::{ClientAuth, IntrospectionClient};
+pub use identity::user_info::{Source, UserInfo};
 #[doc(inline)]
 pub use parse::cookie::SESSION_COOKIE;
 #[doc(inline)]
@@ -85,6 +78,3 @@ pub use resolve::pending::Pending;
 pub use resolve::request::RequestView;
 #[doc(inline)]
 pub use resolve::{Resolver, X_API_KEY};
-#[cfg(feature = "verify")]
-#[doc(inline)]
-pub use verify::{JwtVerifier, VerificationKey};

@@ -6,8 +6,8 @@
 
 use axum_userinfo::test_util::{TestKey, TokenBuilder};
 use axum_userinfo::{
-    ApiKeyList, ConfigError, CredentialKind, IntrospectionClient, JwtVerifier, ResolveError,
-    Resolver,
+    ConfigError, CredentialKind, ResolveError, Resolver, api_keys::ApiKeyList,
+    introspect::IntrospectionClient, verify::JwtVerifier,
 };
 use http::{HeaderMap, HeaderValue};
 

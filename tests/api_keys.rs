@@ -7,7 +7,8 @@ use axum_userinfo::error::Challenge;
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::websocket::HandledAuthMessage;
 use axum_userinfo::{
-    ApiKeyDigest, ApiKeyList, ConfigError, Guard, ResolveError, Resolver, Source, UserInfo,
+    ConfigError, Guard, ResolveError, Resolver, Source, UserInfo, api_keys::ApiKeyDigest,
+    api_keys::ApiKeyList,
 };
 use http::{HeaderMap, HeaderValue, StatusCode, header::AUTHORIZATION};
 

@@ -15,7 +15,8 @@ use axum::{Extension, Router};
 use axum_userinfo::test_util::TestKey;
 use axum_userinfo::test_util::TokenBuilder;
 use axum_userinfo::{
-    CredentialKind, JwtVerifier, Resolver, UserInfo, UserInfoLayer, VerificationKey, WebSocketAuth,
+    CredentialKind, Resolver, UserInfo, UserInfoLayer, WebSocketAuth, verify::JwtVerifier,
+    verify::VerificationKey,
 };
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -177,7 +178,7 @@ async fn with_the_layer_from_the_state_the_configured_resolver_is_used() {
         }
         assert_eq!(ws_connect(addr, (name, &value)).await.err(), Some(401));
     }
-    let scoped = axum_userinfo::user_id_of_key(&format!("{ISSUER}\u{1f}ada")).to_string();
+    let scoped = axum_userinfo::identity::user_id_of_key(&format!("{ISSUER}\u{1f}ada")).to_string();
     let valid = format!("Bearer {}", valid_jwt());
     for path in ["/required", "/optional"] {
         assert_eq!(
@@ -219,7 +220,7 @@ async fn with_an_extension_the_extractors_resolve_with_the_configured_resolver()
         }
         socket.close(None).await.ok();
     }
-    let scoped = axum_userinfo::user_id_of_key(&format!("{ISSUER}\u{1f}ada")).to_string();
+    let scoped = axum_userinfo::identity::user_id_of_key(&format!("{ISSUER}\u{1f}ada")).to_string();
     let valid = format!("Bearer {}", valid_jwt());
     assert_eq!(
         get_status(addr, "/required", Some(("authorization", &valid))).await,

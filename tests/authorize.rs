@@ -10,8 +10,8 @@ use axum::Router;
 use axum::routing::get;
 use axum_userinfo::test_util::{TestKey, TokenBuilder};
 use axum_userinfo::{
-    Authorized, Guard, GuardLayer, JwtVerifier, Resolver, RouteGuard, UserInfo, UserInfoLayer,
-    VerificationKey,
+    Authorized, Guard, GuardLayer, Resolver, RouteGuard, UserInfo, UserInfoLayer,
+    verify::JwtVerifier, verify::VerificationKey,
 };
 use serde_json::{Value, json};
 
@@ -289,7 +289,9 @@ fn guards_refuse_what_no_user_could_meet() {
 #[test]
 fn claims_of_a_jwt_decoded_unverified_grant_nothing() {
     let claims = json!({"iss": ISS, "sub": "ada", "groups": ["eng"], "scope": "read"});
-    let jwt = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone()).unwrap();
+    let jwt =
+        axum_userinfo::identity::JwtUserInfo::from_claims(claims.as_object().unwrap().clone())
+            .unwrap();
     let guard = Guard::new("eng").any_group(["eng"]).unwrap();
     let scoped = Guard::new("read").require_scopes(["read"]).unwrap();
     let unverified = UserInfo::from_unverified_jwt(jwt.clone()).unwrap();
@@ -306,7 +308,7 @@ fn claims_of_a_jwt_decoded_unverified_grant_nothing() {
 #[tokio::test]
 async fn challenges_point_to_the_resource_metadata() {
     use axum::Extension;
-    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp")
+    let resource = axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp")
         .unwrap()
         .with_authorization_servers([ISS]);
     let metadata =
@@ -354,7 +356,8 @@ async fn challenges_point_to_the_resource_metadata() {
 /// say where to get a token.
 #[test]
 fn a_resource_needs_an_authorization_server() {
-    let resource = axum_userinfo::ProtectedResource::new("https://api.example.com/mcp").unwrap();
+    let resource =
+        axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp").unwrap();
     let built = Resolver::builder()
         .with_verifier(verifier())
         .with_protected_resource(resource)

@@ -178,11 +178,11 @@ fn resolve_prints_an_api_key_line_from_stdin() {
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let line = String::from_utf8(output.stdout).unwrap();
-    let digest = axum_userinfo::ApiKeyDigest::of("sk-ci-42");
+    let digest = axum_userinfo::api_keys::ApiKeyDigest::of("sk-ci-42");
     assert_eq!(line, format!("{digest} ci-robot orders:read\n"));
     assert!(!line.contains("sk-ci-42"));
-    let list = axum_userinfo::ApiKeyList::parse(&line).unwrap();
-    use axum_userinfo::ApiKeyStore as _;
+    let list = axum_userinfo::api_keys::ApiKeyList::parse(&line).unwrap();
+    use axum_userinfo::api_keys::ApiKeyStore as _;
     assert_eq!(list.find(&digest).unwrap().label(), "ci-robot");
 }
 

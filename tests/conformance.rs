@@ -80,13 +80,13 @@ fn run_file(path: &std::path::Path, passed: &mut usize, failed: &mut usize) -> R
         }
     }
     if let Some(namespace) = vectors.get("namespace").and_then(Value::as_str) {
-        if namespace == axum_userinfo::USER_ID_NAMESPACE.to_string() {
+        if namespace == axum_userinfo::identity::USER_ID_NAMESPACE.to_string() {
             *passed += 1;
         } else {
             *failed += 1;
             eprintln!(
                 "FAIL namespace: expected {namespace}, have {}",
-                axum_userinfo::USER_ID_NAMESPACE
+                axum_userinfo::identity::USER_ID_NAMESPACE
             );
         }
     }

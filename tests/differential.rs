@@ -243,7 +243,7 @@ fn session_beside_cookie(section: &str, case: &Value) -> bool {
     };
     let probe = Resolver::new()
         .resolve(RequestView::new(&only_cookies).websocket(Some("session=probe-id")));
-    let probe_used = matches!(&probe, Ok(Some(user)) if user.user_id() == axum_userinfo::user_id_of_key("probe-id"));
+    let probe_used = matches!(&probe, Ok(Some(user)) if user.user_id() == axum_userinfo::identity::user_id_of_key("probe-id"));
     section == "websocket_query" && !cookies.is_empty() && text_says == probe_used
 }
 

@@ -9,7 +9,9 @@ use std::time::Duration;
 use axum_userinfo::error::{IntrospectionError, VerifyError};
 use axum_userinfo::introspect::IntrospectionClientBuilder;
 use axum_userinfo::test_util::TestIdp;
-use axum_userinfo::{ClientAuth, ConfigError, CredentialKind, ResolveError, Resolver, Source};
+use axum_userinfo::{
+    ConfigError, CredentialKind, ResolveError, Resolver, Source, introspect::ClientAuth,
+};
 use http::{HeaderMap, HeaderValue, StatusCode, header::AUTHORIZATION};
 
 fn bearer(token: &str) -> HeaderMap {
@@ -169,7 +171,7 @@ async fn the_server_down_or_refusing_the_client_is_a_503_never_an_answer() {
 
     // Nothing listening.
     let gone = resolver_with(
-        axum_userinfo::IntrospectionClient::builder(idp.issuer())
+        axum_userinfo::introspect::IntrospectionClient::builder(idp.issuer())
             .with_endpoint("http://127.0.0.1:9/introspect")
             .with_client_credentials("id", "secret")
             .allow_http_loopback(),
@@ -462,7 +464,7 @@ async fn client_secret_post_and_discovery() {
     );
     assert!(resolve(&post, &token).await.is_ok());
     let discovered = resolver_with(
-        axum_userinfo::IntrospectionClient::builder(idp.issuer())
+        axum_userinfo::introspect::IntrospectionClient::builder(idp.issuer())
             .with_oidc_discovery()
             .with_client_credentials(TestIdp::CLIENT_ID, TestIdp::CLIENT_SECRET)
             .allow_http_loopback(),
@@ -474,7 +476,7 @@ async fn client_secret_post_and_discovery() {
 
 #[test]
 fn configuration_is_checked() {
-    let builder = || axum_userinfo::IntrospectionClient::builder("https://as.example");
+    let builder = || axum_userinfo::introspect::IntrospectionClient::builder("https://as.example");
     let with_secret = |b: IntrospectionClientBuilder| b.with_client_credentials("id", "secret");
     assert_eq!(
         with_secret(builder()).build().err(),

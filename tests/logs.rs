@@ -11,7 +11,7 @@ mod common;
 mod app;
 
 use axum_userinfo::test_util::{TestKey, TokenBuilder};
-use axum_userinfo::{JwtVerifier, Resolver, UserInfoLayer};
+use axum_userinfo::{Resolver, UserInfoLayer, verify::JwtVerifier};
 use common::{call, routes};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -105,7 +105,8 @@ async fn no_secret_reaches_the_logs() {
         .with_claim("email", "X-User-Email")
         .unwrap();
     let claims = serde_json::json!({"iss": "https://i", "sub": "u", "email": "secret\r\nX: 1"});
-    let claims = axum_userinfo::JwtUserInfo::from_claims(claims.as_object().unwrap().clone());
+    let claims =
+        axum_userinfo::identity::JwtUserInfo::from_claims(claims.as_object().unwrap().clone());
     let user = axum_userinfo::UserInfo::from_claims_unchecked(claims.unwrap()).unwrap();
     assert_eq!(forward.headers(&user)["x-user-email"], "");
 
@@ -363,7 +364,7 @@ async fn introspection_failures_are_logged_without_secrets() {
     let refusal = resolver.resolve_async(&headers).await.unwrap_err();
     assert_eq!(refusal.status(), http::StatusCode::SERVICE_UNAVAILABLE);
 
-    let with_secrets_in_url = axum_userinfo::IntrospectionClient::builder(idp.issuer())
+    let with_secrets_in_url = axum_userinfo::introspect::IntrospectionClient::builder(idp.issuer())
         .with_endpoint(format!(
             "http://{}?access_token=url-token",
             idp.introspection_url().trim_start_matches("http://")

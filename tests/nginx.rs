@@ -287,7 +287,7 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
             .await;
     assert_eq!(
         seen["x-user-id"],
-        axum_userinfo::user_id_of_key("ada").to_string()
+        axum_userinfo::identity::user_id_of_key("ada").to_string()
     );
     assert_eq!(seen["x-user-source"], "jwt");
     assert_eq!(seen["x-user-email"], "ada@example.com");
@@ -298,7 +298,7 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
         upstream_sees(json!({"sub": "eve", "email": "eve@example.com\r\nX-User-Id: admin"})).await;
     assert_eq!(
         seen["x-user-id"],
-        axum_userinfo::user_id_of_key("eve").to_string()
+        axum_userinfo::identity::user_id_of_key("eve").to_string()
     );
     assert!(seen.get("x-user-email").is_none(), "{seen}");
 
@@ -306,7 +306,7 @@ async fn nginx_auth_request_passes_the_identity_and_only_it() {
     let seen = upstream_sees(json!({"sub": "mallory", "groups": ["eng,admin", "ops"]})).await;
     assert_eq!(
         seen["x-user-id"],
-        axum_userinfo::user_id_of_key("mallory").to_string()
+        axum_userinfo::identity::user_id_of_key("mallory").to_string()
     );
     let groups = seen.get("x-user-groups").and_then(Value::as_str);
     assert!(groups.is_none_or(str::is_empty), "{seen}");

@@ -4,7 +4,8 @@
 
 use axum_userinfo::websocket::{AuthMessage, HandledAuthMessage};
 use axum_userinfo::{
-    CredentialKind, RequestView, ResolveError, Resolver, UserDetails, user_id_of_key,
+    CredentialKind, RequestView, ResolveError, Resolver, identity::UserDetails,
+    identity::user_id_of_key,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

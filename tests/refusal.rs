@@ -18,7 +18,8 @@ use axum_userinfo::refusal::Reason;
 use axum_userinfo::test_util::{TestIdp, TestKey};
 use axum_userinfo::websocket::HandledAuthMessage;
 use axum_userinfo::{
-    Authorized, Guard, GuardLayer, ProtectedResource, Resolver, RouteGuard, UserInfo, UserInfoLayer,
+    Authorized, Guard, GuardLayer, Resolver, RouteGuard, UserInfo, UserInfoLayer,
+    authorize::ProtectedResource,
 };
 use http::{HeaderMap, Request, StatusCode};
 use tower::ServiceExt as _;

@@ -120,7 +120,7 @@ fn introspection_at(idp: &axum_userinfo::test_util::TestIdp) -> app::Introspecti
 }
 
 fn id(key: &str) -> String {
-    axum_userinfo::user_id_of_key(key).to_string()
+    axum_userinfo::identity::user_id_of_key(key).to_string()
 }
 
 #[tokio::test]
@@ -591,7 +591,8 @@ async fn verified_jwts_with_oidc_discovery() {
         ..Options::default()
     })
     .await;
-    let scoped = axum_userinfo::user_id_of_key(&format!("{}\u{1f}alice", idp.issuer())).to_string();
+    let scoped = axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}alice", idp.issuer()))
+        .to_string();
 
     let token = idp.token().subject("alice").audience("api").sign();
     let (status, _, body) = server
@@ -772,7 +773,8 @@ async fn metrics_count_without_credentials() {
     ));
     assert!(has("userinfo_token_cache_total", &[r#"result="hit""#]));
     assert!(has("userinfo_token_cache_total", &[r#"result="miss""#]));
-    let user = axum_userinfo::user_id_of_key(&format!("{}\u{1f}metrics-user", idp.issuer()));
+    let user =
+        axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}metrics-user", idp.issuer()));
     for secret in [
         key,
         &token,
@@ -996,7 +998,7 @@ async fn the_demo_reaches_every_setting() {
 
     // client_secret_post, and an introspection cache turned off: one call per request.
     let mut introspection = introspection_at(&idp);
-    introspection.client_auth = axum_userinfo::ClientAuth::ClientSecretPost;
+    introspection.client_auth = axum_userinfo::introspect::ClientAuth::ClientSecretPost;
     introspection.cache_ttl = Some(std::time::Duration::ZERO);
     let introspecting = serve(Options {
         introspection: Some(introspection),
@@ -1402,7 +1404,7 @@ async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
     use axum_userinfo::test_util::TestIdp;
     let idp = TestIdp::start().await;
     let keys = std::env::temp_dir().join(format!("demo-api-keys-{}.txt", std::process::id()));
-    let digest = axum_userinfo::ApiKeyDigest::of("sk-known");
+    let digest = axum_userinfo::api_keys::ApiKeyDigest::of("sk-known");
     std::fs::write(&keys, format!("{digest} ci-robot orders:read\n")).unwrap();
     let server = serve(Options {
         introspection: Some(introspection_at(&idp)),

@@ -14,8 +14,8 @@ use axum_userinfo::test_util::{TestIdp, TestKey, TokenBuilder};
 use axum_userinfo::verify::Algorithm;
 use axum_userinfo::verify::CachePolicy;
 use axum_userinfo::{
-    JwtVerifier, ResolveError, Resolver, Source, UserInfo, UserInfoLayer, VerificationKey,
-    user_id_of_key,
+    ResolveError, Resolver, Source, UserInfo, UserInfoLayer, identity::user_id_of_key,
+    verify::JwtVerifier, verify::VerificationKey,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

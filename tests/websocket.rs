@@ -118,7 +118,8 @@ async fn a_socket_closes_when_its_verified_token_expires() {
     resolver.load_keys().await;
     let addr = serve(resolver).await;
     let short = idp.token().subject("ada").expires_in(2).sign();
-    let ada = axum_userinfo::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
+    let ada =
+        axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
 
     // Authenticated on the upgrade.
     let mut socket = connect(addr, Some(&short)).await;
@@ -154,7 +155,8 @@ async fn a_fresh_auth_message_renews_the_socket() {
     let mut socket = connect(addr, Some(&short)).await;
     assert_eq!(auth_message(&mut socket, &long).await["status"], "success");
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let ada = axum_userinfo::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
+    let ada =
+        axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
     assert_eq!(whoami(&mut socket).await, ada, "still open, as ada");
 }
 
@@ -233,7 +235,8 @@ async fn a_socket_closes_when_its_key_is_revoked() {
     assert!(resolver.load_keys().await);
     let addr = serve(resolver.clone()).await;
     let token = idp.token().key(TestKey::Rsa1).subject("ada").sign();
-    let ada = axum_userinfo::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
+    let ada =
+        axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}ada", idp.issuer())).to_string();
 
     let mut upgraded = connect(addr, Some(&token)).await;
     assert_eq!(whoami(&mut upgraded).await, ada);
@@ -246,7 +249,8 @@ async fn a_socket_closes_when_its_key_is_revoked() {
     // A socket of the key that stays is not touched.
     let other = idp.token().key(TestKey::Rsa2).subject("bob").sign();
     let mut staying = connect(addr, Some(&other)).await;
-    let bob = axum_userinfo::user_id_of_key(&format!("{}\u{1f}bob", idp.issuer())).to_string();
+    let bob =
+        axum_userinfo::identity::user_id_of_key(&format!("{}\u{1f}bob", idp.issuer())).to_string();
     assert_eq!(whoami(&mut staying).await, bob);
 
     idp.publish(&[TestKey::Rsa2]); // rsa-1 revoked

@@ -11,8 +11,9 @@ use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
-    AcceptedKinds, ConfigError, Guard, JwtVerifier, ProtectedResource, Resolver, SocketIdentity,
-    UserInfo, UserInfoLayer, UserInfoRejection, WebSocketAuth, resource_metadata_routes,
+    AcceptedKinds, ConfigError, Guard, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
+    UserInfoRejection, WebSocketAuth, authorize::ProtectedResource,
+    layer::resource_metadata_routes, verify::JwtVerifier,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
@@ -86,7 +87,7 @@ pub(crate) struct Introspection {
     /// From `USERINFO_INTROSPECTION_CLIENT_SECRET` or a file, never a flag's value.
     pub(crate) client_secret: secrecy::SecretString,
     /// How the client authenticates (`client_secret_basic` by default, or `_post`).
-    pub(crate) client_auth: axum_userinfo::ClientAuth,
+    pub(crate) client_auth: axum_userinfo::introspect::ClientAuth,
     /// The longest an active answer is cached (default 5 min).
     pub(crate) cache_ttl: Option<std::time::Duration>,
     /// How long an inactive answer is cached (default 10 s).
@@ -107,7 +108,7 @@ impl Introspection {
             url,
             client_id: client_id.to_owned(),
             client_secret,
-            client_auth: axum_userinfo::ClientAuth::default(),
+            client_auth: axum_userinfo::introspect::ClientAuth::default(),
             cache_ttl: None,
             inactive_ttl: None,
         }
@@ -231,11 +232,11 @@ fn build(
 /// `--allow-http-loopback` as for the verifiers.
 fn introspection(
     options: &Options,
-) -> Result<Option<axum_userinfo::IntrospectionClient>, ConfigError> {
+) -> Result<Option<axum_userinfo::introspect::IntrospectionClient>, ConfigError> {
     let Some(introspection) = &options.introspection else {
         return Ok(None);
     };
-    let mut client = axum_userinfo::IntrospectionClient::builder(&introspection.issuer)
+    let mut client = axum_userinfo::introspect::IntrospectionClient::builder(&introspection.issuer)
         .with_client_credentials(
             &introspection.client_id,
             introspection.client_secret.clone(),
@@ -364,7 +365,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         }
     }
     if let Some(path) = &options.api_keys {
-        let keys = axum_userinfo::ApiKeyList::load(path)?;
+        let keys = axum_userinfo::api_keys::ApiKeyList::load(path)?;
         tracing::info!(keys = keys.len(), path = %path.display(), "API keys loaded");
         #[cfg(unix)]
         reload_on_sighup(keys.clone(), path.clone());
@@ -430,7 +431,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
 /// Reads the API key list again on every `SIGHUP`; a file that cannot be read or parsed keeps
 /// the keys loaded before (logged), never an empty list and never an exit.
 #[cfg(unix)]
-fn reload_on_sighup(keys: axum_userinfo::ApiKeyList, path: std::path::PathBuf) {
+fn reload_on_sighup(keys: axum_userinfo::api_keys::ApiKeyList, path: std::path::PathBuf) {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(hangups) => hangups,

@@ -155,7 +155,7 @@ struct Cli {
         value_parser = client_auth,
         requires = "introspection_issuer"
     )]
-    introspection_client_auth: Option<axum_userinfo::ClientAuth>,
+    introspection_client_auth: Option<axum_userinfo::introspect::ClientAuth>,
     /// Seconds an active introspection answer is cached at most (default 300; never past its
     /// exp): how long a revoked token may still pass. 0 turns the cache off.
     #[arg(long, env = "USERINFO_INTROSPECTION_CACHE_TTL", value_name = "SECS", value_parser = seconds, requires = "introspection_issuer")]
@@ -242,10 +242,10 @@ struct Cli {
 }
 
 /// `client_secret_basic` or `client_secret_post`.
-fn client_auth(text: &str) -> Result<axum_userinfo::ClientAuth, String> {
+fn client_auth(text: &str) -> Result<axum_userinfo::introspect::ClientAuth, String> {
     match text {
-        "client_secret_basic" => Ok(axum_userinfo::ClientAuth::ClientSecretBasic),
-        "client_secret_post" => Ok(axum_userinfo::ClientAuth::ClientSecretPost),
+        "client_secret_basic" => Ok(axum_userinfo::introspect::ClientAuth::ClientSecretBasic),
+        "client_secret_post" => Ok(axum_userinfo::introspect::ClientAuth::ClientSecretPost),
         _ => Err("expected client_secret_basic or client_secret_post".to_owned()),
     }
 }

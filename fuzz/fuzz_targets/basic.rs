@@ -2,7 +2,7 @@
 //! base64-encoded (first byte picks), so that mutations reach the UTF-8 and colon checks.
 #![no_main]
 
-use axum_userinfo::{BasicUserInfo, Resolver, UserInfo};
+use axum_userinfo::{identity::BasicUserInfo, Resolver, UserInfo};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
@@ -11,7 +11,7 @@ use secrecy_free::expose;
 
 mod secrecy_free {
     /// The password, for comparing ids.
-    pub fn expose(basic: &axum_userinfo::BasicUserInfo) -> String {
+    pub fn expose(basic: &axum_userinfo::identity::BasicUserInfo) -> String {
         use secrecy::ExposeSecret;
         basic.password().expose_secret().to_owned()
     }

@@ -8,7 +8,7 @@
 //! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
 //! | `ws.rs` | [`WebSocketAuth`](crate::WebSocketAuth) and [`SocketIdentity`](crate::SocketIdentity) (feature `ws`) |
-//! | `resource_metadata.rs` | [`resource_metadata_routes`](crate::resource_metadata_routes): the RFC 9728 document |
+//! | `resource_metadata.rs` | [`resource_metadata_routes`](crate::layer::resource_metadata_routes): the RFC 9728 document |
 //! | `request.rs` | an axum request as the core's request view, and the layer's extensions |
 
 pub(crate) mod extract;

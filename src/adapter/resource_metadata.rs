@@ -19,7 +19,7 @@ const CACHE: HeaderValue = HeaderValue::from_static("public, max-age=3600");
 ///
 /// ```
 /// use axum::Router;
-/// use axum_userinfo::{ProtectedResource, resource_metadata_routes};
+/// use axum_userinfo::{authorize::ProtectedResource, layer::resource_metadata_routes};
 /// use tower::ServiceExt;
 ///
 /// # #[tokio::main(flavor = "current_thread")]

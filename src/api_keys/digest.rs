@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq as _;
 /// The SHA-256 of an API key. Written `sha256:` and 64 lower-case hex digits.
 ///
 /// ```
-/// use axum_userinfo::ApiKeyDigest;
+/// use axum_userinfo::api_keys::ApiKeyDigest;
 /// let digest = ApiKeyDigest::of("sk-service-abc123");
 /// let line = digest.to_string();
 /// assert!(line.starts_with("sha256:"));

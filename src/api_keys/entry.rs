@@ -7,7 +7,7 @@ use crate::error::ConfigError;
 /// A known API key's label and scopes.
 ///
 /// ```
-/// use axum_userinfo::ApiKeyEntry;
+/// use axum_userinfo::api_keys::ApiKeyEntry;
 /// let entry = ApiKeyEntry::new("ci-bot").with_scopes(["orders:read"])?;
 /// assert_eq!(entry.label(), "ci-bot");
 /// assert_eq!(entry.scopes(), ["orders:read"]);

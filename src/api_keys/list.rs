@@ -16,7 +16,7 @@ type Table = HashMap<u64, Vec<(ApiKeyDigest, Arc<ApiKeyEntry>)>>;
 /// every resolver holding it sees the new keys.
 ///
 /// ```
-/// use axum_userinfo::{ApiKeyDigest, ApiKeyList, ApiKeyStore};
+/// use axum_userinfo::{api_keys::ApiKeyDigest, api_keys::ApiKeyList, api_keys::ApiKeyStore};
 /// let list = ApiKeyList::parse(
 ///     "# who holds which key\n\
 ///      sk-service-abc123 ci-bot orders:read\n\

@@ -6,12 +6,12 @@ use crate::api_keys::{ApiKeyDigest, ApiKeyEntry};
 
 /// A store of known API keys, looked up by digest: the resolver hashes the presented key
 /// once and asks. Look-ups are synchronous, on the request path: keep the store in memory
-/// (reload it from your database in the background), as [`ApiKeyList`](crate::ApiKeyList)
+/// (reload it from your database in the background), as [`ApiKeyList`](crate::api_keys::ApiKeyList)
 /// does. Compare digests with their `==`, which runs in constant time.
 ///
 /// ```
 /// use std::sync::Arc;
-/// use axum_userinfo::{ApiKeyDigest, ApiKeyEntry, ApiKeyStore};
+/// use axum_userinfo::{api_keys::ApiKeyDigest, api_keys::ApiKeyEntry, api_keys::ApiKeyStore};
 ///
 /// #[derive(Debug)]
 /// struct OneKey(ApiKeyDigest, Arc<ApiKeyEntry>);

@@ -15,14 +15,14 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
 /// ([`ResolverBuilder::with_protected_resource`](crate::ResolverBuilder::with_protected_resource)):
 /// every 401 challenge, and the 403 of a guard, then carries
 /// `resource_metadata="<metadata URL>"` (RFC 9728 §5.1), and the axum adapter serves the
-/// document ([`resource_metadata_routes`](crate::resource_metadata_routes)).
+/// document ([`resource_metadata_routes`](crate::layer::resource_metadata_routes)).
 ///
 /// A resource must accept only tokens issued for it: require its identifier as the audience
 /// ([`JwtVerifierBuilder::with_audience`](crate::verify::JwtVerifierBuilder::with_audience),
 /// RFC 8707).
 ///
 /// ```
-/// use axum_userinfo::ProtectedResource;
+/// use axum_userinfo::authorize::ProtectedResource;
 /// let resource = ProtectedResource::new("https://api.example.com/mcp")?
 ///     .with_authorization_servers(["https://sso.example.com"])
 ///     .with_scopes_supported(["tools:call"])?;

@@ -26,7 +26,7 @@ use crate::parse::pytext::{py_split_once, py_split_whitespace, py_strip};
 /// [`UserInfo`](crate::UserInfo) instead, which is a reference count.
 ///
 /// ```
-/// use axum_userinfo::JwtUserInfo;
+/// use axum_userinfo::identity::JwtUserInfo;
 /// let claims = serde_json::json!({"sub": " u-1 ", "name": "Ada Lovelace", "aud": "api"});
 /// let jwt = JwtUserInfo::from_claims(claims.as_object().unwrap().clone()).unwrap();
 /// assert_eq!(jwt.identity_claim(), Some("u-1"));

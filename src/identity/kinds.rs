@@ -17,7 +17,7 @@ pub enum CredentialKind {
     /// A Bearer token with exactly two dots, or a WebSocket `jwt` auth message.
     Jwt,
     /// An opaque access token, checked by RFC 7662 introspection: with an
-    /// [`IntrospectionClient`](crate::IntrospectionClient) configured, a Bearer token that is
+    /// [`IntrospectionClient`](crate::introspect::IntrospectionClient) configured, a Bearer token that is
     /// not a JWT (and a JWT-shaped one that no configured issuer claims). Without one, such a
     /// token is an [`ApiKey`](Self::ApiKey), as in the reference's `UserManager`.
     OpaqueToken,

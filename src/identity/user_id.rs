@@ -35,7 +35,7 @@ pub(crate) const UNIT_SEPARATOR: char = '\u{1f}';
 /// bare derivation, for comparing ids or matching the reference's.
 ///
 /// ```
-/// let id = axum_userinfo::user_id_of_key("sk-service-abc123");
+/// let id = axum_userinfo::identity::user_id_of_key("sk-service-abc123");
 /// assert_eq!(id.to_string(), "06d2b7c6-c9cf-58f3-a90b-ed272501211d");
 /// ```
 #[must_use]

@@ -206,7 +206,7 @@ impl UserInfo {
     }
 
     /// Whether the identity still holds now. For a JWT verified by a configured
-    /// [`JwtVerifier`](crate::JwtVerifier): its `exp` (with the leeway) has not passed, and
+    /// [`JwtVerifier`](crate::verify::JwtVerifier): its `exp` (with the leeway) has not passed, and
     /// the key that verified it is still the one its `kid` picks in its issuer's current key
     /// set (a key rotated out or revoked ends the identity at once). Every other identity
     /// holds as long as it is held. Long-lived connections check it before acting for the
@@ -343,7 +343,7 @@ impl UserInfo {
     /// so a new password is a new user.
     ///
     /// ```
-    /// use axum_userinfo::{BasicUserInfo, UserInfo};
+    /// use axum_userinfo::{identity::BasicUserInfo, UserInfo};
     /// let basic = BasicUserInfo::new("alice", "s3cret").unwrap();
     /// let user = UserInfo::from_basic(basic);
     /// assert_eq!(user.user_id().to_string(), "acc6fc5a-2d86-52ef-b55f-6e20b1bbc2ce");
@@ -374,7 +374,7 @@ impl UserInfo {
     }
 
     /// A user identified by the claims of a JWT **that you have verified**: *unchecked*, as
-    /// the name says, since it trusts whatever it is given (this function verifies nothing: a configured [`JwtVerifier`](crate::JwtVerifier) does, in the
+    /// the name says, since it trusts whatever it is given (this function verifies nothing: a configured [`JwtVerifier`](crate::verify::JwtVerifier) does, in the
     /// resolver). The identity is scoped by its issuer, `iss` `U+001F` identity claim, so two
     /// identity providers never share a user; because the claims are trusted, the identity may
     /// hold any character.
@@ -513,7 +513,7 @@ impl Serialize for UserInfo {
 /// `base64(username ":" password)`, so changing a password gives a new user id.
 ///
 /// ```
-/// use axum_userinfo::BasicUserInfo;
+/// use axum_userinfo::identity::BasicUserInfo;
 /// use secrecy::ExposeSecret;
 /// let basic = BasicUserInfo::new("alice", "s3cret").unwrap();
 /// assert_eq!(basic.username(), "alice");

@@ -88,7 +88,7 @@ impl AwaitingIntrospection {
 ///   `axum_userinfo`) without the token or the secret.
 ///
 /// ```
-/// use axum_userinfo::{IntrospectionClient, Resolver};
+/// use axum_userinfo::{introspect::IntrospectionClient, Resolver};
 /// # let secret = "read from a file or the environment".to_owned();
 /// let client = IntrospectionClient::builder("https://auth.example.com")
 ///     .with_endpoint("https://auth.example.com/oauth2/introspect")

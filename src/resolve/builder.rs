@@ -99,7 +99,7 @@ impl ResolverBuilder {
     /// with [`ResolveError::NotAccepted`](crate::ResolveError::NotAccepted) (HTTP 401).
     ///
     /// ```
-    /// use axum_userinfo::{CredentialKind, JwtVerifier, Resolver, ResolveError, VerificationKey};
+    /// use axum_userinfo::{CredentialKind, verify::JwtVerifier, Resolver, ResolveError, verify::VerificationKey};
     /// use http::{HeaderMap, HeaderValue};
     /// let verifier = JwtVerifier::builder("https://issuer.example.com")
     ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
@@ -133,7 +133,7 @@ impl ResolverBuilder {
     /// by all their bytes.
     ///
     /// ```
-    /// use axum_userinfo::{JwtVerifier, Resolver, VerificationKey};
+    /// use axum_userinfo::{verify::JwtVerifier, Resolver, verify::VerificationKey};
     /// let verifier = JwtVerifier::builder("https://issuer.example.com")
     ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
     ///     .build()?;
@@ -162,7 +162,7 @@ impl ResolverBuilder {
     /// per resolver: an opaque token does not say whose it is.
     ///
     /// ```
-    /// use axum_userinfo::{IntrospectionClient, Resolver};
+    /// use axum_userinfo::{introspect::IntrospectionClient, Resolver};
     /// let client = IntrospectionClient::builder("https://auth.example.com")
     ///     .with_oidc_discovery()
     ///     .with_client_credentials("my-api", "a secret read from a file")
@@ -211,8 +211,8 @@ impl ResolverBuilder {
         self
     }
 
-    /// Accepts only the API keys `store` knows ([`ApiKeyList`](crate::ApiKeyList), or your
-    /// own [`ApiKeyStore`](crate::ApiKeyStore)): an unknown key is refused with
+    /// Accepts only the API keys `store` knows ([`ApiKeyList`](crate::api_keys::ApiKeyList), or your
+    /// own [`ApiKeyStore`](crate::api_keys::ApiKeyStore)): an unknown key is refused with
     /// [`ResolveError::UnknownApiKey`](crate::ResolveError::UnknownApiKey) (401
     /// `invalid_token`). A known key's user keeps the reference's id (`uuid5` of the key),
     /// and is granted its entry's scopes.
@@ -245,7 +245,7 @@ impl ResolverBuilder {
     /// anything else) accepted unverified.
     ///
     /// ```
-    /// use axum_userinfo::{ApiKeyList, CredentialKind, Resolver, ResolveError};
+    /// use axum_userinfo::{api_keys::ApiKeyList, CredentialKind, Resolver, ResolveError};
     /// use http::{HeaderMap, HeaderValue};
     /// let keys = ApiKeyList::parse("sk-live-1 ci-robot\n")?;
     /// let resolver = Resolver::builder().with_api_keys(keys).accept_only_verified().build()?;
@@ -360,11 +360,11 @@ impl ResolverBuilder {
 
     /// Describes the service as an RFC 9728 protected resource: every 401 challenge (and the
     /// 403 of a guard) the axum adapters send then carries `resource_metadata="…"`, the URL of
-    /// its metadata document (which [`resource_metadata_routes`](crate::resource_metadata_routes)
+    /// its metadata document (which [`resource_metadata_routes`](crate::layer::resource_metadata_routes)
     /// serves), so that a client finds where to get a token.
     ///
     /// ```
-    /// use axum_userinfo::{ProtectedResource, Resolver};
+    /// use axum_userinfo::{authorize::ProtectedResource, Resolver};
     /// let resource = ProtectedResource::new("https://api.example.com/mcp")?
     ///     .with_authorization_servers(["https://sso.example.com"]);
     /// let resolver = Resolver::builder().with_protected_resource(resource).build()?;

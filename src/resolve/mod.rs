@@ -100,7 +100,7 @@ impl Resolver {
     }
 
     /// Whether opaque tokens are introspected (an
-    /// [`IntrospectionClient`](crate::IntrospectionClient) is configured).
+    /// [`IntrospectionClient`](crate::introspect::IntrospectionClient) is configured).
     #[must_use]
     pub fn introspects(&self) -> bool {
         self.config.introspects()

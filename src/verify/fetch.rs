@@ -1,18 +1,15 @@
-//! Fetching keys over HTTP (feature `jwks`): a JWKS URL, or OIDC discovery first.
+//! Documents fetched over HTTP (feature `jwks`): JWKS, discovery documents; the rules every
+//! URL an issuer's client calls is held to.
 //!
 //! `https` only (plain `http` to loopback when allowed, for development and tests); connect
 //! timeout 2 s and total 5 s by default; documents over 1 MiB refused; redirects followed only
 //! on the same host and scheme, three at most. `Cache-Control: max-age` is passed to the cache.
 
-use std::fmt;
 use std::time::Duration;
 
 use reqwest::{Client, Url, redirect};
 
 use crate::error::ConfigError;
-use crate::verify::jwks::signing_keys;
-use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
-use crate::verify::located::{Located, Location};
 
 /// The HTTP client's limits.
 #[derive(Debug, Clone, Copy)]
@@ -31,53 +28,6 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(5),
             max_body: 1024 * 1024,
         }
-    }
-}
-
-/// Keys fetched over HTTP. Its `Debug` (in the fetch warnings) shows redacted URLs.
-pub(crate) struct HttpKeySource {
-    client: Client,
-    options: HttpOptions,
-    jwks: Located,
-}
-
-impl fmt::Debug for HttpKeySource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpKeySource")
-            .field("jwks", &self.jwks)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HttpKeySource {
-    /// A source of the JWKS at `location`, fetched by `client` (or the crate's own, with
-    /// `options`' timeouts and redirect policy).
-    pub(crate) fn new(
-        location: Location,
-        issuer: &str,
-        options: HttpOptions,
-        client: Option<Client>,
-    ) -> Result<Self, ConfigError> {
-        Ok(Self {
-            client: client_or_own(client, options)?,
-            options,
-            jwks: Located::new(location, issuer, "jwks_uri", allowed_url, options)?,
-        })
-    }
-
-    async fn fetch_keys(&self) -> Result<Fetched, String> {
-        let url = self.jwks.url(&self.client, self.options).await?;
-        let fetched = get_document(&self.client, &url, self.options).await;
-        let result = fetched.and_then(|(body, max_age)| {
-            Ok(Fetched {
-                keys: signing_keys(&body)?,
-                max_age,
-            })
-        });
-        if result.is_err() {
-            self.jwks.forget();
-        }
-        result
     }
 }
 
@@ -175,12 +125,6 @@ fn own_client(options: HttpOptions) -> Result<Client, ConfigError> {
         .https_only(!allow_http)
         .build()
         .map_err(|_| ConfigError::HttpClient)
-}
-
-impl KeySource for HttpKeySource {
-    fn fetch(&self) -> BoxFuture<'_, Result<Fetched, String>> {
-        Box::pin(self.fetch_keys())
-    }
 }
 
 pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {

@@ -28,7 +28,7 @@ pub const MIN_HMAC_SECRET_LEN: usize = 32;
 /// A key that verifies JWT signatures, with its optional key id (`kid`).
 ///
 /// ```
-/// use axum_userinfo::VerificationKey;
+/// use axum_userinfo::verify::VerificationKey;
 /// use jsonwebtoken::Algorithm;
 ///
 /// let key = VerificationKey::from_secret(b"a secret of at least 32 bytes....")?.with_kid("k1");

@@ -22,7 +22,8 @@
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
-//! | `fetch.rs` | JWKS documents over HTTPS (feature `jwks`) |
+//! | `fetch.rs` | documents over HTTPS: the URL rules, timeouts, size limit, redirects (feature `jwks`) |
+//! | `remote_keys.rs` | the JWKS of a URL or of OIDC discovery: the key cache's source |
 //! | `located.rs` | a URL given or found by OIDC discovery (the JWKS, the introspection endpoint) |
 //! | `redact.rs` | URLs as logs show them: no userinfo, query or fragment |
 #![doc = ""]
@@ -47,6 +48,8 @@ mod passed;
 mod prepared;
 mod published;
 mod redact;
+#[cfg(feature = "jwks")]
+mod remote_keys;
 mod token_cache;
 mod verifier;
 

@@ -20,7 +20,7 @@ use jsonwebtoken::Algorithm;
 /// reference-count bump.
 ///
 /// ```
-/// use axum_userinfo::{JwtVerifier, VerificationKey};
+/// use axum_userinfo::{verify::JwtVerifier, verify::VerificationKey};
 /// let verifier = JwtVerifier::builder("https://issuer.example.com")
 ///     .with_key(VerificationKey::from_secret(b"a secret of at least 32 bytes....")?)
 ///     .with_audience("my-api")
@@ -267,7 +267,7 @@ impl JwtVerifierBuilder {
         let fetched = self
             .remote
             .map(|remote| {
-                let source = crate::verify::fetch::HttpKeySource::new(
+                let source = crate::verify::remote_keys::HttpKeySource::new(
                     remote,
                     &checks.issuer,
                     self.http,
@@ -329,7 +329,7 @@ impl JwtVerifierBuilder {
     /// with `redirect::Policy::none()` to refuse redirects outright.
     ///
     /// ```
-    /// use axum_userinfo::JwtVerifier;
+    /// use axum_userinfo::verify::JwtVerifier;
     /// let client = reqwest::Client::builder()
     ///     .user_agent("my-service/1.0")
     ///     // .add_root_certificate(private_ca)

@@ -11,8 +11,8 @@
 
 use axum_userinfo::websocket::HandledAuthMessage;
 use axum_userinfo::{
-    AcceptedKinds, BasicUserInfo, JwtUserInfo, RequestView, ResolveError, Resolver, UserDetails,
-    UserInfo,
+    AcceptedKinds, RequestView, ResolveError, Resolver, UserInfo, identity::BasicUserInfo,
+    identity::JwtUserInfo, identity::UserDetails,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
