@@ -408,3 +408,87 @@ async fn a_rustls_service_checks_the_peer_certificate() {
         }
     }
 }
+
+/// A socket keeps its upgrade's certificate: an auth message's certificate-bound token passes
+/// on a socket whose trusted proxy forwarded that certificate, and is refused on any other.
+#[tokio::test]
+async fn a_socket_binds_auth_messages_to_its_upgrades_certificate() {
+    use axum::extract::ws::{Message as AxumMessage, WebSocketUpgrade};
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    let idp = TestIdp::start().await;
+    let pki = Pki::new();
+    let (alice, mallory) = (pki.issue("alice"), pki.issue("mallory"));
+    let nginx =
+        ClientCertificates::from_header("x-ssl-client-cert", CertificateFormat::default()).unwrap();
+    let resolver = Resolver::builder()
+        .with_verifier(idp.verifier().build().unwrap())
+        .with_client_certificates(nginx)
+        .with_trusted_proxies(["127.0.0.1/32"])
+        .build()
+        .unwrap();
+    assert!(resolver.load_keys().await);
+    let socket = |ws: WebSocketUpgrade, auth: axum_userinfo::WebSocketAuth| async move {
+        ws.on_upgrade(|mut socket| async move {
+            let Some(mut identity) = auth.accept(&mut socket).await else {
+                return;
+            };
+            while let Some(message) = identity.recv(&mut socket).await {
+                if let AxumMessage::Text(text) = message {
+                    if text.as_str() == "whoami" {
+                        let who = (identity.user())
+                            .map_or("anonymous".to_owned(), |user| user.user_id().to_string());
+                        let _ = socket.send(AxumMessage::Text(who.into())).await;
+                    }
+                }
+            }
+        })
+    };
+    let app = Router::new()
+        .route("/ws", get(socket))
+        .layer(UserInfoLayer::new(resolver));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let token = idp
+        .token()
+        .subject("ada")
+        .bound_to_certificate(&alice.thumbprint())
+        .sign();
+    let frame =
+        format!(r#"{{"type":"auth_message","payload":{{"method":"jwt","token":"{token}"}}}}"#);
+    for (who, certificate, accepted) in [
+        ("alice", Some(alice.escaped()), true),
+        ("mallory", Some(mallory.escaped()), false),
+        ("nobody", None, false),
+    ] {
+        let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+        if let Some(certificate) = certificate {
+            let value = certificate.parse().unwrap();
+            request.headers_mut().insert("x-ssl-client-cert", value);
+        }
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        ws.send(Message::Text(frame.clone().into())).await.unwrap();
+        let Some(Ok(Message::Text(reply))) = ws.next().await else {
+            panic!("{who}: a reply");
+        };
+        let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        assert_eq!(reply["status"] == "success", accepted, "{who}: {reply}");
+        if accepted {
+            ws.send(Message::Text("whoami".into())).await.unwrap();
+            let Some(Ok(Message::Text(id))) = ws.next().await else {
+                panic!("whoami");
+            };
+            assert_eq!(id.len(), 36, "{id}");
+        } else {
+            assert!(
+                reply.to_string().contains("client certificate"),
+                "{who}: {reply}"
+            );
+        }
+    }
+}

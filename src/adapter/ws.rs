@@ -37,9 +37,10 @@ use tokio::time::Instant;
 use crate::adapter::extract::resolver_for;
 use crate::adapter::guard::SocketGuards;
 use crate::adapter::rejection::UserInfoRejection;
-use crate::adapter::request::{UpgradeResolver, resolve_parts, resolved_by_layer};
+use crate::adapter::request::{UpgradeResolver, request_view, resolve_parts, resolved_by_layer};
 use crate::error::ResolveError;
 use crate::identity::user_info::UserInfo;
+use crate::mtls::PresentedCertificate;
 use crate::resolve::Resolver;
 use crate::websocket::{AuthResponse, HandledAuthMessage};
 
@@ -91,6 +92,8 @@ pub struct WebSocketAuth {
     outcome: Result<Option<UserInfo>, ResolveError>,
     resolver: Resolver,
     guards: SocketGuards,
+    /// The upgrade's client certificate, for the socket's certificate-bound tokens.
+    certificate: Option<PresentedCertificate>,
 }
 
 impl<S> FromRequestParts<S> for WebSocketAuth
@@ -115,10 +118,18 @@ where
             .get::<SocketGuards>()
             .cloned()
             .unwrap_or_default();
+        let view = request_view(
+            true,
+            (&parts.method, &parts.uri),
+            &parts.headers,
+            &parts.extensions,
+        );
+        let certificate = resolver.upgrade_certificate(view);
         Ok(Self {
             outcome,
             resolver,
             guards,
+            certificate,
         })
     }
 }
@@ -140,6 +151,7 @@ impl WebSocketAuth {
             Ok(user) => {
                 let mut identity = SocketIdentity::new(self.resolver, user);
                 identity.guards = self.guards;
+                identity.certificate = self.certificate;
                 Some(identity)
             }
             Err(error) => {
@@ -180,6 +192,9 @@ pub struct SocketIdentity {
     /// The guards of the upgrade's route ([`GuardLayer`](crate::GuardLayer)): a user an auth
     /// message resolves must pass them to become the socket's.
     guards: SocketGuards,
+    /// The upgrade's client certificate (RFC 8705): what an auth message's certificate-bound
+    /// token must name.
+    certificate: Option<PresentedCertificate>,
 }
 
 /// What [`SocketIdentity::on_text`] made of a text frame.
@@ -218,6 +233,7 @@ impl SocketIdentity {
             deadline,
             expires,
             guards: SocketGuards::default(),
+            certificate: None,
         }
     }
 
@@ -260,7 +276,9 @@ impl SocketIdentity {
             }
             if let Message::Text(text) = &message {
                 let frame = self
-                    .bounded(self.resolver.handle_auth_frame_async(text))
+                    .bounded(
+                        (self.resolver).handle_auth_frame_on_async(text, self.certificate.clone()),
+                    )
                     .await?;
                 match self.apply(frame) {
                     TextFrameAction::Reply(reply) => {
@@ -311,7 +329,7 @@ impl SocketIdentity {
     /// [`recv`](Self::recv) waits for the refetch instead. A loop of your own must also check
     /// [`is_expired`](Self::is_expired) (or [`user`](Self::user)), which `recv` does for you.
     pub fn on_text(&mut self, text: &str) -> TextFrameAction {
-        let frame = self.resolver.handle_auth_frame(text);
+        let frame = (self.resolver).handle_auth_frame_on(text, self.certificate.clone());
         self.apply(frame)
     }
 

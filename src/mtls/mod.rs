@@ -17,8 +17,11 @@
 //!   (`X-Forwarded-Tls-Client-Cert`), or Envoy's `X-Forwarded-Client-Cert` (`Hash=`, `Cert=`).
 //!   A repeated or malformed header refuses a bound token.
 //!
-//! Without a configured source, a certificate-bound token is refused as any bound token
-//! presented as a bearer one is. Nothing here checks the certificate's chain: the TLS
+//! The layer, the extractors, guards and the demo's `/whoami` read the request's certificate;
+//! a WebSocket keeps its upgrade's, and checks its auth messages' bound tokens against it
+//! ([`SocketIdentity`](crate::SocketIdentity)). Without a configured source (or without a
+//! connection: [`Resolver::handle_auth_frame`](crate::Resolver::handle_auth_frame) alone), a
+//! certificate-bound token is refused. Nothing here checks the certificate's chain: the TLS
 //! terminator did (or, with `optional_no_ca`, did not need to: RFC 8705 §2.2's self-signed
 //! certificates are bound by their thumbprint alone).
 //!

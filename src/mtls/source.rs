@@ -78,8 +78,9 @@ impl ClientCertificates {
     }
 }
 
-/// A request's client certificate, read only when its token is bound to one.
-#[derive(Debug)]
+/// A request's client certificate, read only when its token is bound to one (a WebSocket keeps
+/// its upgrade's, for its auth messages).
+#[derive(Debug, Clone)]
 pub(crate) enum PresentedCertificate {
     /// The TLS connection's.
     Connection(ClientCertificate),

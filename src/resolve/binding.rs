@@ -47,14 +47,26 @@ pub(crate) struct DpopProof {
 }
 
 impl Binding {
-    /// A credential with no proof of possession (a WebSocket auth message's): a
-    /// sender-constrained token is refused.
+    /// A bearer credential (a WebSocket auth message's) on a connection that presented
+    /// `certificate` (its upgrade's, for a certificate-bound token); a token bound to a DPoP
+    /// key is refused.
     #[inline]
-    pub(crate) fn bearer() -> Self {
+    pub(crate) fn bearer(certificate: Option<PresentedCertificate>) -> Self {
         Self {
             scheme: Scheme::Bearer,
-            certificate: None,
+            certificate,
         }
+    }
+
+    /// The client certificate `request` presents, when certificates are configured.
+    pub(crate) fn certificate_of(
+        config: &Config,
+        request: RequestView<'_>,
+    ) -> Option<PresentedCertificate> {
+        (config.client_certificates.as_ref()).and_then(|source| {
+            let trusted = config.is_trusted_proxy(request.peer);
+            source.presented(request.certificate, request.headers, trusted)
+        })
     }
 
     /// The binding `presented` asks for, with what it needs of `request`.
@@ -64,13 +76,9 @@ impl Binding {
         presented: &Presented<'_>,
         request: RequestView<'_>,
     ) -> Result<Self, ResolveError> {
-        let certificate = (config.client_certificates.as_ref()).and_then(|source| {
-            let trusted = config.is_trusted_proxy(request.peer);
-            source.presented(request.certificate, request.headers, trusted)
-        });
         Ok(Self {
             scheme: Self::scheme(config, presented, request)?,
-            certificate,
+            certificate: Self::certificate_of(config, request),
         })
     }
 

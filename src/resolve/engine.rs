@@ -17,6 +17,7 @@ use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::kinds::CredentialKind;
 use crate::identity::unfinished::Unfinished;
 use crate::identity::user_info::{BasicUserInfo, UserInfo};
+use crate::mtls::PresentedCertificate;
 use crate::parse::{basic, jwt};
 use crate::resolve::Resolver;
 use crate::resolve::binding::Binding;
@@ -57,8 +58,13 @@ impl Resolver {
     }
 
     /// A WebSocket text frame's first pass: `None` when it is not an auth message; else a
-    /// handled message (an OAuth preference), or the resolution of its credential under way.
-    pub(crate) fn begin_frame(&self, text: &str) -> Option<Result<HandledAuthMessage, Pending>> {
+    /// handled message (an OAuth preference), or the resolution of its credential under way,
+    /// on a connection that presented `certificate` (its upgrade's).
+    pub(crate) fn begin_frame(
+        &self,
+        text: &str,
+        certificate: Option<PresentedCertificate>,
+    ) -> Option<Result<HandledAuthMessage, Pending>> {
         let config = self.config();
         let message = match frame::read(config, text)? {
             Frame::Handled(handled) => return Some(Ok(handled)),
@@ -76,7 +82,7 @@ impl Resolver {
                 return Step::Done(Err(ResolveError::AuthMessageWithIdentityHeader));
             }
             let presented = Presented::sent(credential);
-            Step::after_identity(identity(config, presented), Binding::bearer())
+            Step::after_identity(identity(config, presented), Binding::bearer(certificate))
         });
         Some(Err(Pending::new(step, trace)))
     }

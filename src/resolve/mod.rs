@@ -32,6 +32,7 @@ use http::HeaderName;
 use crate::error::ResolveError;
 use crate::identity::kinds::AcceptedKinds;
 use crate::identity::user_info::UserInfo;
+use crate::mtls::PresentedCertificate;
 pub(crate) use crate::resolve::config::Config;
 #[cfg(feature = "dpop")]
 pub(crate) use crate::resolve::config::DpopConfig;
@@ -252,7 +253,17 @@ impl Resolver {
     /// ```
     #[must_use]
     pub fn handle_auth_frame(&self, frame: &str) -> Option<HandledAuthMessage> {
-        Some(match self.begin_frame(frame)? {
+        self.handle_auth_frame_on(frame, None)
+    }
+
+    /// As [`handle_auth_frame`](Self::handle_auth_frame), on a socket whose upgrade presented
+    /// `certificate` (a certificate-bound token's, RFC 8705).
+    pub(crate) fn handle_auth_frame_on(
+        &self,
+        frame: &str,
+        certificate: Option<PresentedCertificate>,
+    ) -> Option<HandledAuthMessage> {
+        Some(match self.begin_frame(frame, certificate)? {
             Ok(handled) => handled,
             Err(pending) => HandledAuthMessage::from_result(pending.now()),
         })
@@ -262,10 +273,29 @@ impl Resolver {
     /// the message's JWT needs them: the message is parsed once, and the token finished after
     /// at most one refetch, shared with every token that missed the same issuer.
     pub async fn handle_auth_frame_async(&self, frame: &str) -> Option<HandledAuthMessage> {
-        Some(match self.begin_frame(frame)? {
+        self.handle_auth_frame_on_async(frame, None).await
+    }
+
+    /// As [`handle_auth_frame_async`](Self::handle_auth_frame_async), on a socket whose
+    /// upgrade presented `certificate`.
+    pub(crate) async fn handle_auth_frame_on_async(
+        &self,
+        frame: &str,
+        certificate: Option<PresentedCertificate>,
+    ) -> Option<HandledAuthMessage> {
+        Some(match self.begin_frame(frame, certificate)? {
             Ok(handled) => handled,
             Err(pending) => HandledAuthMessage::from_result(pending.finish().await),
         })
+    }
+
+    /// The client certificate an upgrade presents, kept for its socket's auth messages.
+    #[cfg(feature = "ws")]
+    pub(crate) fn upgrade_certificate(
+        &self,
+        upgrade: RequestView<'_>,
+    ) -> Option<PresentedCertificate> {
+        binding::Binding::certificate_of(&self.config, upgrade)
     }
 
     /// The configuration.
