@@ -3,7 +3,8 @@
 //! cancels out). Modes: `bare` (a router, an API-key request), `layer` (the same behind
 //! `UserInfoLayer`), `cached` (a verified HS256 token, a token-cache hit), `cold` (the same
 //! with the token cache off: a signature check), `unverified` (an RS256 JWT decoded, not
-//! verified), `miss` (an RS256 token whose `kid` the fetched keys lack, the synchronous miss). It names only API that older
+//! verified), `miss` (an RS256 token whose `kid` the fetched keys lack, the synchronous miss),
+//! `fresh` / `fresh-uncached` (a new HS256 token each time, the token cache on / off). It names only API that older
 //! commits have too, so that one driver measures both sides.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -65,6 +66,60 @@ async fn main() {
             let h = bearer(&hs256());
             for _ in 0..n {
                 assert!(r.resolve(&h).unwrap().is_some());
+            }
+        }
+        "fresh" | "fresh-uncached" => {
+            // A token never seen before at each iteration: the cold path with its cache insert
+            // (`fresh`), or with the token cache off (`fresh-uncached`). The tokens are signed
+            // before the loop; run with `--toggle-collect='*Resolver*resolve*'` to count the
+            // resolutions alone.
+            let v = JwtVerifier::builder(ISS)
+                .with_key(VerificationKey::from_secret(SECRET).unwrap())
+                .allow_any_audience()
+                .build()
+                .unwrap();
+            let mut r = Resolver::builder().with_verifier(v);
+            if mode == "fresh-uncached" {
+                r = r.with_token_cache_bytes(0);
+            }
+            let r = r.build().unwrap();
+            let tokens: Vec<HeaderMap> = (0..n)
+                .map(|i| {
+                    let token = axum_userinfo::test_util::TokenBuilder::new(
+                        ISS,
+                        axum_userinfo::test_util::TestKey::Rsa1,
+                    )
+                    .subject(&format!("user-{i}"))
+                    .claim("exp", 4_000_000_000_u64)
+                    .sign_hmac(&SECRET);
+                    bearer(&token)
+                })
+                .collect();
+            for h in &tokens {
+                assert!(r.resolve(h).unwrap().is_some());
+            }
+        }
+        "fresh-rs256" => {
+            // A new RS256 token each time (static key, cache on): the cold path of the issue's
+            // figure. Signing dominates the run: count with `--toggle-collect`.
+            let key = axum_userinfo::test_util::TestKey::Rsa1;
+            let v = JwtVerifier::builder(ISS)
+                .with_key(key.verification_key())
+                .allow_any_audience()
+                .build()
+                .unwrap();
+            let r = Resolver::builder().with_verifier(v).build().unwrap();
+            let tokens: Vec<HeaderMap> = (0..n)
+                .map(|i| {
+                    let token = axum_userinfo::test_util::TokenBuilder::new(ISS, key)
+                        .subject(&format!("user-{i}"))
+                        .claim("exp", 4_000_000_000_u64)
+                        .sign();
+                    bearer(&token)
+                })
+                .collect();
+            for h in &tokens {
+                assert!(r.resolve(h).unwrap().is_some());
             }
         }
         "unverified" => {
