@@ -21,7 +21,7 @@ pub(crate) struct Prepared(Arc<[(Algorithm, Form)]>);
 /// A key, prepared for one algorithm.
 enum Form {
     Public(ParsedPublicKey),
-    Hmac(aws_lc::hmac::Key),
+    Hmac(Box<aws_lc::hmac::Key>),
 }
 
 /// aws-lc-rs's HMAC of `alg`.
@@ -65,7 +65,10 @@ impl Prepared {
             (key.family(), key.kind())
         {
             let keys = algorithms.iter().filter_map(|&alg| {
-                Some((alg, Form::Hmac(aws_lc::hmac::Key::new(hmac(alg)?, secret))))
+                Some((
+                    alg,
+                    Form::Hmac(Box::new(aws_lc::hmac::Key::new(hmac(alg)?, secret))),
+                ))
             });
             return Self(keys.collect());
         }
