@@ -49,21 +49,3 @@ impl fmt::Display for ErrorCode {
         f.write_str(self.as_str())
     }
 }
-
-impl AuthErrorPayload {
-    /// The payload of a [`Guard`](crate::Guard)'s refusal: `insufficient_scope` when scopes
-    /// are missing, else `forbidden`; the details name what was missing.
-    #[must_use]
-    pub fn denied(denied: &crate::authorize::Denied) -> Self {
-        let code = if denied.lacks_scopes() {
-            ErrorCode::InsufficientScope
-        } else {
-            ErrorCode::Forbidden
-        };
-        Self {
-            code,
-            message: "Access denied",
-            details: denied.to_string(),
-        }
-    }
-}

@@ -43,7 +43,7 @@ impl ApiKeyEntry {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = crate::identity::claim_rules::scope_tokens(scopes)?;
+        self.scopes = crate::parse::scope::scope_tokens(scopes)?;
         if !self.scopes.is_empty() {
             let scope = Value::String(self.scopes.join(" "));
             self.claims.insert("scope".to_owned(), scope);

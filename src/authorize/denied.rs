@@ -69,3 +69,21 @@ pub enum AuthorizeError {
     #[error(transparent)]
     Denied(Box<Denied>),
 }
+
+impl crate::error::AuthErrorPayload {
+    /// The payload of a [`Guard`](crate::Guard)'s refusal: `insufficient_scope` when scopes
+    /// are missing, else `forbidden`; the details name what was missing.
+    #[must_use]
+    pub fn denied(denied: &Denied) -> Self {
+        let code = if denied.lacks_scopes() {
+            crate::error::ErrorCode::InsufficientScope
+        } else {
+            crate::error::ErrorCode::Forbidden
+        };
+        Self {
+            code,
+            message: "Access denied",
+            details: denied.to_string(),
+        }
+    }
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use crate::authorize::denied::{AuthorizeError, Denied};
 use crate::authorize::granted;
 use crate::error::ConfigError;
-use crate::identity::claim_rules::scope_tokens;
 use crate::identity::user_info::UserInfo;
 use crate::metrics::{GuardLabel, GuardOutcome};
+use crate::parse::scope::scope_tokens;
 
 type Predicate = dyn Fn(&UserInfo) -> bool + Send + Sync;
 

@@ -5,7 +5,7 @@ use http::Uri;
 use serde_json::{Value, json};
 
 use crate::error::ConfigError;
-use crate::identity::claim_rules::scope_tokens;
+use crate::parse::scope::scope_tokens;
 
 /// The well-known path RFC 9728 §3 registers.
 pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";

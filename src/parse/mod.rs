@@ -13,6 +13,7 @@
 //! | `jwt.rs` | a JWT's three segments, decoded (not verified) |
 //! | `json_scan.rs` | JSON read once, depth-limited, only the claims that matter kept |
 //! | `pytext.rs` | Python's `strip()` / `split()` and Latin-1, as the reference reads headers |
+//! | `scope.rs` | configured scopes: RFC 6749 scope tokens |
 
 pub(crate) mod authorization;
 pub(crate) mod basic;
@@ -23,4 +24,5 @@ pub(crate) mod identity_header;
 pub(crate) mod json_scan;
 pub(crate) mod jwt;
 pub(crate) mod pytext;
+pub(crate) mod scope;
 pub(crate) mod session_query;

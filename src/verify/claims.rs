@@ -123,7 +123,7 @@ impl ClaimChecks {
         if self.issuer.is_empty() {
             return Err(crate::error::ConfigError::InvalidIssuer);
         }
-        let required_scopes = crate::identity::claim_rules::scope_tokens(self.required_scopes)?;
+        let required_scopes = crate::parse::scope::scope_tokens(self.required_scopes)?;
         Ok(Self {
             required_scopes,
             ..self
