@@ -1,7 +1,7 @@
 //! [`Unfinished`]: why a step of the engine stopped short of a user. Each module that can wait
 //! (verify for an issuer's keys, introspection for an answer, DPoP for its replay store)
-//! answers `Result<UserInfo, Unfinished<ItsOwnWait>>`; the engine (`resolve/wait.rs`) wraps
-//! those waits in its one enum.
+//! answers `Result<UserInfo, Unfinished<W>>` for any `W` its own waiting type converts into;
+//! the engine (`resolve/wait.rs`) names its one enum, so that the wait is built in place.
 
 use crate::error::ResolveError;
 
@@ -22,20 +22,5 @@ impl<W> From<ResolveError> for Unfinished<W> {
     #[inline]
     fn from(error: ResolveError) -> Self {
         Self::Refused(error)
-    }
-}
-
-impl<W> Unfinished<W> {
-    /// The same refusal, or the wait turned into another by `f`.
-    #[cfg_attr(
-        not(feature = "verify"),
-        allow(dead_code, reason = "without verify nothing waits")
-    )]
-    #[inline]
-    pub(crate) fn map_wait<V>(self, f: impl FnOnce(W) -> V) -> Unfinished<V> {
-        match self {
-            Self::Refused(error) => Unfinished::Refused(error),
-            Self::Waits(wait) => Unfinished::Waits(f(wait)),
-        }
     }
 }

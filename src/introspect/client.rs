@@ -15,8 +15,9 @@ use crate::verify::claims::{ClaimChecks, now};
 use crate::verify::fetch::HttpOptions;
 use crate::verify::located::Location;
 
-/// What the client answers now: a user, or a refusal, or a token that waits for its answer.
-pub(crate) type Introspected = Result<UserInfo, Unfinished<Box<AwaitingIntrospection>>>;
+/// What the client answers now: a user, or a refusal, or a token that waits for its answer
+/// (as the caller's wait `W`).
+pub(crate) type Introspected<W = Box<AwaitingIntrospection>> = Result<UserInfo, Unfinished<W>>;
 
 /// A token waiting for its introspection answer.
 pub(crate) struct AwaitingIntrospection {
@@ -138,15 +139,17 @@ impl IntrospectionClient {
     }
 
     /// The user of an opaque token: a cached answer now, else a pending call.
-    pub(crate) fn user(&self, token: &[u8]) -> Introspected {
+    pub(crate) fn user<W: From<Box<AwaitingIntrospection>>>(
+        &self,
+        token: &[u8],
+    ) -> Introspected<W> {
         let digest = Digest::of(token);
         match self.0.answers.lookup(&digest, now()) {
             Lookup::Hit(answer) => answer.map_err(Unfinished::Refused),
-            Lookup::Miss => Err(Unfinished::Waits(Box::new(AwaitingIntrospection::new(
-                self.clone(),
-                token,
-                digest,
-            )))),
+            Lookup::Miss => {
+                let waiting = AwaitingIntrospection::new(self.clone(), token, digest);
+                Err(Unfinished::Waits(W::from(Box::new(waiting))))
+            }
         }
     }
 

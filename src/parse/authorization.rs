@@ -26,6 +26,7 @@ pub(crate) enum Authorization<'a> {
 
 /// The credential of the first `Authorization` header, if it has a known scheme. A header
 /// longer than `max_len` is refused unread.
+#[inline]
 pub(crate) fn authorization(
     headers: &HeaderMap,
     max_len: usize,

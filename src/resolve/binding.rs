@@ -22,8 +22,9 @@ use crate::resolve::wait::Wait;
 pub(crate) struct Binding {
     scheme: Scheme,
     /// The client certificate the request presented, when certificates are configured: what
-    /// a token bound by `cnf.x5t#S256` (RFC 8705) must name.
-    certificate: Option<PresentedCertificate>,
+    /// a token bound by `cnf.x5t#S256` (RFC 8705) must name. (Boxed: the binding of every
+    /// request is moved through the engine, and few present a certificate.)
+    certificate: Option<Box<PresentedCertificate>>,
 }
 
 /// The scheme the token came with.
@@ -54,11 +55,12 @@ impl Binding {
     pub(crate) fn bearer(certificate: Option<PresentedCertificate>) -> Self {
         Self {
             scheme: Scheme::Bearer,
-            certificate,
+            certificate: certificate.map(Box::new),
         }
     }
 
     /// The client certificate `request` presents, when certificates are configured.
+    #[inline]
     pub(crate) fn certificate_of(
         config: &Config,
         request: RequestView<'_>,
@@ -71,6 +73,7 @@ impl Binding {
 
     /// The binding `presented` asks for, with what it needs of `request`.
     #[cfg_attr(not(feature = "dpop"), allow(clippy::unnecessary_wraps))]
+    #[inline]
     pub(crate) fn of(
         config: &Config,
         presented: &Presented<'_>,
@@ -78,12 +81,13 @@ impl Binding {
     ) -> Result<Self, ResolveError> {
         Ok(Self {
             scheme: Self::scheme(config, presented, request)?,
-            certificate: Self::certificate_of(config, request),
+            certificate: Self::certificate_of(config, request).map(Box::new),
         })
     }
 
     /// The scheme `presented` came with, with what a DPoP proof needs of `request`.
     #[cfg_attr(not(feature = "dpop"), allow(clippy::unnecessary_wraps))]
+    #[inline]
     fn scheme(
         config: &Config,
         presented: &Presented<'_>,
@@ -111,27 +115,25 @@ impl Binding {
         Ok(Scheme::Bearer)
     }
 
-    /// The user, when the binding holds; a DPoP proof waits for its replay store.
-    #[inline]
+    /// The user, when the binding holds; a DPoP proof waits for its replay store. One arm per
+    /// confirmation: none (a bearer token), a certificate's thumbprint (RFC 8705), a DPoP
+    /// key's (RFC 9449), anything else (refused).
+    #[inline(always)]
     pub(crate) fn bind(self, user: UserInfo) -> Result<UserInfo, Unfinished<Wait>> {
-        if let Confirmation::X5tS256(bound) = user.confirmation() {
-            let presented = self.certificate.ok_or(CertificateError::Missing);
-            return match presented.and_then(|certificate| certificate.thumbprint()) {
-                Ok(thumbprint) if *thumbprint == **bound => Ok(user),
-                Ok(_) => Err(ResolveError::Certificate(CertificateError::Mismatch).into()),
-                Err(error) => Err(ResolveError::Certificate(error).into()),
-            };
-        }
-        match self.scheme {
-            Scheme::Bearer => match user.confirmation() {
-                Confirmation::None => Ok(user),
-                _ => Err(ResolveError::Dpop(DpopError::BoundTokenAsBearer).into()),
-            },
+        let refused = |error| Err(Unfinished::Refused(error));
+        match (user.confirmation(), self.scheme) {
+            (Confirmation::None, Scheme::Bearer) => Ok(user),
+            (Confirmation::X5tS256(bound), _) => {
+                let presented = self.certificate.ok_or(CertificateError::Missing);
+                match presented.and_then(|certificate| certificate.thumbprint()) {
+                    Ok(thumbprint) if *thumbprint == **bound => Ok(user),
+                    Ok(_) => refused(ResolveError::Certificate(CertificateError::Mismatch)),
+                    Err(error) => refused(ResolveError::Certificate(error)),
+                }
+            }
+            (_, Scheme::Bearer) => refused(ResolveError::Dpop(DpopError::BoundTokenAsBearer)),
             #[cfg(feature = "dpop")]
-            Scheme::Dpop(proof) => {
-                let Confirmation::Jkt(jkt) = user.confirmation() else {
-                    return Err(ResolveError::Dpop(DpopError::UnboundToken).into());
-                };
+            (Confirmation::Jkt(jkt), Scheme::Dpop(proof)) => {
                 let request = crate::dpop::DpopRequest {
                     method: &proof.target.method,
                     uri: &proof.target.uri,
@@ -144,6 +146,8 @@ impl Binding {
                     answer, user,
                 )))))
             }
+            #[cfg(feature = "dpop")]
+            (_, Scheme::Dpop(_)) => refused(ResolveError::Dpop(DpopError::UnboundToken)),
         }
     }
 }

@@ -147,14 +147,13 @@ fn jwt_user(config: &Config, token: &[u8]) -> Answer {
             }
             verified => {
                 config.accept(CredentialKind::Jwt)?;
-                verified.map_err(|unfinished| unfinished.map_wait(Wait::Keys))
+                verified
             }
         };
     }
     #[cfg(feature = "verify")]
     if config.verifies_jwts() {
-        let verified = config.issuers.user(token);
-        return verified.map_err(|unfinished| unfinished.map_wait(Wait::Keys));
+        return config.issuers.user(token);
     }
     let _ = config;
     Ok(unverified_jwt_user(token)?)
@@ -165,9 +164,7 @@ fn jwt_user(config: &Config, token: &[u8]) -> Answer {
 fn opaque_user(config: &Config, token: &[u8]) -> Answer {
     config.accept(CredentialKind::OpaqueToken)?;
     match &config.introspection {
-        Some(client) => client
-            .user(token)
-            .map_err(|unfinished| unfinished.map_wait(Wait::Introspection)),
+        Some(client) => client.user(token),
         None => {
             Err(ResolveError::Introspection(crate::error::IntrospectionError::Unavailable).into())
         }

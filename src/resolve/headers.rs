@@ -86,6 +86,7 @@ pub(crate) fn presented<'a>(
 /// What an access token (`Bearer` or `DPoP`) is, by its shape and the configuration: a JWT
 /// (two dots), a refused JWE (four dots, while JWTs are verified), an opaque token (while
 /// one is introspected); `None` for any other (an API key when it came as `Bearer`).
+#[inline(always)]
 fn token_credential<'a>(config: &Config, token: &'a [u8]) -> Option<Credential<'a>> {
     if jwt::is_jwt_shaped(token) {
         return Some(Credential::Jwt(token));

@@ -32,7 +32,7 @@ pub(crate) enum Step {
 
 impl Step {
     /// The state after the identity step answered: a user goes on to its binding.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn after_identity(
         identity: Result<UserInfo, Unfinished<Wait>>,
         binding: Binding,

@@ -56,3 +56,19 @@ impl Wait {
         }
     }
 }
+
+#[cfg(feature = "verify")]
+impl From<Box<crate::verify::AwaitingKeys>> for Wait {
+    #[inline]
+    fn from(waiting: Box<crate::verify::AwaitingKeys>) -> Self {
+        Self::Keys(waiting)
+    }
+}
+
+#[cfg(feature = "introspection")]
+impl From<Box<crate::introspect::AwaitingIntrospection>> for Wait {
+    #[inline]
+    fn from(waiting: Box<crate::introspect::AwaitingIntrospection>) -> Self {
+        Self::Introspection(waiting)
+    }
+}

@@ -15,8 +15,9 @@ use crate::verify::token_cache::TokenCache;
 use crate::verify::verifier::JwtVerifier;
 
 /// What the verifier answers: a user, or a refusal, or a token that waits for its issuer's
-/// keys.
-pub(crate) type Verified = Result<UserInfo, Unfinished<Box<AwaitingKeys>>>;
+/// keys (as the caller's wait `W`, which a waiting token converts into: the engine's own wait,
+/// built in place rather than converted after).
+pub(crate) type Verified<W = Box<AwaitingKeys>> = Result<UserInfo, Unfinished<W>>;
 
 /// A parsed token waiting for one issuer's keys.
 pub(crate) struct AwaitingKeys {

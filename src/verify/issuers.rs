@@ -57,12 +57,17 @@ impl Issuers {
 
     /// The user of a JWT verified by its issuer's verifier; the id is issuer-scoped. A miss on
     /// the issuer's fetched keys halts with the parsed token, to finish after the refetch.
-    pub(crate) fn user(&self, token: &[u8]) -> Verified {
+    #[inline]
+    pub(crate) fn user<W: From<Box<AwaitingKeys>>>(&self, token: &[u8]) -> Verified<W> {
         self.user_at(token, now())
     }
 
     /// As [`user`](Self::user), at `now` (seconds since the Unix epoch).
-    pub(crate) fn user_at(&self, token: &[u8], now: f64) -> Verified {
+    pub(crate) fn user_at<W: From<Box<AwaitingKeys>>>(
+        &self,
+        token: &[u8],
+        now: f64,
+    ) -> Verified<W> {
         if let Some(user) = self.cached(token, now) {
             return Ok(user);
         }
@@ -99,7 +104,7 @@ impl Issuers {
                     payload: decoded.payload,
                 };
                 let waiting = AwaitingKeys::new(miss, verifier, self.cache.clone(), parsed);
-                return Err(Unfinished::Waits(Box::new(waiting)));
+                return Err(Unfinished::Waits(Box::new(waiting).into()));
             }
             Err(error) => return Err(ResolveError::Verification(error).into()),
         };

@@ -206,7 +206,11 @@ mod tests {
             let sub = format!("{i}-{big}");
             let token = token(0, Some("k0"), Some(BASE + 3600.0), None, &sub);
             assert!(token.len() > 29_000);
-            assert!(issuers.user_at(token.as_bytes(), BASE).is_ok());
+            assert!(
+                issuers
+                    .user_at::<Box<crate::verify::AwaitingKeys>>(token.as_bytes(), BASE)
+                    .is_ok()
+            );
         }
         let cache = issuers.token_cache().unwrap();
         let weight = cache.weight();
