@@ -74,6 +74,9 @@
 //!   unverified JWTs), and logs the kinds at start-up: anything else would give a user that
 //!   nothing verified, and the gateway would let any client through. `--accept jwt,api_key` (or
 //!   any list) is honoured as given, an operator's explicit choice.
+//! - `--client-cert-header X-SSL-Client-Cert` (with `--trusted-proxy`): certificate-bound
+//!   tokens (RFC 8705) checked against the client certificate the gateway forwards; the
+//!   recipes for nginx, Traefik and Envoy are in [`mtls`](crate::mtls).
 //!
 //! Claim headers, reserved headers, readiness, metrics and the nginx / Traefik / Envoy recipes:
 //! the [`forward_auth`](https://docs.rs/axum-userinfo/latest/axum_userinfo/forward_auth/) module's documentation.

@@ -33,7 +33,7 @@ pub mod layer {
     #[doc(inline)]
     pub use crate::adapter::guard::GuardService;
     #[doc(inline)]
-    pub use crate::adapter::layer::{ResponseFuture, UserInfoLayer, UserInfoService};
+    pub use crate::adapter::layer::{ResponseFuture, UserInfoService};
     #[doc(inline)]
     pub use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
     #[doc(inline)]

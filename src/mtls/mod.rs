@@ -25,6 +25,41 @@
 //! terminator did (or, with `optional_no_ca`, did not need to: RFC 8705 §2.2's self-signed
 //! certificates are bound by their thumbprint alone).
 //!
+//! # Recipes
+//!
+//! **A service that terminates TLS itself** (tokio-rustls; axum-server alike): ask for client
+//! certificates (`WebPkiClientVerifier::builder(roots).allow_unauthenticated()`, or a verifier
+//! of your own for self-signed ones), and put the peer's leaf in each request of the connection:
+//!
+//! ```text
+//! let tls = acceptor.accept(tcp).await?;
+//! let certificate = tls.get_ref().1.peer_certificates()
+//!     .and_then(|chain| chain.first())
+//!     .map(|leaf| ClientCertificate::from_der(leaf.to_vec()));
+//! let service = hyper::service::service_fn(move |mut request| {
+//!     if let Some(certificate) = &certificate { request.extensions_mut().insert(certificate.clone()); }
+//!     app.clone().oneshot(request.map(axum::body::Body::new))
+//! });
+//! ```
+//!
+//! with `Resolver::builder().with_client_certificates(ClientCertificates::from_connection())`
+//! (`tests/mtls.rs` runs exactly this).
+//!
+//! **nginx** (`ssl_verify_client optional_no_ca;` accepts self-signed client certificates, or
+//! `optional` / `on` with `ssl_client_certificate`): in the location that proxies to the service,
+//! or the `auth_request` location of a forward-auth setup,
+//! `proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;` (an empty variable sends no
+//! header, so a client's own is dropped); the demo:
+//! `--trusted-proxy 10.0.0.2/32 --client-cert-header X-SSL-Client-Cert`.
+//!
+//! **Traefik**: the `passTLSClientCert` middleware with `pem: true` sets
+//! `X-Forwarded-Tls-Client-Cert`: `--client-cert-header X-Forwarded-Tls-Client-Cert
+//! --client-cert-format der-base64`.
+//!
+//! **Envoy**: `forward_client_cert_details: SANITIZE_SET` and
+//! `set_current_client_cert_details: { cert: true }` (or the default `Hash`) on the connection
+//! manager: `--client-cert-header X-Forwarded-Client-Cert --client-cert-format xfcc`.
+//!
 //! | file | concern |
 //! | --- | --- |
 //! | `certificate.rs` | [`ClientCertificate`]: a certificate's DER and its `x5t#S256` thumbprint |
