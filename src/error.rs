@@ -106,6 +106,11 @@ pub enum ResolveError {
     /// `invalid_token`.
     #[error("mutual TLS: {0}")]
     Certificate(CertificateError),
+    /// The user's claims cannot be read as the route's type (the
+    /// [`Claims`](crate::Claims) extractor): not verified, or not fitting. HTTP 401
+    /// `invalid_token`.
+    #[error("{0}")]
+    Claims(TypedClaimsError),
     /// An API key the configured [`ApiKeyStore`](crate::api_keys::ApiKeyStore) does not know: HTTP 401
     /// `invalid_token`.
     #[error("unknown API key")]
@@ -176,6 +181,8 @@ impl ResolveError {
             Self::UnknownApiKey => "unknown_api_key",
             Self::Dpop(error) => error.class(),
             Self::Certificate(error) => error.class(),
+            Self::Claims(TypedClaimsError::NotVerified) => "claims_not_verified",
+            Self::Claims(_) => "claims_do_not_fit",
         }
     }
 
@@ -226,6 +233,7 @@ impl ResolveError {
             | Self::Introspection(_)
             | Self::UnknownApiKey
             | Self::Certificate(_)
+            | Self::Claims(_)
             | Self::NotAccepted(
                 CredentialKind::Jwt | CredentialKind::OpaqueToken | CredentialKind::ApiKey,
             )
@@ -576,6 +584,25 @@ pub enum ReplayStoreError {
     /// until some expire, every other key's still pass.
     #[error("the proof's key holds as many proofs as one key may")]
     KeyFull,
+}
+
+/// Why a user's claims could not be read as the application's type
+/// ([`UserInfo::claims_as`](crate::UserInfo::claims_as), the
+/// [`Claims`](crate::Claims) extractor): HTTP 401.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TypedClaimsError {
+    /// The user's claims are not verified (a JWT decoded without verification), or the user
+    /// has none (an API key, a cookie, Basic credentials, a trusted header).
+    #[error("the request carries no verified token claims")]
+    NotVerified,
+    /// The claims do not fit the type: the field named (its path) is missing or of another
+    /// type. Never its value.
+    #[error("the token's claims do not fit: '{field}' is missing or of another type")]
+    DoNotFit {
+        /// The path of the field, `a.b[0]`.
+        field: String,
+    },
 }
 
 /// Why decoded JWT claims are refused (the reference validates its `JwtUserInfo` model).

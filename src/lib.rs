@@ -50,6 +50,9 @@ pub mod limits {
 
 #[cfg(feature = "axum")]
 #[doc(inline)]
+pub use adapter::claims::Claims;
+#[cfg(feature = "axum")]
+#[doc(inline)]
 pub use adapter::guard::{Authorized, GuardLayer, RouteGuard};
 #[cfg(feature = "axum")]
 #[doc(inline)]

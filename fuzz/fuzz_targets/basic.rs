@@ -2,7 +2,7 @@
 //! base64-encoded (first byte picks), so that mutations reach the UTF-8 and colon checks.
 #![no_main]
 
-use axum_userinfo::{identity::BasicUserInfo, Resolver, UserInfo};
+use axum_userinfo::{Resolver, UserInfo, identity::BasicUserInfo};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};

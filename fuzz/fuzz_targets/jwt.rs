@@ -43,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
             let identity = jwt
                 .identity_claim()
                 .expect("a resolved JWT has an identity");
-            assert_eq!(user.user_id(), axum_userinfo::identity::user_id_of_key(identity));
+            assert_eq!(
+                user.user_id(),
+                axum_userinfo::identity::user_id_of_key(identity)
+            );
         }
     }
 });

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use axum_userinfo::test_util::TestKey;
-use axum_userinfo::{verify::JwtVerifier, Resolver, Source, verify::VerificationKey};
+use axum_userinfo::{Resolver, Source, verify::JwtVerifier, verify::VerificationKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
@@ -86,7 +86,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(issuer == HMAC_ISSUER || issuer == ED_ISSUER, "{issuer}");
         let identity = jwt.identity_claim().expect("an identity");
         let key = format!("{issuer}\u{1f}{identity}");
-        assert_eq!(user.user_id(), axum_userinfo::identity::user_id_of_key(&key));
+        assert_eq!(
+            user.user_id(),
+            axum_userinfo::identity::user_id_of_key(&key)
+        );
         // It passed `exp + leeway > now`; `None` only when no SystemTime holds `exp`.
         if let Some(until) = user.valid_until() {
             assert!(until + Duration::from_secs(1) > SystemTime::now());

@@ -5,12 +5,14 @@
 //! | `layer.rs` | [`UserInfoLayer`](crate::UserInfoLayer), its service and response future |
 //! | `guard.rs` | [`GuardLayer`](crate::GuardLayer) and the [`Authorized`](crate::Authorized) extractor: a [`Guard`](crate::Guard) on routes |
 //! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
+//! | `claims.rs` | [`Claims<T>`](crate::Claims): a verified token's claims as the handler's type |
 //! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
 //! | `ws.rs` | [`WebSocketAuth`](crate::WebSocketAuth) and [`SocketIdentity`](crate::SocketIdentity) (feature `ws`) |
 //! | `resource_metadata.rs` | [`resource_metadata_routes`](crate::layer::resource_metadata_routes): the RFC 9728 document |
 //! | `request.rs` | an axum request as the core's request view, and the layer's extensions |
 
+pub(crate) mod claims;
 pub(crate) mod extract;
 pub(crate) mod guard;
 pub(crate) mod layer;

@@ -8,6 +8,7 @@
 //! | `user_id.rs` | every identity-key recipe and the UUIDv5 derivation ([`user_id_of_key`]) |
 //! | `jwt_claims.rs` | [`JwtUserInfo`]: the public claims of a JWT |
 //! | `claim_rules.rs` | the claim rules the resolver's scan and those claims both follow |
+//! | `typed_claims.rs` | a token's claims as the application's own type (`UserInfo::claims_as`) |
 //! | `kinds.rs` | [`CredentialKind`](crate::CredentialKind), [`AcceptedKinds`](crate::AcceptedKinds) |
 //! | `confirmation.rs` | a token's `cnf` (RFC 7800): what a sender-constrained token is bound to |
 //! | `unfinished.rs` | a step's refusal or wait, each module's own wait inside |
@@ -16,6 +17,7 @@ pub(crate) mod claim_rules;
 pub(crate) mod confirmation;
 pub(crate) mod jwt_claims;
 pub(crate) mod kinds;
+pub(crate) mod typed_claims;
 pub(crate) mod unfinished;
 pub(crate) mod user_id;
 pub(crate) mod user_info;
