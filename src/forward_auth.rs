@@ -205,7 +205,12 @@ impl ForwardAuthHeaders {
                 .map(crate::api_keys::ApiKeyEntry::claims)
         });
         for (claim, header) in &self.claims {
-            let value = claims.and_then(|claims| claims.get(claim));
+            // `roles`, `groups` and `scope` are the mapped grants when the user's verifier
+            // maps them (`ClaimMapping`), as guards read them.
+            let granted = mapped_grant(user, claim);
+            let value = granted
+                .as_ref()
+                .or_else(|| claims.and_then(|claims| claims.get(claim)));
             let text = value.map(header_text);
             let mapped = match text {
                 None | Some(Err(NotMapped::Type)) => None, // absent, or not (a list of) strings
@@ -271,6 +276,21 @@ fn header_text(value: &Value) -> Result<String, NotMapped> {
         }
         _ => Err(NotMapped::Type),
     }
+}
+
+/// The mapped grant a claim header named `roles`, `groups` or `scope` shows, when the user's
+/// verifier (or introspection client) has a claim mapping for it: a list, as guards read it.
+fn mapped_grant(user: &UserInfo, claim: &str) -> Option<Value> {
+    let grants = user.mapped_grants()?;
+    let list = match claim {
+        "roles" => grants.roles.as_ref(),
+        "groups" => grants.groups.as_ref(),
+        "scope" | "scopes" => grants.scopes.as_ref(),
+        _ => None,
+    }?;
+    Some(Value::Array(
+        list.iter().cloned().map(Value::String).collect(),
+    ))
 }
 
 #[cfg(test)]

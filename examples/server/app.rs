@@ -74,6 +74,8 @@ pub(crate) struct Options {
     /// Certificate-bound tokens (RFC 8705): the trusted proxy's client certificate header and
     /// its format.
     pub(crate) client_cert_header: Option<(String, axum_userinfo::mtls::CertificateFormat)>,
+    /// Where verified tokens' scopes, roles and groups are (a preset and paths of its own).
+    pub(crate) claim_mapping: Option<axum_userinfo::identity::ClaimMapping>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -167,6 +169,7 @@ impl std::fmt::Debug for Options {
             .field("leeway", &self.leeway)
             .field("token_type", &self.token_type)
             .field("client_cert_header", &self.client_cert_header)
+            .field("claim_mapping", &self.claim_mapping)
             .finish()
     }
 }
@@ -256,6 +259,9 @@ fn introspection(
         client = client.allow_http_loopback();
     }
     client = client.with_client_auth(introspection.client_auth);
+    if let Some(mapping) = &options.claim_mapping {
+        client = client.with_claim_mapping(mapping.clone());
+    }
     if let Some(leeway) = options.leeway {
         client = client.with_leeway(leeway);
     }
@@ -295,6 +301,9 @@ fn verifiers(options: &Options) -> Result<Vec<JwtVerifier>, ConfigError> {
             }
             if let Some(typ) = &options.token_type {
                 verifier = verifier.with_type(typ);
+            }
+            if let Some(mapping) = &options.claim_mapping {
+                verifier = verifier.with_claim_mapping(mapping.clone());
             }
             if let Some(interval) = options.key_refetch_interval {
                 verifier = verifier.with_cache_policy(CachePolicy {
@@ -490,6 +499,15 @@ fn describe(user: &UserInfo) -> Value {
     let mut value = serde_json::to_value(user).unwrap_or_default();
     if let Value::Object(map) = &mut value {
         map.insert("outcome".into(), "user".into());
+        // What guards (and `/whoami?role=…`) read: mapped by --claims-preset / --role-claim …
+        map.insert(
+            "granted".into(),
+            json!({
+                "scopes": user.granted_scopes(),
+                "roles": user.granted_roles(),
+                "groups": user.granted_groups(),
+            }),
+        );
     }
     value
 }

@@ -25,6 +25,7 @@
 
 mod app;
 
+use axum_userinfo::identity::{ClaimMapping, ClaimPath};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -239,6 +240,36 @@ struct Cli {
         requires = "client_cert_header"
     )]
     client_cert_format: Option<axum_userinfo::mtls::CertificateFormat>,
+    /// Where verified tokens' scopes, roles and groups are, as the identity provider writes
+    /// them: keycloak[:CLIENT], auth0[:NAMESPACE], cognito, entra or okta. Guards,
+    /// /whoami?role=…&group=… and the roles/groups/scope claim headers read them there.
+    #[arg(long, env = "USERINFO_CLAIMS_PRESET", value_name = "PRESET")]
+    claims_preset: Option<ClaimMapping>,
+    /// A claim path of the roles (segments separated by '/', '~1' for a '/' inside one, '~0'
+    /// for '~'; repeatable: the first present wins). Replaces the preset's roles.
+    #[arg(
+        long,
+        env = "USERINFO_ROLE_CLAIM",
+        value_name = "PATH",
+        value_delimiter = ','
+    )]
+    role_claim: Vec<ClaimPath>,
+    /// A claim path of the groups (as --role-claim).
+    #[arg(
+        long,
+        env = "USERINFO_GROUP_CLAIM",
+        value_name = "PATH",
+        value_delimiter = ','
+    )]
+    group_claim: Vec<ClaimPath>,
+    /// A claim path of the scopes (as --role-claim).
+    #[arg(
+        long,
+        env = "USERINFO_SCOPE_CLAIM",
+        value_name = "PATH",
+        value_delimiter = ','
+    )]
+    scope_claim: Vec<ClaimPath>,
 }
 
 /// `client_secret_basic` or `client_secret_post`.
@@ -342,6 +373,12 @@ impl TryFrom<Cli> for Options {
             client_cert_header: cli
                 .client_cert_header
                 .map(|name| (name, cli.client_cert_format.unwrap_or_default())),
+            claim_mapping: claim_mapping(
+                cli.claims_preset,
+                cli.role_claim,
+                cli.group_claim,
+                cli.scope_claim,
+            ),
         })
     }
 }
@@ -395,4 +432,41 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--claims-preset` with `--role-claim`, `--group-claim` and `--scope-claim`: a path flag
+/// replaces its category's preset paths. `None` when none is given (the reference's rules).
+fn claim_mapping(
+    preset: Option<ClaimMapping>,
+    roles: Vec<ClaimPath>,
+    groups: Vec<ClaimPath>,
+    scopes: Vec<ClaimPath>,
+) -> Option<ClaimMapping> {
+    if preset.is_none() && roles.is_empty() && groups.is_empty() && scopes.is_empty() {
+        return None;
+    }
+    let preset = preset.unwrap_or_default();
+    let pick = |flags: Vec<ClaimPath>, preset: &[ClaimPath]| {
+        if flags.is_empty() {
+            preset.to_vec()
+        } else {
+            flags
+        }
+    };
+    let (roles, groups, scopes) = (
+        pick(roles, preset.roles()),
+        pick(groups, preset.groups()),
+        pick(scopes, preset.scopes()),
+    );
+    let mut mapping = ClaimMapping::new();
+    for path in roles {
+        mapping = mapping.with_roles(path);
+    }
+    for path in groups {
+        mapping = mapping.with_groups(path);
+    }
+    for path in scopes {
+        mapping = mapping.with_scopes(path);
+    }
+    Some(mapping)
 }

@@ -16,14 +16,20 @@ pub(crate) struct Grants<'a> {
 }
 
 /// What `user` is granted: a trusted JWT's claims (verified, or given to
-/// `from_claims_unchecked`), else nothing.
+/// `from_claims_unchecked`), read where its verifier's [`ClaimMapping`] says (the reference's
+/// fields where it says nothing), else nothing.
+///
+/// [`ClaimMapping`]: crate::identity::ClaimMapping
 pub(crate) fn grants(user: &UserInfo) -> Grants<'_> {
     match user.trusted_claims() {
-        Some(jwt) => Grants {
-            scopes: jwt.granted_scopes(),
-            roles: jwt.roles(),
-            groups: jwt.groups(),
-        },
+        Some(jwt) => {
+            let mapped = user.mapped_grants();
+            Grants {
+                scopes: mapped_or(mapped.and_then(|m| m.scopes.as_ref()), jwt.granted_scopes()),
+                roles: mapped_or(mapped.and_then(|m| m.roles.as_ref()), jwt.roles()),
+                groups: mapped_or(mapped.and_then(|m| m.groups.as_ref()), jwt.groups()),
+            }
+        }
         None => match user.api_key_entry() {
             Some(entry) => Grants {
                 scopes: entry.scopes(),
@@ -31,5 +37,33 @@ pub(crate) fn grants(user: &UserInfo) -> Grants<'_> {
             },
             None => Grants::default(),
         },
+    }
+}
+
+/// The mapped grants when the mapping names them, else the reference's.
+fn mapped_or<'a>(mapped: Option<&'a Vec<String>>, own: &'a [String]) -> &'a [String] {
+    mapped.map_or(own, Vec::as_slice)
+}
+
+/// What guards read of a user, for handlers and the demo's `/whoami` too.
+impl UserInfo {
+    /// The scopes a guard grants this user: a verified (or introspected) token's, read where
+    /// its verifier's [`ClaimMapping`](crate::identity::ClaimMapping) says; a known API key's;
+    /// none for anything unverified.
+    #[must_use]
+    pub fn granted_scopes(&self) -> &[String] {
+        grants(self).scopes
+    }
+
+    /// The roles a guard grants this user (as [`granted_scopes`](Self::granted_scopes)).
+    #[must_use]
+    pub fn granted_roles(&self) -> &[String] {
+        grants(self).roles
+    }
+
+    /// The groups a guard grants this user (as [`granted_scopes`](Self::granted_scopes)).
+    #[must_use]
+    pub fn granted_groups(&self) -> &[String] {
+        grants(self).groups
     }
 }

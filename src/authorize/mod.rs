@@ -12,7 +12,10 @@
 //! given to [`UserInfo::from_claims_unchecked`](crate::UserInfo::from_claims_unchecked)): scopes as
 //! the verifier reads them (`scope`, a space-separated string, else `scp`, a string or a list),
 //! roles as [`JwtUserInfo::roles`](crate::identity::JwtUserInfo::roles) (Keycloak's
-//! `realm_access.roles` included), groups as [`JwtUserInfo::groups`](crate::identity::JwtUserInfo::groups).
+//! `realm_access.roles` included), groups as [`JwtUserInfo::groups`](crate::identity::JwtUserInfo::groups);
+//! or, when its verifier (or introspection client) has a
+//! [`ClaimMapping`](crate::identity::ClaimMapping), where that says (Keycloak client roles,
+//! Auth0 permissions, Cognito groups, Entra app roles, Okta groups).
 //! A user from an API key, Basic credentials, a cookie or a trusted identity header has none,
 //! and neither has one from a JWT decoded without verification (anyone can write its claims:
 //! hardening, the reference has no guards). A predicate sees every user.

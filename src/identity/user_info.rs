@@ -1,7 +1,7 @@
 //! The resolved identity: [`UserInfo`], with the source-specific [`UserDetails`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use base64::Engine as _;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::api_keys::ApiKeyEntry;
 use crate::error::BasicError;
 use crate::error::ResolveError;
+use crate::identity::claim_mapping::{ClaimMapping, MappedGrants};
 use crate::identity::confirmation::Confirmation;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::kinds::CredentialKind;
@@ -53,6 +54,10 @@ struct Inner {
     key_entry: Option<Arc<ApiKeyEntry>>,
     /// What a verified or introspected token's `cnf` binds it to.
     confirmation: Confirmation,
+    /// Where its verifier (or introspection client) reads scopes, roles and groups, when
+    /// configured; and those grants, computed at the first look (a cached user keeps them).
+    mapping: Option<Arc<ClaimMapping>>,
+    mapped: OnceLock<MappedGrants>,
 }
 
 /// Whether a verified identity still holds (the key that verified it is still its issuer's,
@@ -166,6 +171,8 @@ impl UserInfo {
             claims_trusted: false,
             key_entry: None,
             confirmation: Confirmation::None,
+            mapping: None,
+            mapped: OnceLock::new(),
         }))
     }
 
@@ -182,8 +189,9 @@ impl UserInfo {
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
         verified: Arc<dyn StillVerified>,
+        mapping: Option<Arc<ClaimMapping>>,
     ) -> Self {
-        Self::trusted_jwt(user_id, jwt, valid_until, Some(verified))
+        Self::trusted_jwt(user_id, jwt, valid_until, Some(verified), mapping)
     }
 
     /// A JWT user whose claims are trusted: they grant scopes, roles and groups to guards.
@@ -192,6 +200,7 @@ impl UserInfo {
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
         verified: Option<Arc<dyn StillVerified>>,
+        mapping: Option<Arc<ClaimMapping>>,
     ) -> Self {
         let confirmation = Confirmation::of_payload(jwt.payload());
         Self(Arc::new(Inner {
@@ -202,6 +211,8 @@ impl UserInfo {
             claims_trusted: true,
             key_entry: None,
             confirmation,
+            mapping,
+            mapped: OnceLock::new(),
         }))
     }
 
@@ -221,6 +232,18 @@ impl UserInfo {
     /// decoded without verification and for every other source.
     pub(crate) fn trusted_claims(&self) -> Option<&JwtUserInfo> {
         self.claims().filter(|_| self.0.claims_trusted)
+    }
+
+    /// The mapped grants of a trusted token's user whose verifier (or introspection client)
+    /// has a [`ClaimMapping`]; `None` otherwise (the reference's fields apply).
+    pub(crate) fn mapped_grants(&self) -> Option<&MappedGrants> {
+        let mapping = self.0.mapping.as_deref()?;
+        let claims = self.trusted_claims()?;
+        Some(
+            self.0
+                .mapped
+                .get_or_init(|| mapping.grants(claims.claims())),
+        )
     }
 
     /// The claims of a JWT user, or the introspection answer of an opaque token's user.
@@ -251,8 +274,9 @@ impl UserInfo {
         claims: JwtUserInfo,
         confirmation: Confirmation,
         valid_until: Option<SystemTime>,
-        still: Arc<dyn StillVerified>,
+        still: (Arc<dyn StillVerified>, Option<Arc<ClaimMapping>>),
     ) -> Self {
+        let (still, mapping) = still;
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Introspected(claims),
@@ -261,6 +285,8 @@ impl UserInfo {
             claims_trusted: true,
             key_entry: None,
             confirmation,
+            mapping,
+            mapped: OnceLock::new(),
         }))
     }
 
@@ -290,6 +316,8 @@ impl UserInfo {
             claims_trusted: false,
             key_entry,
             confirmation: Confirmation::None,
+            mapping: None,
+            mapped: OnceLock::new(),
         })))
     }
 
@@ -385,7 +413,7 @@ impl UserInfo {
     pub fn from_claims_unchecked(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
-        Ok(Self::trusted_jwt(id, jwt, None, None))
+        Ok(Self::trusted_jwt(id, jwt, None, None, None))
     }
 
     /// A user asserted by a trusted proxy header: the identity is

@@ -99,6 +99,7 @@ fn user(
     let still = Arc::new(Until(valid_until));
     let confirmation = Confirmation::of(answer);
     let claims = JwtUserInfo::from_checked_payload(payload);
+    let still = (still as Arc<dyn StillVerified>, checks.mapping.clone());
     let user = UserInfo::from_introspection(id, claims, confirmation, valid_until, still);
     Ok((user, times.exp()))
 }
@@ -128,6 +129,7 @@ mod tests {
             leeway: Duration::from_secs(60),
             require_exp: false,
             required_scopes: vec!["read".to_owned()],
+            mapping: None,
         }
     }
 

@@ -67,6 +67,8 @@ pub(crate) struct ClaimChecks {
     pub(crate) require_exp: bool,
     /// Scopes every token must have (all of them).
     pub(crate) required_scopes: Vec<String>,
+    /// Where its tokens' scopes, roles and groups are, for guards (none: the reference's rule).
+    pub(crate) mapping: Option<std::sync::Arc<crate::identity::ClaimMapping>>,
 }
 
 impl std::fmt::Debug for ClaimChecks {
@@ -77,6 +79,7 @@ impl std::fmt::Debug for ClaimChecks {
             .field("leeway", &self.leeway)
             .field("require_exp", &self.require_exp)
             .field("required_scopes", &self.required_scopes)
+            .field("mapping", &self.mapping)
             .finish()
     }
 }
@@ -114,6 +117,7 @@ impl ClaimChecks {
             leeway: DEFAULT_LEEWAY,
             require_exp: true,
             required_scopes: Vec::new(),
+            mapping: None,
         }
     }
 
@@ -330,6 +334,18 @@ macro_rules! claim_check_setters {
         /// HTTP 403, `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`.
         pub fn with_required_scope(mut self, scope: impl Into<String>) -> Self {
             self.checks.required_scopes.push(scope.into());
+            self
+        }
+
+        #[doc = concat!("Reads the scopes, roles and groups guards check of these ", $what)]
+        /// where the identity provider puts them ([`ClaimMapping`](crate::identity::ClaimMapping):
+        /// a preset, or paths of your own). Without it, the reference's rule: scopes from
+        /// `scope` (else `scp`), roles from `roles` (else `realm_access.roles`), groups from
+        /// `groups`. The verifier's own required scopes keep that rule. (An introspection
+        /// answer's `scp` and `azp` are never read: RFC 7662 names them `scope` and
+        /// `client_id`.)
+        pub fn with_claim_mapping(mut self, mapping: crate::identity::ClaimMapping) -> Self {
+            self.checks.mapping = Some(std::sync::Arc::new(mapping));
             self
         }
     };

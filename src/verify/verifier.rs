@@ -104,6 +104,11 @@ impl JwtVerifier {
     }
 
     /// When a token that passed stops being valid: `exp` plus the leeway.
+    /// Where its tokens' grants are read from, when configured.
+    pub(crate) fn claim_mapping(&self) -> Option<Arc<crate::identity::ClaimMapping>> {
+        self.0.checks.mapping.clone()
+    }
+
     pub(crate) fn valid_until(&self, passed: &Passed) -> Option<std::time::SystemTime> {
         self.0.checks.valid_until(passed.times)
     }
