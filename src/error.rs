@@ -111,6 +111,11 @@ pub enum ResolveError {
     /// `invalid_token`.
     #[error("{0}")]
     Claims(TypedClaimsError),
+    /// A token in a configured location
+    /// ([`with_token_cookie`](crate::ResolverBuilder::with_token_cookie), …) that cannot be
+    /// taken: two different tokens on one request, or a value that needs unescaping. HTTP 401.
+    #[error("token location: {0}")]
+    TokenLocation(&'static str),
     /// An API key the configured [`ApiKeyStore`](crate::api_keys::ApiKeyStore) does not know: HTTP 401
     /// `invalid_token`.
     #[error("unknown API key")]
@@ -183,6 +188,7 @@ impl ResolveError {
             Self::Certificate(error) => error.class(),
             Self::Claims(TypedClaimsError::NotVerified) => "claims_not_verified",
             Self::Claims(_) => "claims_do_not_fit",
+            Self::TokenLocation(_) => "token_location",
         }
     }
 
@@ -234,6 +240,7 @@ impl ResolveError {
             | Self::UnknownApiKey
             | Self::Certificate(_)
             | Self::Claims(_)
+            | Self::TokenLocation(_)
             | Self::NotAccepted(
                 CredentialKind::Jwt | CredentialKind::OpaqueToken | CredentialKind::ApiKey,
             )
@@ -710,6 +717,11 @@ pub enum ConfigError {
         "a client certificate header needs trusted proxies (with_trusted_proxies / --trusted-proxy): the header counts only from them"
     )]
     CertificateHeaderWithoutTrustedProxies,
+    /// A token location that cannot be one (the rule named): a name that is not a header or
+    /// cookie name, a header the reference's sources already read (`Authorization`, `Cookie`,
+    /// `X-API-Key`), or any location beside a trusted identity header (the only source then).
+    #[error("invalid token location: {0}")]
+    InvalidTokenLocation(&'static str),
     /// A claim header that frames, routes or authenticates the response itself
     /// (`Content-Length`, `Transfer-Encoding`, `Connection`, `Host`, `Set-Cookie`, …): a claim
     /// there would break or hijack the gateway's connection. Choose another header name.

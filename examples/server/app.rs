@@ -76,6 +76,10 @@ pub(crate) struct Options {
     pub(crate) client_cert_header: Option<(String, axum_userinfo::mtls::CertificateFormat)>,
     /// Where verified tokens' scopes, roles and groups are (a preset and paths of its own).
     pub(crate) claim_mapping: Option<axum_userinfo::identity::ClaimMapping>,
+    /// Also take the access token from this cookie.
+    pub(crate) token_cookie: Option<String>,
+    /// Also take the access token from this header.
+    pub(crate) token_header: Option<String>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -170,6 +174,8 @@ impl std::fmt::Debug for Options {
             .field("token_type", &self.token_type)
             .field("client_cert_header", &self.client_cert_header)
             .field("claim_mapping", &self.claim_mapping)
+            .field("token_cookie", &self.token_cookie)
+            .field("token_header", &self.token_header)
             .finish()
     }
 }
@@ -330,6 +336,12 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         use axum_userinfo::mtls::ClientCertificates;
         builder =
             builder.with_client_certificates(ClientCertificates::from_header(header, *format)?);
+    }
+    if let Some(name) = &options.token_cookie {
+        builder = builder.with_token_cookie(name.as_str());
+    }
+    if let Some(name) = &options.token_header {
+        builder = builder.with_token_header(name.as_str());
     }
     if let Some(timeout) = options.auth_timeout {
         builder = builder.with_websocket_auth_timeout(Some(timeout).filter(|t| !t.is_zero()));

@@ -270,6 +270,14 @@ struct Cli {
         value_delimiter = ','
     )]
     scope_claim: Vec<ClaimPath>,
+    /// Also take the access token from this cookie (e.g. __Host-access_token, set by a BFF),
+    /// after the reference's sources; two different tokens on one request are refused. An
+    /// ambient credential: give --allow-origin for WebSockets.
+    #[arg(long, env = "USERINFO_TOKEN_COOKIE", value_name = "NAME")]
+    token_cookie: Option<String>,
+    /// Also take the access token from this header (a gateway's own), as a Bearer token's value.
+    #[arg(long, env = "USERINFO_TOKEN_HEADER", value_name = "NAME")]
+    token_header: Option<String>,
 }
 
 /// `client_secret_basic` or `client_secret_post`.
@@ -379,6 +387,8 @@ impl TryFrom<Cli> for Options {
                 cli.group_claim,
                 cli.scope_claim,
             ),
+            token_cookie: cli.token_cookie,
+            token_header: cli.token_header,
         })
     }
 }

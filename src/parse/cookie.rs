@@ -20,10 +20,21 @@ pub const SESSION_COOKIE: &str = "nat-session";
 
 /// The last `nat-session` value over all `Cookie` headers, unquoted; `None` when there is none.
 /// The value may be empty. A `Cookie` header longer than `max_len` is refused unread.
+#[inline]
 pub(crate) fn session_cookie(
     headers: &HeaderMap,
     max_len: usize,
 ) -> Result<Option<Cow<'_, str>>, ResolveError> {
+    named_cookie(headers, SESSION_COOKIE, max_len)
+}
+
+/// The last value of the cookie `cookie_name`, by the same rules.
+#[inline]
+pub(crate) fn named_cookie<'a>(
+    headers: &'a HeaderMap,
+    cookie_name: &str,
+    max_len: usize,
+) -> Result<Option<Cow<'a, str>>, ResolveError> {
     let mut last = None;
     for header in headers.get_all(COOKIE) {
         for chunk in bounded(header, max_len)?.split(|&b| b == b';') {
@@ -31,7 +42,7 @@ pub(crate) fn session_cookie(
                 continue; // an empty name: never ours
             };
             let (name, value) = chunk.split_at(eq);
-            if py_strip_bytes(name) == SESSION_COOKIE.as_bytes() {
+            if py_strip_bytes(name) == cookie_name.as_bytes() {
                 last = Some(py_strip_bytes(value.get(1..).unwrap_or_default()));
             }
         }

@@ -14,6 +14,11 @@ use crate::error::ResolveError;
 /// The name of the query parameter.
 pub const SESSION_QUERY_PARAM: &str = "session";
 
+/// The query parameter of a WebSocket upgrade's access token (RFC 6750 §2.3), read when
+/// [`with_websocket_token_query`](crate::ResolverBuilder::with_websocket_token_query) is
+/// configured.
+pub const ACCESS_TOKEN_QUERY_PARAM: &str = "access_token";
+
 /// The `session` id of a query string (without the leading `?`), percent-decoded.
 ///
 /// ```

@@ -39,6 +39,9 @@ pub struct ResolverBuilder {
     #[cfg(feature = "dpop")]
     public_url: Option<String>,
     client_certificates: Option<crate::mtls::ClientCertificates>,
+    token_cookie: Option<String>,
+    token_header: Option<String>,
+    token_query: bool,
 }
 
 impl ResolverBuilder {
@@ -276,6 +279,90 @@ impl ResolverBuilder {
         self
     }
 
+    /// Also takes the access token from the cookie `name` (a browser app's BFF sets one, e.g.
+    /// `__Host-access_token`).
+    ///
+    /// Token locations (this, [`with_token_header`](Self::with_token_header),
+    /// [`with_websocket_token_query`](Self::with_websocket_token_query)) come after the
+    /// reference's sources, which keep their precedence: a trusted identity header, the
+    /// `nat-session` cookie (or `?session=`), `Authorization`, `X-API-Key`. A located token is
+    /// the credential, as a `Bearer` token would be, when none of those is there; beside
+    /// `Authorization` or `X-API-Key` it must be the same token, and located tokens must agree:
+    /// two different tokens on one request are refused (401,
+    /// [`ResolveError::TokenLocation`](crate::ResolveError::TokenLocation)), never one picked.
+    /// The value is taken as it is (one that needs unescaping is refused). A cookie is an
+    /// ambient credential: on WebSocket upgrades its origin must be allowed
+    /// ([`with_allowed_origins`](Self::with_allowed_origins)), and routes that change state
+    /// need a CSRF defence of the application's own (`SameSite`, a `__Host-` cookie, and a
+    /// custom header or token on those routes). With none configured nothing changes.
+    pub fn with_token_cookie(mut self, name: impl Into<String>) -> Self {
+        self.token_cookie = Some(name.into());
+        self
+    }
+
+    /// Also takes the access token from the header `name` (a gateway's own), as a `Bearer`
+    /// token's value (without a scheme).
+    pub fn with_token_header(mut self, name: impl Into<String>) -> Self {
+        self.token_header = Some(name.into());
+        self
+    }
+
+    /// Also takes the access token from a WebSocket upgrade's `access_token` query parameter
+    /// (RFC 6750 §2.3): browsers cannot set headers on an upgrade. Upgrades only; never logged
+    /// by this crate (its spans and the demo's log hold no query).
+    pub fn with_websocket_token_query(mut self) -> Self {
+        self.token_query = true;
+        self
+    }
+
+    /// The token locations, checked.
+    fn token_locations(
+        &self,
+        identity_header: bool,
+    ) -> Result<Option<Box<crate::resolve::token_locations::TokenLocations>>, ConfigError> {
+        if self.token_cookie.is_none() && self.token_header.is_none() && !self.token_query {
+            return Ok(None);
+        }
+        if identity_header {
+            return Err(ConfigError::InvalidTokenLocation(
+                "a trusted identity header is the only identity source",
+            ));
+        }
+        let header = (self.token_header.as_deref())
+            .map(|name| {
+                let name = HeaderName::from_bytes(name.trim().as_bytes())
+                    .map_err(|_| ConfigError::InvalidTokenLocation("not a header name"))?;
+                let reserved = [http::header::AUTHORIZATION, http::header::COOKIE];
+                if reserved.contains(&name) || name == crate::resolve::X_API_KEY {
+                    return Err(ConfigError::InvalidTokenLocation(
+                        "Authorization, Cookie and X-API-Key are read already",
+                    ));
+                }
+                Ok(name)
+            })
+            .transpose()?;
+        let cookie = (self.token_cookie.as_deref())
+            .map(|name| {
+                let token = !name.is_empty()
+                    && (name.bytes())
+                        .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+                if !token || name == crate::parse::cookie::SESSION_COOKIE {
+                    return Err(ConfigError::InvalidTokenLocation(
+                        "not a cookie name (or the session cookie's)",
+                    ));
+                }
+                Ok(name.to_owned())
+            })
+            .transpose()?;
+        Ok(Some(Box::new(
+            crate::resolve::token_locations::TokenLocations {
+                cookie,
+                header,
+                query: self.token_query,
+            },
+        )))
+    }
+
     /// Takes identities only from this header, set by a trusted authenticating proxy
     /// (case-insensitive, e.g. `X-Forwarded-User`). It cannot be combined with
     /// [`with_accepted_kinds`](Self::with_accepted_kinds).
@@ -446,6 +533,7 @@ impl ResolverBuilder {
         {
             return Err(ConfigError::ResourceWithoutAuthorizationServer);
         }
+        let token_locations = self.token_locations(self.identity_header.is_some())?;
         let identity_header = self
             .identity_header
             .map(|name| {
@@ -499,6 +587,7 @@ impl ResolverBuilder {
         ));
         Ok(Resolver {
             config: Arc::new(Config {
+                token_locations,
                 challenges,
                 accepted,
                 identity_header,

@@ -34,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) api_keys: Option<Arc<dyn crate::api_keys::ApiKeyStore>>,
     /// Where certificate-bound tokens' client certificates come from (RFC 8705).
     pub(crate) client_certificates: Option<crate::mtls::ClientCertificates>,
+    /// Where else a request may carry its token (opt-in; boxed: rarely configured).
+    pub(crate) token_locations: Option<Box<crate::resolve::token_locations::TokenLocations>>,
     /// What its refusals' `WWW-Authenticate` challenges offer (from all of the above).
     pub(crate) challenges: Arc<Challenges>,
     #[cfg(feature = "dpop")]
@@ -65,6 +67,7 @@ impl Default for Config {
             introspection: None,
             api_keys: None,
             client_certificates: None,
+            token_locations: None,
             challenges: Arc::new(Challenges::default()),
             #[cfg(feature = "dpop")]
             dpop: None,

@@ -24,6 +24,7 @@ use crate::resolve::X_API_KEY;
 use crate::resolve::config::Config;
 use crate::resolve::credential::{Basic, Credential, Presented};
 use crate::resolve::request::RequestView;
+use crate::resolve::token_locations::Located;
 
 /// The credential `request` presents, `None` when it presents none.
 pub(crate) fn presented<'a>(
@@ -62,7 +63,19 @@ pub(crate) fn presented<'a>(
         }
     }
 
-    let credential = match authorization(headers, max_len)? {
+    let authorization = authorization(headers, max_len)?;
+    if let Some(locations) = &config.token_locations {
+        if let Some(located) = locations.located(request, max_len)? {
+            if let Some(credential) = located_credential(config, located, &authorization, headers)?
+            {
+                let ambient = (located.ambient)
+                    .then_some(headers)
+                    .filter(|_| request.upgrade);
+                return Ok(Some(Presented::ambient(credential, ambient)));
+            }
+        }
+    }
+    let credential = match authorization {
         Some(Authorization::Bearer(token)) => {
             token_credential(config, token).unwrap_or_else(|| Credential::ApiKey(latin1(token)))
         }
@@ -81,6 +94,33 @@ pub(crate) fn presented<'a>(
         },
     };
     Ok(Some(Presented::sent(credential)))
+}
+
+/// A located token's credential when the reference's sources carry none; `None` when they carry
+/// the same token (their path takes it); refused when they carry another.
+fn located_credential<'a>(
+    config: &Config,
+    located: Located<'a>,
+    authorization: &Option<Authorization<'a>>,
+    headers: &'a http::HeaderMap,
+) -> Result<Option<Credential<'a>>, ResolveError> {
+    let conflict = ResolveError::TokenLocation("the request carries two different tokens");
+    let other: Option<&[u8]> = match authorization {
+        Some(Authorization::Bearer(token) | Authorization::Dpop(token)) => Some(token),
+        Some(Authorization::Basic(_)) => return Err(conflict),
+        None => headers
+            .get(X_API_KEY)
+            .map(http::HeaderValue::as_bytes)
+            .filter(|key| !key.is_empty()),
+    };
+    match other {
+        Some(token) if token == located.token => Ok(None),
+        Some(_) => Err(conflict),
+        None => Ok(Some(
+            token_credential(config, located.token)
+                .unwrap_or_else(|| Credential::ApiKey(latin1(located.token))),
+        )),
+    }
 }
 
 /// What an access token (`Bearer` or `DPoP`) is, by its shape and the configuration: a JWT

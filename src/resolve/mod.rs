@@ -10,6 +10,7 @@
 //! | `binding.rs` | what binds the token to its sender (bearer, DPoP) |
 //! | `wait.rs` | the one thing a resolution can wait for (keys, an introspection answer, the replay store) |
 //! | `pending.rs` | a resolution under way; where every one ends (metrics, tracing span) |
+//! | `token_locations.rs` | where else a request may carry its token (a cookie, a header, an upgrade's query), opt-in |
 //! | `builder.rs`, `config.rs`, `limits.rs`, `request.rs` | configuration and inputs |
 
 pub(crate) mod binding;
@@ -22,6 +23,7 @@ pub(crate) mod headers;
 pub(crate) mod limits;
 pub(crate) mod pending;
 pub(crate) mod request;
+pub(crate) mod token_locations;
 pub(crate) mod wait;
 
 use std::sync::Arc;

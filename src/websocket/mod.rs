@@ -29,7 +29,9 @@ pub(crate) mod message;
 pub(crate) mod reply;
 
 #[doc(inline)]
-pub use crate::parse::session_query::{SESSION_QUERY_PARAM, session_from_query};
+pub use crate::parse::session_query::{
+    ACCESS_TOKEN_QUERY_PARAM, SESSION_QUERY_PARAM, session_from_query,
+};
 #[doc(inline)]
 pub use handled::HandledAuthMessage;
 #[doc(inline)]
