@@ -73,7 +73,7 @@ impl Binding {
 
     /// The binding `presented` asks for, with what it needs of `request`.
     #[cfg_attr(not(feature = "dpop"), allow(clippy::unnecessary_wraps))]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(
         config: &Config,
         presented: &Presented<'_>,

@@ -24,7 +24,7 @@ use crate::resolve::X_API_KEY;
 use crate::resolve::config::Config;
 use crate::resolve::credential::{Basic, Credential, Presented};
 use crate::resolve::request::RequestView;
-use crate::resolve::token_locations::Located;
+use crate::resolve::token_locations::{Located, TokenLocations};
 
 /// The credential `request` presents, `None` when it presents none.
 pub(crate) fn presented<'a>(
@@ -65,14 +65,9 @@ pub(crate) fn presented<'a>(
 
     let authorization = authorization(headers, max_len)?;
     if let Some(locations) = &config.token_locations {
-        if let Some(located) = locations.located(request, max_len)? {
-            if let Some(credential) = located_credential(config, located, &authorization, headers)?
-            {
-                let ambient = (located.ambient)
-                    .then_some(headers)
-                    .filter(|_| request.upgrade);
-                return Ok(Some(Presented::ambient(credential, ambient)));
-            }
+        let located = located_presented(config, locations, request, &authorization)?;
+        if located.is_some() {
+            return Ok(located);
         }
     }
     let credential = match authorization {
@@ -94,6 +89,26 @@ pub(crate) fn presented<'a>(
         },
     };
     Ok(Some(Presented::sent(credential)))
+}
+
+/// The credential of a configured token location, when the reference's sources carry none
+/// (kept out of line: most resolvers configure no location).
+#[inline(never)]
+fn located_presented<'a>(
+    config: &'a Config,
+    locations: &TokenLocations,
+    request: RequestView<'a>,
+    authorization: &Option<Authorization<'a>>,
+) -> Result<Option<Presented<'a>>, ResolveError> {
+    let headers = request.headers;
+    let Some(located) = locations.located(request, config.max_credential_len)? else {
+        return Ok(None);
+    };
+    let Some(credential) = located_credential(config, located, authorization, headers)? else {
+        return Ok(None);
+    };
+    let ambient = (located.ambient && request.upgrade).then_some(headers);
+    Ok(Some(Presented::ambient(credential, ambient)))
 }
 
 /// A located token's credential when the reference's sources carry none; `None` when they carry
