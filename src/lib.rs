@@ -16,6 +16,8 @@ pub mod introspect;
 #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 mod metrics;
 pub mod mtls;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod parse;
 pub mod refusal;
 mod resolve;

@@ -51,6 +51,12 @@ impl Issuers {
         self.cache.as_deref()
     }
 
+    /// The verifiers, in the order configured.
+    #[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
+    pub(crate) fn verifiers(&self) -> impl Iterator<Item = &JwtVerifier> {
+        self.verifiers.iter()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.verifiers.is_empty()
     }

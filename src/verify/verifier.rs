@@ -38,6 +38,8 @@ struct Inner {
     typ: Option<String>,
     keys: Vec<VerificationKey>,
     fetched: Option<Arc<KeyCache>>,
+    /// Its keys are found by OIDC discovery (so its issuer publishes a discovery document).
+    discovery: bool,
 }
 
 impl JwtVerifier {
@@ -104,6 +106,12 @@ impl JwtVerifier {
     }
 
     /// When a token that passed stops being valid: `exp` plus the leeway.
+    /// Whether its keys are found by OIDC discovery.
+    #[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
+    pub(crate) fn uses_discovery(&self) -> bool {
+        self.0.discovery
+    }
+
     /// Where its tokens' grants are read from, when configured.
     pub(crate) fn claim_mapping(&self) -> Option<Arc<crate::identity::ClaimMapping>> {
         self.0.checks.mapping.clone()
@@ -269,6 +277,13 @@ impl JwtVerifierBuilder {
         let checks = self.checks.checked()?;
         self.policy.check()?;
         #[cfg(feature = "jwks")]
+        let discovery = matches!(
+            self.remote,
+            Some(crate::verify::located::Location::Discovered)
+        );
+        #[cfg(not(feature = "jwks"))]
+        let discovery = false;
+        #[cfg(feature = "jwks")]
         let fetched = self
             .remote
             .map(|remote| {
@@ -292,6 +307,7 @@ impl JwtVerifierBuilder {
             typ: self.typ,
             keys: self.keys,
             fetched,
+            discovery,
         })))
     }
 }
@@ -367,6 +383,7 @@ impl JwtVerifier {
             typ: self.0.typ.clone(),
             keys: Vec::new(),
             fetched: Some(cache),
+            discovery: false,
         }))
     }
 }

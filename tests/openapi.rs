@@ -1,0 +1,111 @@
+//! The OpenAPI document's security schemes come from the resolver (feature `utoipa`): one
+//! scheme for each credential kind the resolver accepts and nothing else, the OIDC discovery
+//! document of a verifier that uses it, a guard's scopes as a route's requirement.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+
+use axum_userinfo::mtls::ClientCertificates;
+use axum_userinfo::test_util::TestIdp;
+use axum_userinfo::{CredentialKind, Guard, Resolver};
+use serde_json::{Value, json};
+use utoipa::openapi::OpenApiBuilder;
+
+/// The document's security schemes, as JSON.
+fn schemes(resolver: &Resolver) -> serde_json::Map<String, Value> {
+    let mut openapi = OpenApiBuilder::new().build();
+    resolver.document_security(&mut openapi);
+    let document = serde_json::to_value(&openapi).unwrap();
+    document["components"]["securitySchemes"]
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+/// The scheme names a credential kind gives (besides the OIDC ones).
+fn expected(resolver: &Resolver) -> BTreeSet<&'static str> {
+    let mut names = BTreeSet::new();
+    for kind in resolver.accepted_kinds().iter() {
+        names.insert(match kind {
+            CredentialKind::Jwt => "bearer",
+            CredentialKind::OpaqueToken if resolver.introspects() => "bearer",
+            CredentialKind::OpaqueToken => continue,
+            CredentialKind::ApiKey => "api_key",
+            CredentialKind::SessionCookie => "session",
+            CredentialKind::Basic => "basic",
+            _ => panic!("a new kind: give it a scheme"),
+        });
+    }
+    names
+}
+
+#[tokio::test]
+async fn the_schemes_are_what_the_resolver_accepts() {
+    let idp = TestIdp::start().await;
+    let verifying = Resolver::builder()
+        .with_verifier(idp.verifier().build().unwrap())
+        .with_introspection(idp.introspection_client().build().unwrap())
+        .with_api_keys(
+            axum_userinfo::api_keys::ApiKeyList::parse("sk-ci ci-robot orders:read\n").unwrap(),
+        )
+        .with_token_cookie("__Host-access_token")
+        .with_client_certificates(ClientCertificates::from_connection())
+        .accept_only_verified()
+        .build()
+        .unwrap();
+    let found = schemes(&verifying);
+    let names: BTreeSet<&str> = found.keys().map(String::as_str).collect();
+    let mut want = expected(&verifying);
+    want.extend(["oidc", "token_cookie", "mutual_tls"]);
+    assert_eq!(names, want);
+    // Opaque tokens too: a bearer token of no declared format.
+    assert_eq!(found["bearer"], json!({"type": "http", "scheme": "bearer"}));
+    assert_eq!(
+        found["oidc"]["openIdConnectUrl"],
+        format!("{}/.well-known/openid-configuration", idp.issuer())
+    );
+    assert_eq!(
+        found["api_key"],
+        json!({"type": "apiKey", "in": "header", "name": "X-API-Key"})
+    );
+    assert_eq!(found["token_cookie"]["in"], "cookie");
+    assert_eq!(found["mutual_tls"]["type"], "mutualTLS");
+
+    // A guard's scopes, on the OIDC scheme; any one scheme satisfies the route.
+    let guard = Guard::new("readers")
+        .require_scopes(["orders:read"])
+        .unwrap();
+    let requirements = serde_json::to_value(guard.security_requirements(&verifying)).unwrap();
+    let requirements = requirements.as_array().unwrap();
+    assert!(
+        requirements.contains(&json!({"oidc": ["orders:read"]})),
+        "{requirements:?}"
+    );
+    assert!(
+        requirements.contains(&json!({"bearer": []})),
+        "{requirements:?}"
+    );
+    assert_eq!(requirements.len(), want.len());
+
+    // The default resolver: every kind, JWTs undeclared but for their format.
+    let default = Resolver::new();
+    let found = schemes(&default);
+    let names: BTreeSet<&str> = found.keys().map(String::as_str).collect();
+    assert_eq!(names, expected(&default));
+    assert_eq!(found["bearer"]["bearerFormat"], "JWT");
+    assert_eq!(found["basic"], json!({"type": "http", "scheme": "basic"}));
+    assert_eq!(found["session"]["name"], "nat-session");
+
+    // A trusted identity header: no client presents a credential.
+    let proxied = Resolver::builder()
+        .with_identity_header("x-user")
+        .build()
+        .unwrap();
+    let mut openapi = OpenApiBuilder::new().build();
+    proxied.document_security(&mut openapi);
+    assert!(proxied.security_schemes().is_empty());
+    let document = serde_json::to_value(&openapi).unwrap();
+    let none = &document["components"]["securitySchemes"];
+    assert!(none.is_null() || none == &json!({}), "{none}");
+}
