@@ -49,15 +49,20 @@ impl ClaimPath {
         &self.0
     }
 
-    /// The strings at this path of `claims`: a list of strings, or a space-separated string.
-    /// `None` when the path is missing, or holds anything else (a list with a non-string item
-    /// included): a wrong type grants nothing.
-    pub(crate) fn strings(&self, claims: &Map<String, Value>) -> Option<Vec<String>> {
+    /// The value at this path of `claims`, when the path leads to one.
+    pub(crate) fn value<'c>(&self, claims: &'c Map<String, Value>) -> Option<&'c Value> {
         let (first, rest) = self.0.split_first()?;
         let mut value = claims.get(first)?;
         for segment in rest {
             value = value.as_object()?.get(segment)?;
         }
+        Some(value)
+    }
+
+    /// The strings a claim's value grants: a list of strings, or a space-separated string.
+    /// `None` for anything else (a list with a non-string item included): a wrong type grants
+    /// nothing.
+    pub(crate) fn strings(value: &Value) -> Option<Vec<String>> {
         match value {
             Value::String(text) => Some(text.split_whitespace().map(str::to_owned).collect()),
             Value::Array(items) => items
@@ -237,8 +242,8 @@ impl ClaimMapping {
         let first = |paths: &[ClaimPath]| {
             (!paths.is_empty()).then(|| {
                 (paths.iter())
-                    .find(|path| path.present(claims))
-                    .and_then(|path| path.strings(claims))
+                    .find_map(|path| path.value(claims))
+                    .and_then(ClaimPath::strings)
                     .unwrap_or_default()
             })
         };
@@ -247,22 +252,6 @@ impl ClaimMapping {
             roles: first(&self.roles),
             groups: first(&self.groups),
         }
-    }
-}
-
-impl ClaimPath {
-    /// Whether the path leads to a value (of any type).
-    fn present(&self, claims: &Map<String, Value>) -> bool {
-        let Some((first, rest)) = self.0.split_first() else {
-            return false;
-        };
-        let mut value = claims.get(first);
-        for segment in rest {
-            value = value
-                .and_then(Value::as_object)
-                .and_then(|o| o.get(segment));
-        }
-        value.is_some()
     }
 }
 

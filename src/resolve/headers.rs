@@ -119,7 +119,7 @@ fn located_credential<'a>(
     authorization: &Option<Authorization<'a>>,
     headers: &'a http::HeaderMap,
 ) -> Result<Option<Credential<'a>>, ResolveError> {
-    let conflict = ResolveError::TokenLocation("the request carries two different tokens");
+    let conflict = crate::resolve::token_locations::CONFLICT;
     let other: Option<&[u8]> = match authorization {
         Some(Authorization::Bearer(token) | Authorization::Dpop(token)) => Some(token),
         Some(Authorization::Basic(_)) => return Err(conflict),

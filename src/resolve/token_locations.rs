@@ -45,7 +45,7 @@ pub(crate) struct Located<'a> {
 }
 
 /// Two tokens that differ on one request.
-const CONFLICT: ResolveError =
+pub(crate) const CONFLICT: ResolveError =
     ResolveError::TokenLocation("the request carries two different tokens");
 
 impl TokenLocations {
