@@ -124,12 +124,13 @@ impl<R> UserInfoLayer<R> {
     ///     .with_rejection(|rejection| (rejection.status(), "go away").into_response());
     /// ```
     ///
-    /// A tonic server answers with a gRPC status instead (its body type is tonic's):
+    /// A tonic server answers with a gRPC status instead (its body type is tonic's), as
+    /// [`UserInfoRejection::into_grpc`] writes it:
     ///
     /// ```text
-    /// let layer = UserInfoLayer::new(resolver).required().with_rejection(|rejection| {
-    ///     tonic::Status::unauthenticated(rejection.to_string()).into_http()
-    /// });
+    /// let layer = UserInfoLayer::new(resolver)
+    ///     .required()
+    ///     .with_rejection(UserInfoRejection::into_grpc::<tonic::body::Body>);
     /// tonic::transport::Server::builder().layer(layer).add_service(service);
     /// ```
     pub fn with_rejection<F, B>(self, on_rejection: F) -> UserInfoLayer<F>

@@ -7,6 +7,7 @@
 //! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
 //! | `claims.rs` | [`Claims<T>`](crate::Claims): a verified token's claims as the handler's type |
 //! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
+//! | `grpc.rs` | a refusal as a gRPC trailers-only response ([`UserInfoRejection::into_grpc`](crate::UserInfoRejection::into_grpc)) |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
 //! | `ws.rs` | [`WebSocketAuth`](crate::WebSocketAuth) and [`SocketIdentity`](crate::SocketIdentity) (feature `ws`) |
 //! | `resource_metadata.rs` | [`resource_metadata_routes`](crate::layer::resource_metadata_routes): the RFC 9728 document |
@@ -14,6 +15,7 @@
 
 pub(crate) mod claims;
 pub(crate) mod extract;
+pub(crate) mod grpc;
 pub(crate) mod guard;
 pub(crate) mod layer;
 pub(crate) mod on_rejection;

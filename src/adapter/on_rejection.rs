@@ -33,10 +33,10 @@ where
 /// body) when the stack's body is axum's `Body`.
 ///
 /// Any other body type gets the same status and headers with an empty body (its `Default`), and
-/// no `Content-Type`: a gRPC client reads the HTTP status (401 is `UNAUTHENTICATED`, 403
-/// `PERMISSION_DENIED`, 503 `UNAVAILABLE` in gRPC's mapping). To answer with a gRPC status, or
-/// a body of your own, pass a closure to
-/// [`with_rejection`](crate::UserInfoLayer::with_rejection).
+/// no `Content-Type`. In front of a tonic service, answer with a gRPC status instead:
+/// [`with_rejection(UserInfoRejection::into_grpc)`](crate::UserInfoRejection::into_grpc) (a
+/// gRPC client reads `grpc-status`; from a bare HTTP 401 it learns only "grpc-status header
+/// missing").
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DefaultRejection;
 
