@@ -109,3 +109,77 @@ async fn the_schemes_are_what_the_resolver_accepts() {
     let none = &document["components"]["securitySchemes"];
     assert!(none.is_null() || none == &json!({}), "{none}");
 }
+
+/// With discovery, the issuer's OAuth 2 endpoints: the client-credentials flow the test
+/// provider offers, its scopes, a guard's scopes required on it; a token from that endpoint
+/// resolves; a provider that cannot answer is an error, never a document without it.
+#[tokio::test]
+async fn oauth2_flows_come_from_the_issuers_discovery_document() {
+    let idp = TestIdp::start().await;
+    idp.set_scopes_supported(&["tools", "deploy"]);
+    let resolver = Resolver::builder()
+        .with_verifier(
+            idp.verifier()
+                .with_audience("https://mcp.example")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let schemes = resolver.discover_security_schemes().await.unwrap();
+    let oauth2 = &schemes.iter().find(|(name, _)| name == "oauth2").unwrap().1;
+    let oauth2 = serde_json::to_value(oauth2).unwrap();
+    assert_eq!(oauth2["type"], "oauth2");
+    let flow = &oauth2["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], idp.token_url());
+    assert_eq!(flow["scopes"], json!({"tools": "", "deploy": ""}));
+    assert!(
+        oauth2["flows"].get("authorizationCode").is_none(),
+        "{oauth2}"
+    );
+    // The synchronous schemes are all there too.
+    for (name, _) in resolver.security_schemes() {
+        assert!(schemes.iter().any(|(n, _)| *n == name), "{name}");
+    }
+
+    let deployers = Guard::new("deployers").require_scopes(["deploy"]).unwrap();
+    let requirements = serde_json::to_value(deployers.security_requirements_in(&schemes)).unwrap();
+    assert!(
+        requirements
+            .as_array()
+            .unwrap()
+            .contains(&json!({"oauth2": ["deploy"]})),
+        "{requirements}"
+    );
+
+    // The flow works: a client-credentials token for this resource resolves to the client.
+    let answer: Value = reqwest::Client::new()
+        .post(idp.token_url())
+        .basic_auth(TestIdp::CLIENT_ID, Some(TestIdp::CLIENT_SECRET))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("grant_type", "client_credentials")
+                .append_pair("scope", "deploy")
+                .append_pair("resource", "https://mcp.example")
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["scope"], "deploy");
+    let mut headers = http::HeaderMap::new();
+    let bearer = format!("Bearer {}", answer["access_token"].as_str().unwrap());
+    headers.insert("authorization", bearer.parse().unwrap());
+    let user = resolver.resolve_async(&headers).await.unwrap().unwrap();
+    assert_eq!(user.granted_scopes(), ["deploy"]);
+
+    idp.set_down(true);
+    let Err(error) = resolver.discover_security_schemes().await else {
+        panic!("a provider that cannot answer is an error");
+    };
+    assert_eq!(error.issuer(), idp.issuer());
+}

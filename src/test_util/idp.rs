@@ -13,15 +13,18 @@ use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use jsonwebtoken::jwk::JwkSet;
 
+use crate::test_util::token_endpoint;
 use crate::test_util::{TestKey, TokenBuilder};
 use crate::verify::JwtVerifier;
 use crate::verify::JwtVerifierBuilder;
 
-/// A local identity provider: `GET /.well-known/openid-configuration`, `GET /jwks` and
-/// `POST /introspect` (RFC 7662, for the opaque tokens it [mints](Self::opaque_token); the
-/// client authenticates as [`CLIENT_ID`](Self::CLIENT_ID) and
-/// [`CLIENT_SECRET`](Self::CLIENT_SECRET), by `client_secret_basic` or `client_secret_post`),
-/// on `http://127.0.0.1:PORT`. It starts publishing [`TestKey::Rsa1`]. Dropping it stops it.
+/// A local identity provider: `GET /.well-known/openid-configuration` (and the same document
+/// as RFC 8414's `/.well-known/oauth-authorization-server`), `GET /jwks`, `POST /introspect`
+/// (RFC 7662, for the opaque tokens it [mints](Self::opaque_token)) and `POST /token` (the
+/// `client_credentials` grant: a JWT with `sub` and `client_id` the client, `aud` the
+/// requested `resource`, `scope` the requested scopes); the client authenticates as
+/// [`CLIENT_ID`](Self::CLIENT_ID) and [`CLIENT_SECRET`](Self::CLIENT_SECRET), by
+/// `client_secret_basic` or `client_secret_post`, on `http://127.0.0.1:PORT`. It starts publishing [`TestKey::Rsa1`]. Dropping it stops it.
 #[derive(Debug)]
 pub struct TestIdp {
     addr: SocketAddr,
@@ -38,6 +41,9 @@ struct IdpState {
     down: AtomicBool,
     jwks_requests: AtomicUsize,
     discovery_requests: AtomicUsize,
+    token_requests: AtomicUsize,
+    /// The discovery document's `scopes_supported`, when set.
+    scopes_supported: Mutex<Option<Vec<String>>>,
     user_agents: Mutex<Vec<String>>,
     /// The introspection answer of each opaque token minted.
     answers: Mutex<std::collections::HashMap<String, serde_json::Value>>,
@@ -105,6 +111,8 @@ impl TestIdp {
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/introspect", post(introspect))
+            .route("/.well-known/oauth-authorization-server", get(discovery))
+            .route("/token", post(token))
             .with_state(Arc::clone(&state));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -133,6 +141,28 @@ impl TestIdp {
         JwtVerifier::builder(self.issuer())
             .with_oidc_discovery()
             .allow_http_loopback()
+    }
+
+    /// The token endpoint (`client_credentials`, see [the module](crate::test_util)).
+    #[must_use]
+    pub fn token_url(&self) -> String {
+        format!("{}/token", self.state.issuer)
+    }
+
+    /// How many token requests it has answered.
+    #[must_use]
+    pub fn token_requests(&self) -> usize {
+        self.state.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Names `scopes` in its discovery document's `scopes_supported` (none by default).
+    pub fn set_scopes_supported(&self, scopes: &[&str]) {
+        let scopes = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        *self
+            .state
+            .scopes_supported
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(scopes);
     }
 
     /// A token of this provider signed with its first published key.
@@ -293,13 +323,41 @@ async fn discovery(State(state): State<Arc<IdpState>>, headers: http::HeaderMap)
     if state.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let document = serde_json::json!({
+    let mut document = serde_json::json!({
         "issuer": state.issuer,
         "jwks_uri": format!("{}/jwks", state.issuer),
         "introspection_endpoint": format!("{}/introspect", state.issuer),
+        "token_endpoint": format!("{}/token", state.issuer),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
     });
+    let scopes = state
+        .scopes_supported
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let (Some(scopes), Some(document)) = (&*scopes, document.as_object_mut()) {
+        document.insert("scopes_supported".to_owned(), scopes.clone().into());
+    }
     ([(CONTENT_TYPE, "application/json")], document.to_string()).into_response()
+}
+
+async fn token(
+    State(state): State<Arc<IdpState>>,
+    headers: http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    state.token_requests.fetch_add(1, Ordering::SeqCst);
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let form: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(&body).into_owned().collect();
+    let key = (state.keys.lock().unwrap_or_else(PoisonError::into_inner))
+        .first()
+        .copied()
+        .unwrap_or(TestKey::Rsa1);
+    token_endpoint::client_credentials(&state.issuer, key, &headers, &form)
 }
 
 async fn jwks(State(state): State<Arc<IdpState>>, headers: http::HeaderMap) -> Response {
@@ -411,42 +469,8 @@ async fn introspect(
     }
     let form: std::collections::HashMap<String, String> =
         form_urlencoded::parse(&body).into_owned().collect();
-    let basic = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Basic "))
-        .and_then(|encoded| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .ok()
-        })
-        .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|pair| {
-            let (id, secret) = pair.split_once(':')?;
-            let decode = |text: &str| -> String {
-                form_urlencoded::parse(format!("x={text}").as_bytes())
-                    .next()
-                    .map(|(_, value)| value.into_owned())
-                    .unwrap_or_default()
-            };
-            Some((decode(id), decode(secret)))
-        });
-    let posted = form
-        .get("client_id")
-        .cloned()
-        .zip(form.get("client_secret").cloned());
-    let authenticated = basic
-        .or(posted)
-        .is_some_and(|(id, secret)| id == TestIdp::CLIENT_ID && secret == TestIdp::CLIENT_SECRET);
-    if !authenticated {
-        let refusal = serde_json::json!({"error": "invalid_client"});
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(CONTENT_TYPE, "application/json")],
-            refusal.to_string(),
-        )
-            .into_response();
+    if !token_endpoint::is_client(&headers, &form) {
+        return token_endpoint::oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
     }
     let Some(token) = form.get("token") else {
         return StatusCode::BAD_REQUEST.into_response();
@@ -465,13 +489,7 @@ async fn introspect(
     let answer = match (known, unknown_error) {
         (Some(answer), _) => answer,
         (None, Some(error)) => {
-            let refusal = serde_json::json!({"error": error});
-            return (
-                StatusCode::BAD_REQUEST,
-                [(CONTENT_TYPE, "application/json")],
-                refusal.to_string(),
-            )
-                .into_response();
+            return token_endpoint::oauth_error(StatusCode::BAD_REQUEST, &error);
         }
         (None, None) => serde_json::json!({"active": false}),
     };

@@ -31,6 +31,7 @@ mod dpop;
 mod idp;
 mod keys;
 mod token;
+mod token_endpoint;
 
 pub use dpop::DpopProofBuilder;
 pub use idp::{OpaqueTokenBuilder, TestIdp};

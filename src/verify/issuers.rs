@@ -52,7 +52,7 @@ impl Issuers {
     }
 
     /// The verifiers, in the order configured.
-    #[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
+    #[cfg_attr(not(all(feature = "utoipa", feature = "jwks")), allow(dead_code))]
     pub(crate) fn verifiers(&self) -> impl Iterator<Item = &JwtVerifier> {
         self.verifiers.iter()
     }

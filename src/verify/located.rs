@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use reqwest::{Client, Url};
 
 use crate::error::ConfigError;
-use crate::verify::fetch::{HttpOptions, discovery_document, get_document};
+use crate::verify::discovery::fetch_discovery;
+use crate::verify::fetch::{HttpOptions, discovery_document};
 use crate::verify::redacted_url;
 
 /// Where the URL is, as configured.
@@ -90,14 +91,7 @@ impl Located {
         if let Some(url) = found.lock().ok().and_then(|url| url.clone()) {
             return Ok(url);
         }
-        let (body, _) = get_document(client, document, options)
-            .await
-            .map_err(|reason| format!("discovery: {reason}"))?;
-        let discovery: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&body).map_err(|_| "malformed discovery document".to_owned())?;
-        if discovery.get("issuer").and_then(serde_json::Value::as_str) != Some(issuer) {
-            return Err("the discovery document names another issuer".to_owned());
-        }
+        let discovery = fetch_discovery(client, document, issuer, options).await?;
         let named = (discovery.get(*member).and_then(serde_json::Value::as_str))
             .ok_or_else(|| format!("the discovery document has no {member}"))?;
         let url =

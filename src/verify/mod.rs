@@ -22,6 +22,7 @@
 //! | `key_cache.rs` | fetched keys: lock-free reads, refresh ahead, single-flight refetch |
 //! | `published.rs` | an issuer's keys in their places, and the one key a token's `kid` picks |
 //! | `jwks.rs` | a JWK Set document → its signing keys |
+//! | `discovery.rs` | an issuer's OIDC discovery document, fetched and checked (feature `jwks`) |
 //! | `fetch.rs` | documents over HTTPS: the URL rules, timeouts, size limit, redirects (feature `jwks`) |
 //! | `remote_keys.rs` | the JWKS of a URL or of OIDC discovery: the key cache's source |
 //! | `located.rs` | a URL given or found by OIDC discovery (the JWKS, the introspection endpoint) |
@@ -32,6 +33,8 @@
 mod awaiting_keys;
 pub(crate) mod backend;
 pub(crate) mod claims;
+#[cfg(feature = "jwks")]
+pub(crate) mod discovery;
 #[cfg(feature = "jwks")]
 pub(crate) mod fetch;
 mod header;

@@ -6,7 +6,7 @@ use std::fmt;
 use reqwest::Client;
 
 use crate::error::ConfigError;
-use crate::verify::fetch::{HttpOptions, allowed_url, client_or_own, get_document};
+use crate::verify::fetch::{HttpOptions, allowed_url, get_document};
 use crate::verify::jwks::signing_keys;
 use crate::verify::key_cache::{BoxFuture, Fetched, KeySource};
 use crate::verify::located::{Located, Location};
@@ -27,16 +27,16 @@ impl fmt::Debug for HttpKeySource {
 }
 
 impl HttpKeySource {
-    /// A source of the JWKS at `location`, fetched by `client` (or the crate's own, with
-    /// `options`' timeouts and redirect policy).
+    /// A source of the JWKS at `location`, fetched by `client` with `options`' timeouts and
+    /// redirect policy.
     pub(crate) fn new(
         location: Location,
         issuer: &str,
         options: HttpOptions,
-        client: Option<Client>,
+        client: Client,
     ) -> Result<Self, ConfigError> {
         Ok(Self {
-            client: client_or_own(client, options)?,
+            client,
             options,
             jwks: Located::new(location, issuer, "jwks_uri", allowed_url, options)?,
         })

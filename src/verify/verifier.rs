@@ -39,7 +39,8 @@ struct Inner {
     keys: Vec<VerificationKey>,
     fetched: Option<Arc<KeyCache>>,
     /// Its keys are found by OIDC discovery (so its issuer publishes a discovery document).
-    discovery: bool,
+    #[cfg(feature = "jwks")]
+    discovery: Option<crate::verify::discovery::Discovery>,
 }
 
 impl JwtVerifier {
@@ -106,10 +107,11 @@ impl JwtVerifier {
     }
 
     /// When a token that passed stops being valid: `exp` plus the leeway.
-    /// Whether its keys are found by OIDC discovery.
+    /// Its issuer's discovery document, when its keys are found by OIDC discovery.
+    #[cfg(feature = "jwks")]
     #[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
-    pub(crate) fn uses_discovery(&self) -> bool {
-        self.0.discovery
+    pub(crate) fn discovery(&self) -> Option<&crate::verify::discovery::Discovery> {
+        self.0.discovery.as_ref()
     }
 
     /// Where its tokens' grants are read from, when configured.
@@ -277,21 +279,24 @@ impl JwtVerifierBuilder {
         let checks = self.checks.checked()?;
         self.policy.check()?;
         #[cfg(feature = "jwks")]
-        let discovery = matches!(
-            self.remote,
-            Some(crate::verify::located::Location::Discovered)
-        );
-        #[cfg(not(feature = "jwks"))]
-        let discovery = false;
+        let mut discovery = None;
         #[cfg(feature = "jwks")]
         let fetched = self
             .remote
             .map(|remote| {
+                let client = crate::verify::fetch::client_or_own(self.client, self.http)?;
+                if matches!(remote, crate::verify::located::Location::Discovered) {
+                    discovery = Some(crate::verify::discovery::Discovery::new(
+                        &checks.issuer,
+                        client.clone(),
+                        self.http,
+                    )?);
+                }
                 let source = crate::verify::remote_keys::HttpKeySource::new(
                     remote,
                     &checks.issuer,
                     self.http,
-                    self.client,
+                    client,
                 )?;
                 let cache = KeyCache::new(Box::new(source), self.policy, &checks.issuer);
                 Ok::<_, ConfigError>(Arc::new(cache))
@@ -307,6 +312,7 @@ impl JwtVerifierBuilder {
             typ: self.typ,
             keys: self.keys,
             fetched,
+            #[cfg(feature = "jwks")]
             discovery,
         })))
     }
@@ -383,7 +389,8 @@ impl JwtVerifier {
             typ: self.0.typ.clone(),
             keys: Vec::new(),
             fetched: Some(cache),
-            discovery: false,
+            #[cfg(feature = "jwks")]
+            discovery: None,
         }))
     }
 }
