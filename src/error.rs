@@ -434,8 +434,9 @@ pub enum IntrospectionError {
     /// The answer's `token_type` is `refresh_token`: a refresh token is not an access token.
     #[error("a refresh token is not an access token")]
     RefreshToken,
-    /// An active answer without a non-blank string `sub` or `username`: no user to name.
-    #[error("the introspection answer names no subject (sub, username)")]
+    /// An active answer without a non-blank string `sub`, `username` or `client_id`: no user
+    /// to name.
+    #[error("the introspection answer names no subject (sub, username, client_id)")]
     NoIdentity,
     /// An answer member of the wrong type (`username`, `client_id`, `token_type`).
     #[error("the {0} member of the introspection answer has the wrong type")]
@@ -735,6 +736,22 @@ pub enum ConfigError {
         "a required scope must be a non-empty RFC 6749 scope token (printable ASCII, no space, '\"' or '\\')"
     )]
     InvalidScope,
+    /// A [`ScopeHierarchy`](crate::authorize::ScopeHierarchy) separator that a scope token
+    /// cannot hold (a space, `"`, `\`, or a character outside printable ASCII).
+    #[error(
+        "a scope separator must be a printable ASCII character other than space, '\"' and '\\' (say ':')"
+    )]
+    InvalidScopeSeparator,
+    /// An MCP scope rule (`--mcp-scope`) that is not `METHOD[:NAME_PATTERN]=SCOPE[ SCOPE…]`.
+    #[error(
+        "an MCP scope rule is METHOD[:NAME_PATTERN]=SCOPE[ SCOPE...] (say tools/call:deploy_*=deploy)"
+    )]
+    InvalidMcpRule,
+    /// `offline_access` in a protected resource's `scopes_supported`: refresh tokens are not
+    /// a resource's requirement (the MCP authorization spec), and a client asked for it would
+    /// ask the user for more than the resource needs.
+    #[error("offline_access does not belong in a protected resource's scopes_supported: remove it")]
+    OfflineAccessInScopesSupported,
     /// An any-of requirement of a [`Guard`](crate::Guard) (roles, groups) with nothing in it:
     /// no user could meet it.
     #[error("a guard's any-of list of roles or groups must name at least one")]
@@ -793,7 +810,7 @@ pub enum ConfigError {
     /// one).
     #[error(
         "a protected resource must name at least one authorization server \
-         (ProtectedResource::with_authorization_servers)"
+         (the second argument of ProtectedResource::new)"
     )]
     ResourceWithoutAuthorizationServer,
     /// [`accept_only_verified`](crate::ResolverBuilder::accept_only_verified) with nothing that

@@ -13,6 +13,7 @@ pub mod forward_auth;
 pub mod identity;
 #[cfg(feature = "introspection")]
 pub mod introspect;
+pub mod mcp;
 #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 mod metrics;
 pub mod mtls;
@@ -29,13 +30,18 @@ pub mod websocket;
 
 /// The tower middleware and its axum pieces (feature `axum`): the layer, its service and its
 /// response future, as tower-http lays them out; the guard's service; what answers a refusal;
-/// the RFC 9728 metadata route.
+/// the RFC 9728 metadata route; the MCP policy and header-check layers.
 #[cfg(feature = "axum")]
 pub mod layer {
     #[doc(inline)]
     pub use crate::adapter::guard::GuardService;
     #[doc(inline)]
     pub use crate::adapter::layer::{ResponseFuture, UserInfoService};
+    #[doc(inline)]
+    pub use crate::adapter::mcp::{
+        DEFAULT_MCP_BODY_LIMIT, McpHeaderCheck, McpHeaderCheckFuture, McpHeaderCheckService,
+        McpPolicyLayer, McpPolicyService,
+    };
     #[doc(inline)]
     pub use crate::adapter::on_rejection::{DefaultRejection, OnRejection};
     #[doc(inline)]

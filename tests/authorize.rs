@@ -308,9 +308,9 @@ fn claims_of_a_jwt_decoded_unverified_grant_nothing() {
 #[tokio::test]
 async fn challenges_point_to_the_resource_metadata() {
     use axum::Extension;
-    let resource = axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp")
-        .unwrap()
-        .with_authorization_servers([ISS]);
+    let resource =
+        axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp", [ISS])
+            .unwrap();
     let metadata =
         r#"resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp""#;
     let resolver = Resolver::builder()
@@ -356,14 +356,11 @@ async fn challenges_point_to_the_resource_metadata() {
 /// say where to get a token.
 #[test]
 fn a_resource_needs_an_authorization_server() {
+    let none: [&str; 0] = [];
     let resource =
-        axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp").unwrap();
-    let built = Resolver::builder()
-        .with_verifier(verifier())
-        .with_protected_resource(resource)
-        .build();
+        axum_userinfo::authorize::ProtectedResource::new("https://api.example.com/mcp", none);
     assert_eq!(
-        built.err(),
+        resource.err(),
         Some(axum_userinfo::ConfigError::ResourceWithoutAuthorizationServer)
     );
 }

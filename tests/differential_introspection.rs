@@ -52,7 +52,7 @@ const HARDENING: &[Hardening] = &[
         answer.get("token_type") == Some(&json!("refresh_token"))
     }),
     (
-        "an answer that names no subject (sub, username) names no user",
+        "an answer that names no subject (sub, username, client_id) names no user",
         |answer| {
             let named = |member: &str| {
                 answer
@@ -60,7 +60,7 @@ const HARDENING: &[Hardening] = &[
                     .and_then(Value::as_str)
                     .is_some_and(|text| !text.trim().is_empty())
             };
-            !named("sub") && !named("username")
+            !named("sub") && !named("username") && !named("client_id")
         },
     ),
     ("an aud list with a non-string item is refused", |answer| {

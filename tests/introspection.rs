@@ -131,11 +131,31 @@ async fn each_refusal_is_named() {
         resolve(&resolver, &other_issuer).await,
         Err(ResolveError::Verification(VerifyError::UnknownIssuer))
     );
-    let nobody = good().claim("sub", serde_json::Value::Null).mint();
+    let nobody = good()
+        .claim("sub", serde_json::Value::Null)
+        .claim("client_id", serde_json::Value::Null)
+        .mint();
     assert_eq!(
         resolve(&resolver, &nobody).await,
         Err(ResolveError::Introspection(IntrospectionError::NoIdentity))
     );
+    // A machine client's own token names only `client_id`: its user is the client, the one its
+    // JWT (`sub` = the client id, RFC 9068 §2.2) names.
+    let machine = good().claim("sub", serde_json::Value::Null).mint();
+    let machine = resolve(&resolver, &machine).await.unwrap();
+    assert_eq!(machine.introspected().unwrap().subject(), None);
+    let client_jwt = format!(
+        "Bearer {}",
+        idp.token().subject("test-client").audience("api").sign()
+    );
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", client_jwt.parse().unwrap());
+    let jwt_resolver = Resolver::builder()
+        .with_verifier(idp.verifier().with_audience("api").build().unwrap())
+        .build()
+        .unwrap();
+    let jwt_user = jwt_resolver.resolve_async(&headers).await.unwrap().unwrap();
+    assert_eq!(machine.user_id(), jwt_user.user_id());
     let by_username = good()
         .claim("sub", serde_json::Value::Null)
         .claim("username", "ada")

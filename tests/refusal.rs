@@ -66,9 +66,7 @@ async fn resolver(idp: &TestIdp, store: Arc<Flaky>) -> Resolver {
         .with_required_scope("orders:read")
         .build()
         .unwrap();
-    let resource = ProtectedResource::new(PUBLIC)
-        .unwrap()
-        .with_authorization_servers([idp.issuer()]);
+    let resource = ProtectedResource::new(PUBLIC, [idp.issuer()]).unwrap();
     let resolver = Resolver::builder()
         .with_verifier(verifier)
         .accept_only_verified()
@@ -135,8 +133,9 @@ async fn every_adapter_sends_the_resolvers_refusal() {
         headers.insert("dpop", proof.parse().unwrap());
         headers
     };
-    let unscoped = idp.token().subject("ada").sign();
-    let bound = (idp.token().subject("ada"))
+    // Issued for the resource (its identifier is every token's required audience).
+    let unscoped = idp.token().subject("ada").audience(PUBLIC).sign();
+    let bound = (idp.token().subject("ada").audience(PUBLIC))
         .claim("scope", "orders:read")
         .bound_to(key)
         .sign();

@@ -485,20 +485,13 @@ fn protected_resource(options: &Options) -> Result<Option<ProtectedResource>, Co
     let Some(url) = &options.resource else {
         return Ok(None);
     };
-    if options.audience.is_none() {
-        tracing::warn!(
-            resource = %url,
-            "--resource without --audience: tokens issued for any other service are accepted; \
-             set --audience to the resource URL so that only tokens issued for it pass"
-        );
-    }
     // Every issuer the demo trusts: an MCP client must find where to get a token, whether
     // tokens are verified (--oidc, --jwks) or introspected (--introspection-issuer).
     let issuers = (options.oidc_issuers.iter())
         .chain(options.jwks.iter().map(|(issuer, _)| issuer))
         .chain(options.introspection.iter().map(|i| &i.issuer));
-    let mut resource = ProtectedResource::new(url.as_str())?
-        .with_authorization_servers(issuers.cloned())
+    // Without --audience, the resolver requires the resource as every token's audience.
+    let mut resource = ProtectedResource::new(url.as_str(), issuers.cloned())?
         .with_scopes_supported(options.required_scopes.iter().cloned())?;
     if let Some(name) = &options.resource_name {
         resource = resource.with_resource_name(name.as_str());

@@ -258,9 +258,8 @@ where
                     }
                     return ResponseFuture::inner(self.inner.call(request));
                 }
-                Err(error) => {
-                    UserInfoRejection::from(error).with_challenges(layer_challenges(extensions))
-                }
+                Err(error) => UserInfoRejection::for_guard(error, &self.guard)
+                    .with_challenges(layer_challenges(extensions)),
             },
         };
         tracing::debug!(
@@ -334,9 +333,12 @@ impl<G: RouteGuard, S: Send + Sync + 'static> FromRequestParts<S> for Authorized
         let refused = |rejection| with_resource(rejection, parts, state);
         G::guard()
             .authorize(user.as_ref())
-            .map_err(|error| refused(error.into()))?;
+            .map_err(|error| refused(UserInfoRejection::for_guard(error, G::guard())))?;
         // `authorize` refused the request without a user: always there.
-        user.map(|user| Self(user, PhantomData))
-            .ok_or_else(|| refused(UserInfoRejection::missing_credentials()))
+        user.map(|user| Self(user, PhantomData)).ok_or_else(|| {
+            refused(UserInfoRejection::missing_credentials_for(
+                G::guard().required_scopes(),
+            ))
+        })
     }
 }

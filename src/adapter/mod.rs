@@ -6,6 +6,7 @@
 //! | `guard.rs` | [`GuardLayer`](crate::GuardLayer) and the [`Authorized`](crate::Authorized) extractor: a [`Guard`](crate::Guard) on routes |
 //! | `extract.rs` | `UserInfo` and `Option<UserInfo>` as extractors |
 //! | `claims.rs` | [`Claims<T>`](crate::Claims): a verified token's claims as the handler's type |
+//! | `mcp.rs` | [`McpPolicyLayer`](crate::layer::McpPolicyLayer) and [`McpHeaderCheck`](crate::layer::McpHeaderCheck): MCP operations authorized, headers checked against the body |
 //! | `on_rejection.rs` | [`OnRejection`](crate::layer::OnRejection): a refusal in any stack's body type |
 //! | `grpc.rs` | a refusal as a gRPC trailers-only response ([`UserInfoRejection::into_grpc`](crate::UserInfoRejection::into_grpc)) |
 //! | `rejection.rs` | [`UserInfoRejection`](crate::UserInfoRejection): a refusal as a response |
@@ -18,6 +19,7 @@ pub(crate) mod extract;
 pub(crate) mod grpc;
 pub(crate) mod guard;
 pub(crate) mod layer;
+pub(crate) mod mcp;
 pub(crate) mod on_rejection;
 pub(crate) mod rejection;
 pub(crate) mod request;

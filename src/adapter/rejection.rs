@@ -30,7 +30,8 @@ pub struct UserInfoRejection {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
-    MissingCredentials,
+    /// No credential; the scopes the route requires (for the challenge's `scope`).
+    MissingCredentials(Vec<String>),
     Refused(ResolveError),
     /// No resolver, or no layer, for what needs one: the text names the fix.
     MissingResolver(&'static str),
@@ -77,7 +78,15 @@ impl UserInfoRejection {
     /// The request carried no credential, and one is required.
     #[must_use]
     pub fn missing_credentials() -> Self {
-        Self::of(Kind::MissingCredentials)
+        Self::of(Kind::MissingCredentials(Vec::new()))
+    }
+
+    /// The request carried no credential, and the route requires one with `scopes` (a
+    /// guard's, an MCP operation's): the 401's `Bearer` challenge names them in `scope="…"`,
+    /// so that a client asks for the right token the first time.
+    #[must_use]
+    pub fn missing_credentials_for(scopes: &[String]) -> Self {
+        Self::of(Kind::MissingCredentials(scopes.to_vec()))
     }
 
     /// The request's credential was refused.
@@ -115,14 +124,14 @@ impl UserInfoRejection {
     pub fn error(&self) -> Option<&ResolveError> {
         match &self.kind {
             Kind::Refused(error) => Some(error),
-            Kind::MissingCredentials | Kind::MissingResolver(_) | Kind::Denied(_) => None,
+            Kind::MissingCredentials(_) | Kind::MissingResolver(_) | Kind::Denied(_) => None,
         }
     }
 
     /// Whether the request carried no credential at all.
     #[must_use]
     pub fn is_missing_credentials(&self) -> bool {
-        self.kind == Kind::MissingCredentials
+        matches!(self.kind, Kind::MissingCredentials(_))
     }
 
     /// Whether no resolver was configured for the request (a 500).
@@ -137,7 +146,8 @@ impl UserInfoRejection {
     pub fn refusal(&self) -> Option<Refusal> {
         let reason = match &self.kind {
             Kind::Refused(error) => Reason::Refused(error),
-            Kind::MissingCredentials => Reason::MissingCredentials,
+            Kind::MissingCredentials(scopes) if scopes.is_empty() => Reason::MissingCredentials,
+            Kind::MissingCredentials(scopes) => Reason::MissingCredentialsFor(scopes),
             Kind::Denied(denied) => Reason::Denied(denied),
             Kind::MissingResolver(_) => return None,
         };
@@ -192,7 +202,7 @@ impl fmt::Display for UserInfoRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             Kind::Refused(error) => error.fmt(f),
-            Kind::MissingCredentials => f.write_str("authentication required"),
+            Kind::MissingCredentials(_) => f.write_str("authentication required"),
             Kind::MissingResolver(fix) => f.write_str(fix),
             Kind::Denied(denied) => denied.fmt(f),
         }
@@ -202,6 +212,18 @@ impl fmt::Display for UserInfoRejection {
 impl std::error::Error for UserInfoRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.error().map(|e| e as _)
+    }
+}
+
+impl UserInfoRejection {
+    /// `guard`'s refusal: without a user, a 401 naming the guard's scopes.
+    pub(crate) fn for_guard(error: AuthorizeError, guard: &crate::Guard) -> Self {
+        match error {
+            AuthorizeError::MissingCredential => {
+                Self::missing_credentials_for(guard.required_scopes())
+            }
+            error => error.into(),
+        }
     }
 }
 

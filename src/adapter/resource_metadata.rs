@@ -24,8 +24,7 @@ const CACHE: HeaderValue = HeaderValue::from_static("public, max-age=3600");
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let resource = ProtectedResource::new("https://api.example.com/mcp")?
-///     .with_authorization_servers(["https://sso.example.com"]);
+/// let resource = ProtectedResource::new("https://api.example.com/mcp", ["https://sso.example.com"])?;
 /// let app: Router = Router::new().merge(resource_metadata_routes(&resource));
 /// let request = http::Request::get("/.well-known/oauth-protected-resource/mcp").body(axum::body::Body::empty())?;
 /// let response = app.oneshot(request).await?;

@@ -55,6 +55,23 @@ impl UserInfo {
         grants(self).scopes
     }
 
+    /// Whether this user's scopes satisfy `scope`: granted, or implied by a granted one under
+    /// the resolver's [`ScopeHierarchy`](crate::authorize::ScopeHierarchy) (exact matching
+    /// without one). What guards, MCP policies and the demo's `/whoami?scope=` judge by.
+    ///
+    /// ```
+    /// use axum_userinfo::{UserInfo, identity::JwtUserInfo};
+    /// let claims = serde_json::json!({"iss": "https://sso.example.com", "sub": "ada", "scope": "files:read"});
+    /// let user = UserInfo::from_claims_unchecked(JwtUserInfo::from_claims(claims.as_object().unwrap().clone())?)?;
+    /// assert!(user.has_scope("files:read"));
+    /// assert!(!user.has_scope("files"));
+    /// # Ok::<(), axum_userinfo::ResolveError>(())
+    /// ```
+    #[must_use]
+    pub fn has_scope(&self, scope: &str) -> bool {
+        crate::authorize::satisfied(self.scope_hierarchy(), grants(self).scopes, scope)
+    }
+
     /// The roles a guard grants this user (as [`granted_scopes`](Self::granted_scopes)).
     #[must_use]
     pub fn granted_roles(&self) -> &[String] {

@@ -157,8 +157,9 @@ impl Guard {
         let inner = &*self.inner;
         let grants = granted::grants(user);
         let mut missing_scopes = Vec::new();
+        let hierarchy = user.scope_hierarchy();
         for scope in &inner.scopes {
-            if !grants.scopes.contains(scope) {
+            if !super::satisfied(hierarchy, grants.scopes, scope) {
                 missing_scopes.push(scope.clone());
             }
         }

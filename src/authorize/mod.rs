@@ -25,6 +25,7 @@
 //! | `guard.rs` | [`Guard`]: the requirements, and the one check |
 //! | `granted.rs` | what a user is granted: scopes, roles, groups |
 //! | `denied.rs` | [`Denied`]: what a user lacked, for the 403 and its challenge |
+//! | `scope_hierarchy.rs` | [`ScopeHierarchy`]: which scopes a broader one implies |
 //! | `protected_resource.rs` | [`ProtectedResource`]: RFC 9728 metadata, and the URL challenges point to |
 //!
 //! # In practice
@@ -77,7 +78,11 @@ mod denied;
 mod granted;
 mod guard;
 mod protected_resource;
+mod scope_hierarchy;
 
 pub use denied::{AuthorizeError, Denied};
 pub use guard::Guard;
+pub(crate) use protected_resource::OFFLINE_ACCESS;
 pub use protected_resource::{ProtectedResource, WELL_KNOWN_PATH};
+pub use scope_hierarchy::ScopeHierarchy;
+pub(crate) use scope_hierarchy::satisfied;

@@ -7,6 +7,11 @@ use serde_json::{Value, json};
 use crate::error::ConfigError;
 use crate::parse::scope::scope_tokens;
 
+/// The scope that asks for a refresh token (OpenID Connect): never a resource's requirement,
+/// so never in its `scopes_supported` nor in a challenge's `scope` (the MCP authorization
+/// spec).
+pub(crate) const OFFLINE_ACCESS: &str = "offline_access";
+
 /// The well-known path RFC 9728 §3 registers.
 pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
 
@@ -23,8 +28,7 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
 ///
 /// ```
 /// use axum_userinfo::authorize::ProtectedResource;
-/// let resource = ProtectedResource::new("https://api.example.com/mcp")?
-///     .with_authorization_servers(["https://sso.example.com"])
+/// let resource = ProtectedResource::new("https://api.example.com/mcp", ["https://sso.example.com"])?
 ///     .with_scopes_supported(["tools:call"])?;
 /// assert_eq!(
 ///     resource.metadata_url(),
@@ -45,18 +49,35 @@ pub struct ProtectedResource {
 
 impl ProtectedResource {
     /// The resource identified by `resource`, an `https` URL (or `http` on a loopback host,
-    /// for local development) without query or fragment. Its scheme and host are kept in
-    /// lower case (`HTTPS://API.example.com/mcp` is `https://api.example.com/mcp`), the one
-    /// form the metadata and every challenge show. Name at least one authorization server
-    /// ([`with_authorization_servers`](Self::with_authorization_servers)): a resolver refuses
-    /// to build with a resource that names none.
+    /// for local development) without query or fragment, whose tokens come from
+    /// `authorization_servers` (their issuers; at least one, RFC 9728 and the MCP spec: a
+    /// client finds where to get a token there). Its scheme and host are kept in lower case
+    /// (`HTTPS://API.example.com/mcp` is `https://api.example.com/mcp`), the one form the
+    /// metadata and every challenge show.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidResource`] for anything else: a URL with a character that cannot
-    /// be quoted in a challenge, a port outside 1–65535, or route syntax in its path (`{`,
-    /// `}`, a segment starting with `:` or `*`), which the metadata route would otherwise
-    /// read as a capture.
-    pub fn new(resource: impl Into<String>) -> Result<Self, ConfigError> {
+    /// [`ConfigError::ResourceWithoutAuthorizationServer`] when `authorization_servers` names
+    /// none (or only blank ones); [`ConfigError::InvalidResource`] for a resource that is not
+    /// such a URL: a URL with a character that cannot be quoted in a challenge, a port outside
+    /// 1–65535, or route syntax in its path (`{`, `}`, a segment starting with `:` or `*`),
+    /// which the metadata route would otherwise read as a capture.
+    pub fn new<I, S>(
+        resource: impl Into<String>,
+        authorization_servers: I,
+    ) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let authorization_servers: Vec<String> =
+            authorization_servers.into_iter().map(Into::into).collect();
+        if authorization_servers.is_empty()
+            || authorization_servers
+                .iter()
+                .any(|server| server.trim().is_empty())
+        {
+            return Err(ConfigError::ResourceWithoutAuthorizationServer);
+        }
         let resource = resource.into();
         let uri: Uri = resource.parse().map_err(|_| ConfigError::InvalidResource)?;
         let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
@@ -106,7 +127,7 @@ impl ProtectedResource {
             metadata_url: format!("{origin}{metadata_path}"),
             metadata_path,
             resource,
-            authorization_servers: Vec::new(),
+            authorization_servers,
             scopes_supported: Vec::new(),
             resource_name: None,
         })
@@ -118,7 +139,7 @@ impl ProtectedResource {
         &self.authorization_servers
     }
 
-    /// The authorization servers (issuers) whose tokens the resource takes.
+    /// More authorization servers (issuers) whose tokens the resource takes.
     #[must_use]
     pub fn with_authorization_servers<I, S>(mut self, servers: I) -> Self
     where
@@ -130,16 +151,22 @@ impl ProtectedResource {
         self
     }
 
-    /// The scopes the resource knows (`scopes_supported`).
+    /// The scopes the resource knows (`scopes_supported`): those a client asks for when no
+    /// challenge names any (the MCP spec's minimal set for basic use).
     ///
     /// # Errors
-    /// [`ConfigError::InvalidScope`] for a scope that is not an RFC 6749 scope token.
+    /// [`ConfigError::InvalidScope`] for a scope that is not an RFC 6749 scope token,
+    /// [`ConfigError::OfflineAccessInScopesSupported`] for `offline_access` (refresh tokens
+    /// are not the resource's requirement).
     pub fn with_scopes_supported<I, S>(mut self, scopes: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let scopes = scope_tokens(scopes)?;
+        if scopes.iter().any(|scope| scope == OFFLINE_ACCESS) {
+            return Err(ConfigError::OfflineAccessInScopesSupported);
+        }
         self.scopes_supported.extend(scopes);
         Ok(self)
     }
@@ -199,10 +226,34 @@ impl ProtectedResource {
 mod tests {
     use super::*;
 
+    const AS: &str = "https://sso.example.com";
+
+    #[test]
+    fn an_authorization_server_is_required_and_offline_access_refused() {
+        let none: [&str; 0] = [];
+        let resource = "https://api.example.com/mcp";
+        assert_eq!(
+            ProtectedResource::new(resource, none),
+            Err(ConfigError::ResourceWithoutAuthorizationServer)
+        );
+        assert_eq!(
+            ProtectedResource::new(resource, [" "]),
+            Err(ConfigError::ResourceWithoutAuthorizationServer)
+        );
+        let ok = ProtectedResource::new(resource, [AS]).unwrap();
+        assert_eq!(ok.document()["authorization_servers"][0], AS);
+        assert_eq!(
+            ok.clone()
+                .with_scopes_supported(["tools", "offline_access"]),
+            Err(ConfigError::OfflineAccessInScopesSupported)
+        );
+    }
+
     #[test]
     fn metadata_urls_and_refusals() {
-        let url =
-            |resource: &str| ProtectedResource::new(resource).map(|r| r.metadata_url().to_owned());
+        let url = |resource: &str| {
+            ProtectedResource::new(resource, [AS]).map(|r| r.metadata_url().to_owned())
+        };
         assert_eq!(
             url("https://api.example.com").unwrap(),
             "https://api.example.com/.well-known/oauth-protected-resource"
@@ -237,7 +288,7 @@ mod tests {
             assert_eq!(url(bad), Err(ConfigError::InvalidResource), "{bad}");
         }
         // One canonical form: scheme and host in lower case, wherever they are shown.
-        let upper = ProtectedResource::new("HTTPS://API.Example.com:8443/MCP").unwrap();
+        let upper = ProtectedResource::new("HTTPS://API.Example.com:8443/MCP", [AS]).unwrap();
         assert_eq!(upper.resource(), "https://api.example.com:8443/MCP");
         assert_eq!(
             upper.metadata_url(),
@@ -247,7 +298,7 @@ mod tests {
             upper.document()["resource"],
             "https://api.example.com:8443/MCP"
         );
-        let root = ProtectedResource::new("https://API.example.com").unwrap();
+        let root = ProtectedResource::new("https://API.example.com", [AS]).unwrap();
         assert_eq!(root.resource(), "https://api.example.com");
     }
 }

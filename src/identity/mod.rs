@@ -17,6 +17,7 @@
 pub(crate) mod claim_mapping;
 pub(crate) mod claim_rules;
 pub(crate) mod confirmation;
+pub(crate) mod grant_rules;
 pub(crate) mod jwt_claims;
 pub(crate) mod kinds;
 pub(crate) mod typed_claims;

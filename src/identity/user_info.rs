@@ -14,8 +14,9 @@ use uuid::Uuid;
 use crate::api_keys::ApiKeyEntry;
 use crate::error::BasicError;
 use crate::error::ResolveError;
-use crate::identity::claim_mapping::{ClaimMapping, MappedGrants};
+use crate::identity::claim_mapping::MappedGrants;
 use crate::identity::confirmation::Confirmation;
+use crate::identity::grant_rules::GrantRules;
 use crate::identity::jwt_claims::JwtUserInfo;
 use crate::identity::kinds::CredentialKind;
 use crate::identity::user_id::{
@@ -55,8 +56,9 @@ struct Inner {
     /// What a verified or introspected token's `cnf` binds it to.
     confirmation: Confirmation,
     /// Where its verifier (or introspection client) reads scopes, roles and groups, when
-    /// configured; and those grants, computed at the first look (a cached user keeps them).
-    mapping: Option<Arc<ClaimMapping>>,
+    /// configured, and its resolver's scope hierarchy; the mapped grants, computed at the
+    /// first look (a cached user keeps them).
+    rules: GrantRules,
     mapped: OnceLock<MappedGrants>,
 }
 
@@ -171,7 +173,7 @@ impl UserInfo {
             claims_trusted: false,
             key_entry: None,
             confirmation: Confirmation::None,
-            mapping: None,
+            rules: GrantRules::default(),
             mapped: OnceLock::new(),
         }))
     }
@@ -189,9 +191,9 @@ impl UserInfo {
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
         verified: Arc<dyn StillVerified>,
-        mapping: Option<Arc<ClaimMapping>>,
+        rules: GrantRules,
     ) -> Self {
-        Self::trusted_jwt(user_id, jwt, valid_until, Some(verified), mapping)
+        Self::trusted_jwt(user_id, jwt, valid_until, Some(verified), rules)
     }
 
     /// A JWT user whose claims are trusted: they grant scopes, roles and groups to guards.
@@ -200,7 +202,7 @@ impl UserInfo {
         jwt: JwtUserInfo,
         valid_until: Option<SystemTime>,
         verified: Option<Arc<dyn StillVerified>>,
-        mapping: Option<Arc<ClaimMapping>>,
+        rules: GrantRules,
     ) -> Self {
         let confirmation = Confirmation::of_payload(jwt.payload());
         Self(Arc::new(Inner {
@@ -211,7 +213,7 @@ impl UserInfo {
             claims_trusted: true,
             key_entry: None,
             confirmation,
-            mapping,
+            rules,
             mapped: OnceLock::new(),
         }))
     }
@@ -237,7 +239,7 @@ impl UserInfo {
     /// The mapped grants of a trusted token's user whose verifier (or introspection client)
     /// has a [`ClaimMapping`]; `None` otherwise (the reference's fields apply).
     pub(crate) fn mapped_grants(&self) -> Option<&MappedGrants> {
-        let mapping = self.0.mapping.as_deref()?;
+        let mapping = self.0.rules.mapping.as_deref()?;
         let claims = self.trusted_claims()?;
         Some(
             self.0
@@ -274,9 +276,9 @@ impl UserInfo {
         claims: JwtUserInfo,
         confirmation: Confirmation,
         valid_until: Option<SystemTime>,
-        still: (Arc<dyn StillVerified>, Option<Arc<ClaimMapping>>),
+        still: (Arc<dyn StillVerified>, GrantRules),
     ) -> Self {
-        let (still, mapping) = still;
+        let (still, rules) = still;
         Self(Arc::new(Inner {
             user_id,
             details: UserDetails::Introspected(claims),
@@ -285,7 +287,7 @@ impl UserInfo {
             claims_trusted: true,
             key_entry: None,
             confirmation,
-            mapping,
+            rules,
             mapped: OnceLock::new(),
         }))
     }
@@ -302,11 +304,15 @@ impl UserInfo {
     /// [`ResolveError::ControlCharacter`] when the key holds a C0 control character or DEL
     /// (it could spell the id of a verified or trusted identity).
     pub fn from_api_key(key: impl Into<String>) -> Result<Self, ResolveError> {
-        Self::api_key(key.into(), None)
+        Self::api_key(key.into(), None, GrantRules::default())
     }
 
     /// An API key's user, with its store's entry when the key is a known one.
-    fn api_key(key: String, key_entry: Option<Arc<ApiKeyEntry>>) -> Result<Self, ResolveError> {
+    fn api_key(
+        key: String,
+        key_entry: Option<Arc<ApiKeyEntry>>,
+        rules: GrantRules,
+    ) -> Result<Self, ResolveError> {
         check_untrusted_key(&key, CredentialKind::ApiKey)?;
         Ok(Self(Arc::new(Inner {
             user_id: user_id_of_key(&key),
@@ -316,7 +322,7 @@ impl UserInfo {
             claims_trusted: false,
             key_entry,
             confirmation: Confirmation::None,
-            mapping: None,
+            rules,
             mapped: OnceLock::new(),
         })))
     }
@@ -328,8 +334,25 @@ impl UserInfo {
     pub(crate) fn from_known_api_key(
         key: impl Into<String>,
         entry: Arc<ApiKeyEntry>,
+        hierarchy: Option<Arc<crate::authorize::ScopeHierarchy>>,
     ) -> Result<Self, ResolveError> {
-        Self::api_key(key.into(), Some(entry))
+        Self::api_key(
+            key.into(),
+            Some(entry),
+            GrantRules {
+                mapping: None,
+                hierarchy,
+            },
+        )
+    }
+
+    /// The scope hierarchy this user's scopes are judged by: its resolver's
+    /// ([`with_scope_hierarchy`](crate::ResolverBuilder::with_scope_hierarchy)), for a user
+    /// with scopes (a verified or introspected token's, a known API key's); `None` for exact
+    /// matching.
+    #[must_use]
+    pub fn scope_hierarchy(&self) -> Option<&crate::authorize::ScopeHierarchy> {
+        self.0.rules.hierarchy.as_deref()
     }
 
     /// The thumbprint a verified or introspected token is bound to by `cnf.jkt` (RFC 9449):
@@ -413,7 +436,13 @@ impl UserInfo {
     pub fn from_claims_unchecked(jwt: JwtUserInfo) -> Result<Self, ResolveError> {
         let identity = jwt.identity_claim().ok_or(ResolveError::NoIdentityClaim)?;
         let id = verified_jwt_user_id(jwt.issuer(), identity)?;
-        Ok(Self::trusted_jwt(id, jwt, None, None, None))
+        Ok(Self::trusted_jwt(
+            id,
+            jwt,
+            None,
+            None,
+            GrantRules::default(),
+        ))
     }
 
     /// A user asserted by a trusted proxy header: the identity is

@@ -1,7 +1,8 @@
 //! An introspection answer → a user, or why not. In order: `active` must be JSON `true`;
 //! `token_type` must not be `refresh_token`; the answer's members then pass the checks of a
 //! verified JWT's claims (the client's issuer, leeway, audience and scopes); the user is named
-//! by the first non-blank string of `sub` and `username`, trimmed, scoped to the issuer.
+//! by the first non-blank string of `sub`, `username` and `client_id` (a machine client's own
+//! token), trimmed, scoped to the issuer.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -85,7 +86,9 @@ fn user(
         .check_at(&claims, now)
         .map_err(ResolveError::Verification)?;
     check(|key| claims.get(key)).map_err(ResolveError::InvalidClaims)?;
-    let identity = ["sub", "username"]
+    // A client's own token (`client_credentials`) often names only `client_id`: its user is
+    // the client, the id its JWT (`sub` = the client id, RFC 9068 §2.2) gives.
+    let identity = ["sub", "username", "client_id"]
         .into_iter()
         .filter_map(|member| answer.get(member)?.as_str())
         .map(py_strip)
@@ -99,7 +102,7 @@ fn user(
     let still = Arc::new(Until(valid_until));
     let confirmation = Confirmation::of(answer);
     let claims = JwtUserInfo::from_checked_payload(payload);
-    let still = (still as Arc<dyn StillVerified>, checks.mapping.clone());
+    let still = (still as Arc<dyn StillVerified>, checks.grant_rules());
     let user = UserInfo::from_introspection(id, claims, confirmation, valid_until, still);
     Ok((user, times.exp()))
 }
@@ -130,6 +133,7 @@ mod tests {
             require_exp: false,
             required_scopes: vec!["read".to_owned()],
             mapping: None,
+            hierarchy: None,
         }
     }
 
@@ -233,6 +237,7 @@ mod tests {
         ));
         let mut anonymous = with("sub", Value::Null);
         anonymous["username"] = "  ".into();
+        anonymous["client_id"] = Value::Null;
         assert_eq!(
             refusal(anonymous),
             ResolveError::Introspection(IntrospectionError::NoIdentity)

@@ -127,6 +127,11 @@ impl std::fmt::Debug for Answers {
 }
 
 impl Answers {
+    /// Its settings.
+    pub(crate) fn settings(&self) -> CacheSettings {
+        self.settings
+    }
+
     pub(crate) fn new(settings: CacheSettings) -> Self {
         let capacity = u64::try_from(settings.bytes).unwrap_or(u64::MAX);
         let cache = (settings.bytes > 0 && !settings.max_ttl.is_zero()).then(|| {

@@ -105,7 +105,7 @@ pub struct IntrospectionClient(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     checks: ClaimChecks,
-    exchange: Exchange,
+    exchange: Arc<Exchange>,
     answers: Answers,
 }
 
@@ -136,6 +136,25 @@ impl IntrospectionClient {
     #[must_use]
     pub fn issuer(&self) -> &str {
         &self.0.checks.issuer
+    }
+
+    /// The scopes its tokens must have.
+    pub(crate) fn required_scopes(&self) -> &[String] {
+        &self.0.checks.required_scopes
+    }
+
+    /// This client as a resolver with `rules` holds it (see
+    /// [`ClaimChecks::adopted`]): the same exchange with the authorization server, the
+    /// resolver's rules, and a cache of its own (answers are cached checked).
+    pub(crate) fn adopted(&self, rules: &crate::verify::claims::ResolverRules) -> Self {
+        match self.0.checks.adopted(rules) {
+            Some(checks) => Self(Arc::new(Inner {
+                checks,
+                exchange: Arc::clone(&self.0.exchange),
+                answers: Answers::new(self.0.answers.settings()),
+            })),
+            None => self.clone(),
+        }
     }
 
     /// The user of an opaque token: a cached answer now, else a pending call.
@@ -306,7 +325,7 @@ impl IntrospectionClientBuilder {
         Ok(IntrospectionClient(Arc::new(Inner {
             answers: Answers::new(cache),
             checks,
-            exchange,
+            exchange: Arc::new(exchange),
         })))
     }
 }

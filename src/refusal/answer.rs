@@ -13,6 +13,9 @@ use crate::refusal::Challenges;
 pub enum Reason<'a> {
     /// It carried no credential, and one is required.
     MissingCredentials,
+    /// It carried no credential, and the route (a guard, an MCP operation) requires one with
+    /// these scopes: the 401's `Bearer` challenge names them in `scope="…"`.
+    MissingCredentialsFor(&'a [String]),
     /// Its credential was refused.
     Refused(&'a ResolveError),
     /// Its user lacks what a [`Guard`](crate::Guard) requires.
@@ -69,12 +72,14 @@ impl Refusal {
     pub(crate) fn new(reason: Reason<'_>, challenges: &Challenges) -> Self {
         let status = match reason {
             Reason::Refused(error) => error.status(),
-            Reason::MissingCredentials => StatusCode::UNAUTHORIZED,
+            Reason::MissingCredentials | Reason::MissingCredentialsFor(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Reason::Denied(_) => StatusCode::FORBIDDEN,
         };
         let body = match reason {
             Reason::Refused(error) => AuthErrorPayload::new(error),
-            Reason::MissingCredentials => AuthErrorPayload {
+            Reason::MissingCredentials | Reason::MissingCredentialsFor(_) => AuthErrorPayload {
                 code: ErrorCode::UserAuthError,
                 message: "Authentication failed",
                 details: "authentication required".to_owned(),
@@ -136,10 +141,14 @@ fn www_authenticate(
 ) -> Vec<HeaderValue> {
     let error = match reason {
         Reason::Refused(error) => error,
-        Reason::MissingCredentials => {
+        Reason::MissingCredentials | Reason::MissingCredentialsFor(_) => {
+            let route = match reason {
+                Reason::MissingCredentialsFor(scopes) => scopes,
+                _ => &[],
+            };
             let mut all = Vec::with_capacity(3);
             if offered.bearer {
-                all.push(with_metadata(BEARER, offered));
+                all.push(with_scope(with_metadata(BEARER, offered), offered, route));
             }
             if offered.basic {
                 all.push(BASIC);
@@ -166,8 +175,13 @@ fn www_authenticate(
         Challenge::Bearer => vec![BEARER],
         _ => Vec::new(),
     };
+    let unauthorized = status == StatusCode::UNAUTHORIZED;
     challenges = (challenges.into_iter())
         .map(|challenge| with_metadata(challenge, offered))
+        .map(|challenge| match unauthorized {
+            true => with_scope(challenge, offered, &[]),
+            false => challenge,
+        })
         .collect();
     if let Some(algs) = &offered.dpop_algs {
         let dpop_error = (challenge == Challenge::InvalidDpopProof).then_some(error);
@@ -187,6 +201,28 @@ fn with_metadata(challenge: HeaderValue, offered: &Challenges) -> HeaderValue {
         Ok(text) if text.starts_with("Bearer") => {
             let separator = if text == "Bearer" { " " } else { ", " };
             let with = format!(r#"{text}{separator}resource_metadata="{url}""#);
+            HeaderValue::try_from(with).unwrap_or(challenge)
+        }
+        _ => challenge,
+    }
+}
+
+/// A 401's `Bearer` challenge with `scope="…"`: the resolver's required scopes and the
+/// route's (`route`), each once, never `offline_access` (the MCP authorization spec).
+fn with_scope(challenge: HeaderValue, offered: &Challenges, route: &[String]) -> HeaderValue {
+    let mut scopes: Vec<&str> = Vec::new();
+    for scope in offered.scopes.iter().chain(route) {
+        if scope != crate::authorize::OFFLINE_ACCESS && !scopes.contains(&scope.as_str()) {
+            scopes.push(scope);
+        }
+    }
+    if scopes.is_empty() {
+        return challenge;
+    }
+    match challenge.to_str() {
+        Ok(text) if text.starts_with("Bearer") => {
+            let separator = if text == "Bearer" { " " } else { ", " };
+            let with = format!(r#"{text}{separator}scope="{}""#, scopes.join(" "));
             HeaderValue::try_from(with).unwrap_or(challenge)
         }
         _ => challenge,
@@ -317,7 +353,12 @@ mod tests {
     #[test]
     fn only_accepted_schemes_are_offered() {
         let challenges = |kinds: &[CredentialKind]| {
-            let offered = Challenges::new(Some(kinds.iter().copied().collect()), None, None);
+            let offered = Challenges::new(
+                Some(kinds.iter().copied().collect()),
+                None,
+                None,
+                Vec::new(),
+            );
             let refusal = Refusal::new(Reason::MissingCredentials, &offered);
             (refusal.headers().get_all(WWW_AUTHENTICATE).iter())
                 .map(|v| v.to_str().unwrap().split(' ').next().unwrap().to_owned())
@@ -331,7 +372,7 @@ mod tests {
             ["Bearer", "Basic"]
         );
         // A cookie refused on a Basic-only resolver is answered with the scheme it accepts.
-        let offered = Challenges::new(Some([CredentialKind::Basic].into()), None, None);
+        let offered = Challenges::new(Some([CredentialKind::Basic].into()), None, None, Vec::new());
         let error = ResolveError::NotAccepted(CredentialKind::SessionCookie);
         assert_eq!(
             first_challenge(&Refusal::new(Reason::Refused(&error), &offered)),
@@ -341,7 +382,12 @@ mod tests {
 
     #[test]
     fn dpop_challenges_point_to_the_metadata() {
-        let offered = Challenges::new(None, Some(&["ES256", "EdDSA"]), Some("https://api/.wk"));
+        let offered = Challenges::new(
+            None,
+            Some(&["ES256", "EdDSA"]),
+            Some("https://api/.wk"),
+            Vec::new(),
+        );
         let refusal = Refusal::new(Reason::MissingCredentials, &offered);
         let all: Vec<_> = (refusal.headers().get_all(WWW_AUTHENTICATE).iter())
             .map(|v| v.to_str().unwrap())

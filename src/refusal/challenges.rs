@@ -8,7 +8,9 @@ use crate::identity::kinds::{AcceptedKinds, CredentialKind};
 /// tokens or API keys, `Basic` only when it accepts Basic credentials (a browser prompts for a
 /// password on `Basic`, which would never succeed otherwise), `DPoP` with the proof algorithms
 /// when it checks DPoP proofs, and `resource_metadata` (RFC 9728 §5.1) on `Bearer` and `DPoP`
-/// when it describes a protected resource. [`Resolver::challenges`](crate::Resolver::challenges)
+/// when it describes a protected resource, and the scopes every token must have as the
+/// `scope="…"` of a 401's `Bearer` challenge (the MCP authorization spec: a client then asks
+/// for the right token the first time). [`Resolver::challenges`](crate::Resolver::challenges)
 /// gives a resolver's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenges {
@@ -16,6 +18,9 @@ pub struct Challenges {
     pub(crate) basic: bool,
     pub(crate) dpop_algs: Option<Arc<str>>,
     pub(crate) resource_metadata: Option<Arc<str>>,
+    /// The scopes every token must have (its verifiers' and introspection client's required
+    /// scopes), for the `scope="…"` of a 401's `Bearer` challenge; never `offline_access`.
+    pub(crate) scopes: Vec<String>,
 }
 
 impl Default for Challenges {
@@ -27,6 +32,7 @@ impl Default for Challenges {
             basic: true,
             dpop_algs: None,
             resource_metadata: None,
+            scopes: Vec::new(),
         }
     }
 }
@@ -39,6 +45,7 @@ impl Challenges {
         accepted: Option<AcceptedKinds>,
         dpop_algorithms: Option<&[&str]>,
         resource_metadata: Option<&str>,
+        scopes: Vec<String>,
     ) -> Self {
         let takes = |kind| accepted.is_none_or(|kinds| kinds.contains(kind));
         let basic = accepted.is_some() && takes(CredentialKind::Basic);
@@ -54,6 +61,7 @@ impl Challenges {
             basic,
             dpop_algs: dpop_algorithms.map(|algs| algs.join(" ").into()),
             resource_metadata: resource_metadata.map(Into::into),
+            scopes,
         }
     }
 

@@ -27,6 +27,7 @@ pub struct ResolverBuilder {
     max_auth_frame_len: Option<usize>,
     websocket_auth_timeout: Option<Option<Duration>>,
     protected_resource: Option<crate::authorize::ProtectedResource>,
+    scope_hierarchy: Option<crate::authorize::ScopeHierarchy>,
     #[cfg(feature = "verify")]
     verifiers: Vec<crate::verify::JwtVerifier>,
     #[cfg(feature = "verify")]
@@ -45,6 +46,33 @@ pub struct ResolverBuilder {
 }
 
 impl ResolverBuilder {
+    /// The scopes every token must have: its verifiers' and introspection client's required
+    /// scopes, each once.
+    fn required_scopes(&self) -> Vec<String> {
+        #[allow(unused_mut)]
+        let mut scopes: Vec<String> = Vec::new();
+        #[cfg(feature = "verify")]
+        let verifiers = self
+            .verifiers
+            .iter()
+            .map(|verifier| verifier.required_scopes());
+        #[cfg(not(feature = "verify"))]
+        let verifiers = std::iter::empty::<&[String]>();
+        #[cfg(feature = "introspection")]
+        let client = self
+            .introspection
+            .iter()
+            .map(|client| client.required_scopes());
+        #[cfg(not(feature = "introspection"))]
+        let client = std::iter::empty::<&[String]>();
+        for scope in verifiers.chain(client).flatten() {
+            if !scopes.contains(scope) {
+                scopes.push(scope.clone());
+            }
+        }
+        scopes
+    }
+
     /// DPoP's configuration, checked: a public URL that parses, and one at all (or trusted
     /// proxies to forward the scheme and host).
     #[cfg(feature = "dpop")]
@@ -452,8 +480,7 @@ impl ResolverBuilder {
     ///
     /// ```
     /// use axum_userinfo::{authorize::ProtectedResource, Resolver};
-    /// let resource = ProtectedResource::new("https://api.example.com/mcp")?
-    ///     .with_authorization_servers(["https://sso.example.com"]);
+    /// let resource = ProtectedResource::new("https://api.example.com/mcp", ["https://sso.example.com"])?;
     /// let resolver = Resolver::builder().with_protected_resource(resource).build()?;
     /// assert_eq!(resolver.protected_resource().unwrap().resource(), "https://api.example.com/mcp");
     /// # Ok::<(), axum_userinfo::ConfigError>(())
@@ -463,6 +490,24 @@ impl ResolverBuilder {
         resource: crate::authorize::ProtectedResource,
     ) -> Self {
         self.protected_resource = Some(resource);
+        self
+    }
+
+    /// Judges every scope by `hierarchy` (a broader scope implies narrower ones; the MCP
+    /// authorization spec requires it): its users carry it to every guard
+    /// ([`UserInfo::has_scope`](crate::UserInfo::has_scope)), and its verifiers' and
+    /// introspection client's required scopes are judged by it. None by default: exact
+    /// matching.
+    ///
+    /// ```
+    /// use axum_userinfo::{authorize::ScopeHierarchy, Resolver};
+    /// let hierarchy = ScopeHierarchy::new().with_implied("files", ["files:read"])?;
+    /// let resolver = Resolver::builder().with_scope_hierarchy(hierarchy).build()?;
+    /// assert!(resolver.scope_hierarchy().unwrap().implies("files", "files:read"));
+    /// # Ok::<(), axum_userinfo::ConfigError>(())
+    /// ```
+    pub fn with_scope_hierarchy(mut self, hierarchy: crate::authorize::ScopeHierarchy) -> Self {
+        self.scope_hierarchy = (!hierarchy.is_exact()).then_some(hierarchy);
         self
     }
 
@@ -528,11 +573,7 @@ impl ResolverBuilder {
         #[cfg(feature = "dpop")]
         let dpop = self.dpop_config()?;
         let accepted = self.accepted_kinds()?;
-        if (self.protected_resource.as_ref())
-            .is_some_and(|resource| resource.authorization_servers().is_empty())
-        {
-            return Err(ConfigError::ResourceWithoutAuthorizationServer);
-        }
+        let required_scopes = self.required_scopes();
         let token_locations = self.token_locations(self.identity_header.is_some())?;
         let identity_header = self
             .identity_header
@@ -584,9 +625,18 @@ impl ResolverBuilder {
             identity_header.is_none().then_some(accepted),
             dpop_algorithms,
             (self.protected_resource.as_ref()).map(|resource| resource.metadata_url()),
+            required_scopes,
         ));
+        let scope_hierarchy = self.scope_hierarchy.map(Arc::new);
+        #[cfg(feature = "verify")]
+        let rules = crate::verify::claims::ResolverRules {
+            hierarchy: scope_hierarchy.clone(),
+            resource: (self.protected_resource.as_ref())
+                .map(|resource| resource.resource().to_owned()),
+        };
         Ok(Resolver {
             config: Arc::new(Config {
+                scope_hierarchy,
                 token_locations,
                 challenges,
                 accepted,
@@ -605,11 +655,13 @@ impl ResolverBuilder {
                 protected_resource: self.protected_resource,
                 #[cfg(feature = "verify")]
                 issuers: crate::verify::Issuers::new(
-                    self.verifiers,
+                    (self.verifiers.iter())
+                        .map(|verifier| verifier.adopted(&rules))
+                        .collect(),
                     (self.token_cache_bytes).unwrap_or(crate::verify::DEFAULT_TOKEN_CACHE_BYTES),
                 )?,
                 #[cfg(feature = "introspection")]
-                introspection: self.introspection,
+                introspection: (self.introspection.as_ref()).map(|client| client.adopted(&rules)),
                 api_keys: self.api_keys,
                 client_certificates: self.client_certificates,
                 #[cfg(feature = "dpop")]

@@ -27,6 +27,8 @@ pub(crate) struct Config {
     pub(crate) max_auth_frame_len: usize,
     pub(crate) websocket_auth_timeout: Option<Duration>,
     pub(crate) protected_resource: Option<crate::authorize::ProtectedResource>,
+    /// Which scopes imply which (none: exact matching).
+    pub(crate) scope_hierarchy: Option<Arc<crate::authorize::ScopeHierarchy>>,
     #[cfg(feature = "verify")]
     pub(crate) issuers: crate::verify::Issuers,
     #[cfg(feature = "introspection")]
@@ -61,6 +63,7 @@ impl Default for Config {
             max_auth_frame_len: DEFAULT_MAX_AUTH_FRAME_LEN,
             websocket_auth_timeout: Some(DEFAULT_WEBSOCKET_AUTH_TIMEOUT),
             protected_resource: None,
+            scope_hierarchy: None,
             #[cfg(feature = "verify")]
             issuers: crate::verify::Issuers::default(),
             #[cfg(feature = "introspection")]

@@ -178,7 +178,7 @@ fn api_key_user(config: &Config, key: std::borrow::Cow<'_, str>) -> Result<UserI
     };
     let digest = crate::api_keys::ApiKeyDigest::of(&key);
     let entry = store.find(&digest).ok_or(ResolveError::UnknownApiKey)?;
-    UserInfo::from_known_api_key(key, entry)
+    UserInfo::from_known_api_key(key, entry, config.scope_hierarchy.clone())
 }
 
 /// Whether a verifier's refusal says that no configured issuer claims the token (it does

@@ -159,6 +159,14 @@ impl Resolver {
         self.config.protected_resource.as_ref()
     }
 
+    /// The scope hierarchy every scope is judged by
+    /// ([`with_scope_hierarchy`](crate::ResolverBuilder::with_scope_hierarchy)); `None` for
+    /// exact matching.
+    #[must_use]
+    pub fn scope_hierarchy(&self) -> Option<&crate::authorize::ScopeHierarchy> {
+        self.config.scope_hierarchy.as_deref()
+    }
+
     /// The DPoP proof algorithms accepted, when DPoP is configured
     /// ([`with_dpop`](crate::ResolverBuilder::with_dpop); feature `dpop`): what a `DPoP`
     /// challenge's `algs` lists.

@@ -41,6 +41,11 @@ pub(crate) enum Audience {
     Any,
     /// One of these is required.
     OneOf(Vec<String>),
+    /// The protected resource the verifier serves (no audience configured, the resolver's
+    /// [`ProtectedResource`](crate::authorize::ProtectedResource)): required, compared as RFC
+    /// 8707 and the MCP spec ask (scheme and host in any case, a trailing `/` or none). Held in
+    /// its canonical form.
+    Resource(String),
 }
 
 impl Audience {
@@ -51,6 +56,31 @@ impl Audience {
             other => *other = Self::OneOf(vec![audience]),
         }
     }
+}
+
+/// What a resolver adds to the checks of the verifiers and introspection client it holds.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResolverRules {
+    /// Its scope hierarchy.
+    pub(crate) hierarchy: Option<std::sync::Arc<crate::authorize::ScopeHierarchy>>,
+    /// Its protected resource's identifier.
+    pub(crate) resource: Option<String>,
+}
+
+/// A resource identifier as RFC 8707 compares them: scheme and host lower-cased, one trailing
+/// `/` dropped (`HTTPS://MCP.example.com/` is `https://mcp.example.com`); the path, and
+/// anything that is not a URL, as written.
+pub(crate) fn canonical_resource(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_owned();
+    };
+    let (authority, path) = rest.find('/').map_or((rest, ""), |at| rest.split_at(at));
+    let path = path.strip_suffix('/').unwrap_or(path);
+    format!(
+        "{}://{}{path}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    )
 }
 
 /// A configured leeway, clamped to [`MAX_LEEWAY`].
@@ -69,6 +99,8 @@ pub(crate) struct ClaimChecks {
     pub(crate) required_scopes: Vec<String>,
     /// Where its tokens' scopes, roles and groups are, for guards (none: the reference's rule).
     pub(crate) mapping: Option<std::sync::Arc<crate::identity::ClaimMapping>>,
+    /// Which scopes imply which, from the resolver (none: exact matching); its users carry it.
+    pub(crate) hierarchy: Option<std::sync::Arc<crate::authorize::ScopeHierarchy>>,
 }
 
 impl std::fmt::Debug for ClaimChecks {
@@ -80,6 +112,7 @@ impl std::fmt::Debug for ClaimChecks {
             .field("require_exp", &self.require_exp)
             .field("required_scopes", &self.required_scopes)
             .field("mapping", &self.mapping)
+            .field("hierarchy", &self.hierarchy)
             .finish()
     }
 }
@@ -118,7 +151,34 @@ impl ClaimChecks {
             require_exp: true,
             required_scopes: Vec::new(),
             mapping: None,
+            hierarchy: None,
         }
+    }
+
+    /// How the users of tokens that pass are granted and judged.
+    pub(crate) fn grant_rules(&self) -> crate::identity::grant_rules::GrantRules {
+        crate::identity::grant_rules::GrantRules {
+            mapping: self.mapping.clone(),
+            hierarchy: self.hierarchy.clone(),
+        }
+    }
+
+    /// These checks as the resolver they join has them: judged by its scope `hierarchy`, and,
+    /// when none was configured, with its protected `resource` as the required audience.
+    /// `None` when nothing changes.
+    pub(crate) fn adopted(&self, rules: &ResolverRules) -> Option<Self> {
+        let resource = (rules.resource.as_deref())
+            .filter(|_| matches!(self.audience, Audience::None))
+            .map(|resource| Audience::Resource(canonical_resource(resource)));
+        if resource.is_none() && rules.hierarchy.is_none() {
+            return None;
+        }
+        let mut checks = self.clone();
+        if let Some(resource) = resource {
+            checks.audience = resource;
+        }
+        checks.hierarchy.clone_from(&rules.hierarchy);
+        Some(checks)
     }
 
     /// Checks the configuration: an issuer, and required scopes that are RFC 6749 scope
@@ -177,9 +237,10 @@ impl ClaimChecks {
     }
 
     /// The required scopes, all among the token's `granted` ones (a set comparison,
-    /// case-sensitive).
+    /// case-sensitive), or implied by them under the resolver's scope hierarchy.
     fn check_scopes(&self, granted: &[&str]) -> Result<(), VerifyError> {
-        let has = |required: &String| granted.iter().any(|scope| scope == required);
+        let hierarchy = self.hierarchy.as_deref();
+        let has = |required: &String| crate::authorize::satisfied(hierarchy, granted, required);
         if self.required_scopes.iter().all(has) {
             Ok(())
         } else {
@@ -228,7 +289,16 @@ impl ClaimChecks {
         match (&self.audience, audiences) {
             (Audience::Any, _) | (Audience::None, None) => Ok(()),
             (Audience::None, Some(_)) => Err(VerifyError::AudienceMismatch),
-            (Audience::OneOf(_), None) => Err(VerifyError::MissingClaim("aud")),
+            (Audience::OneOf(_) | Audience::Resource(_), None) => {
+                Err(VerifyError::MissingClaim("aud"))
+            }
+            (Audience::Resource(resource), Some(audiences)) => {
+                if (audiences.iter()).any(|aud| canonical_resource(aud) == *resource) {
+                    Ok(())
+                } else {
+                    Err(VerifyError::AudienceMismatch)
+                }
+            }
             (Audience::OneOf(accepted), Some(audiences)) => {
                 if audiences
                     .iter()

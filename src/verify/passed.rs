@@ -26,8 +26,8 @@ pub(crate) fn passed_user(
     let jwt = JwtUserInfo::from_checked_payload(payload);
     let valid_until = verifier.valid_until(&passed);
     let binding = Arc::new(KeyBinding::new(verifier, header.kid(), header.alg, passed));
-    let mapping = verifier.claim_mapping();
-    let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until, binding.clone(), mapping);
+    let rules = verifier.grant_rules();
+    let user = UserInfo::from_verified_checked_jwt(id, jwt, valid_until, binding.clone(), rules);
     if let Some(cache) = cache {
         cache.insert(token, Entry::new(&user, binding, token.len(), payload_len));
     }

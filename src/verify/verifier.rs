@@ -32,7 +32,7 @@ use jsonwebtoken::Algorithm;
 #[derive(Debug, Clone)]
 pub struct JwtVerifier(Arc<Inner>);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     checks: ClaimChecks,
     typ: Option<String>,
@@ -40,7 +40,7 @@ struct Inner {
     fetched: Option<Arc<KeyCache>>,
     /// Its keys are found by OIDC discovery (so its issuer publishes a discovery document).
     #[cfg(feature = "jwks")]
-    discovery: Option<crate::verify::discovery::Discovery>,
+    discovery: Option<Arc<crate::verify::discovery::Discovery>>,
 }
 
 impl JwtVerifier {
@@ -111,12 +111,29 @@ impl JwtVerifier {
     #[cfg(feature = "jwks")]
     #[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
     pub(crate) fn discovery(&self) -> Option<&crate::verify::discovery::Discovery> {
-        self.0.discovery.as_ref()
+        self.0.discovery.as_deref()
     }
 
-    /// Where its tokens' grants are read from, when configured.
-    pub(crate) fn claim_mapping(&self) -> Option<Arc<crate::identity::ClaimMapping>> {
-        self.0.checks.mapping.clone()
+    /// This verifier as a resolver with `rules` holds it (see
+    /// [`ClaimChecks::adopted`]): the same keys and key cache, the resolver's rules.
+    pub(crate) fn adopted(&self, rules: &crate::verify::claims::ResolverRules) -> Self {
+        match self.0.checks.adopted(rules) {
+            Some(checks) => Self(Arc::new(Inner {
+                checks,
+                ..Inner::clone(&self.0)
+            })),
+            None => self.clone(),
+        }
+    }
+
+    /// The scopes its tokens must have.
+    pub(crate) fn required_scopes(&self) -> &[String] {
+        &self.0.checks.required_scopes
+    }
+
+    /// Where its tokens' grants are read from, and how their scopes are judged.
+    pub(crate) fn grant_rules(&self) -> crate::identity::grant_rules::GrantRules {
+        self.0.checks.grant_rules()
     }
 
     pub(crate) fn valid_until(&self, passed: &Passed) -> Option<std::time::SystemTime> {
@@ -286,11 +303,11 @@ impl JwtVerifierBuilder {
             .map(|remote| {
                 let client = crate::verify::fetch::client_or_own(self.client, self.http)?;
                 if matches!(remote, crate::verify::located::Location::Discovered) {
-                    discovery = Some(crate::verify::discovery::Discovery::new(
+                    discovery = Some(Arc::new(crate::verify::discovery::Discovery::new(
                         &checks.issuer,
                         client.clone(),
                         self.http,
-                    )?);
+                    )?));
                 }
                 let source = crate::verify::remote_keys::HttpKeySource::new(
                     remote,
