@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
+use axum_userinfo::mcp::{McpPolicy, McpRefusal};
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
     AcceptedKinds, ConfigError, Guard, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
@@ -80,6 +81,15 @@ pub(crate) struct Options {
     pub(crate) token_cookie: Option<String>,
     /// Also take the access token from this header.
     pub(crate) token_header: Option<String>,
+    /// MCP operations' scopes (`--mcp-scope`): /whoami judges the original request's
+    /// `Mcp-Method` / `Mcp-Name`.
+    pub(crate) mcp_rules: Vec<axum_userinfo::mcp::McpScopeRule>,
+    /// Scope implications (`--scope-implies`).
+    pub(crate) scope_implies: Vec<(String, Vec<String>)>,
+    /// The scope hierarchy's separator rule (`--scope-separator`).
+    pub(crate) scope_separator: Option<char>,
+    /// Origins answered with CORS (`--cors-allow-origin`; `*` for any).
+    pub(crate) cors_allow_origins: Vec<String>,
 }
 
 /// `--introspection-*`: the authorization server whose opaque tokens are introspected.
@@ -176,6 +186,10 @@ impl std::fmt::Debug for Options {
             .field("claim_mapping", &self.claim_mapping)
             .field("token_cookie", &self.token_cookie)
             .field("token_header", &self.token_header)
+            .field("mcp_rules", &self.mcp_rules)
+            .field("scope_implies", &self.scope_implies)
+            .field("scope_separator", &self.scope_separator)
+            .field("cors_allow_origins", &self.cors_allow_origins)
             .finish()
     }
 }
@@ -396,6 +410,20 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
     if let Some(resource) = resource.clone() {
         builder = builder.with_protected_resource(resource);
     }
+    if !options.scope_implies.is_empty() || options.scope_separator.is_some() {
+        let mut hierarchy = axum_userinfo::authorize::ScopeHierarchy::new();
+        for (broad, narrow) in &options.scope_implies {
+            hierarchy = hierarchy.with_implied(broad.as_str(), narrow.iter().cloned())?;
+        }
+        if let Some(separator) = options.scope_separator {
+            hierarchy = hierarchy.with_separator(separator)?;
+        }
+        builder = builder.with_scope_hierarchy(hierarchy);
+    }
+    let mcp = McpGate((!options.mcp_rules.is_empty()).then(|| {
+        let rules = options.mcp_rules.iter().cloned();
+        std::sync::Arc::new(rules.fold(McpPolicy::new(), McpPolicy::with_scope_rule))
+    }));
     let resolver = build(builder, options)?;
     tracing::info!(kinds = ?resolver.accepted_kinds(), "accepted credential kinds");
     let mut forward = ForwardAuthHeaders::new();
@@ -409,8 +437,10 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         tokio::spawn(async move { resolver.keep_keys_fresh(KEY_REFRESH).await });
     }
 
+    // With MCP rules, /whoami's policy refuses anonymous requests itself, naming the
+    // operation's scopes in its 401.
     let identity = UserInfoLayer::new(resolver.clone())
-        .with_required(options.require)
+        .with_required(options.require && mcp.0.is_none())
         .with_rejection(|rejection| {
             let reason = Refused(rejection.to_string());
             let anonymous = rejection.is_missing_credentials();
@@ -446,8 +476,53 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .merge(metadata)
         .layer(Extension(resolver))
         .layer(Extension(forward))
-        .layer(middleware::from_fn(log_request)))
+        .layer(Extension(mcp))
+        .layer(middleware::from_fn(log_request))
+        // Outermost: a browser's preflight is answered before any credential is asked for.
+        .layer(cors(&options.cors_allow_origins)))
 }
+
+/// `--cors-allow-origin`: browsers of these origins (`*`: any) may call the routes and read
+/// `WWW-Authenticate` (an MCP client in a browser follows the challenge to the metadata); none
+/// without the flag.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    let allow = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::from(Any)
+    } else {
+        // Checked by the command line (a header value each); one that is not would be left
+        // out, never widened.
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::try_from(origin.as_str()).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("dpop"),
+            HeaderName::from_static("mcp-method"),
+            HeaderName::from_static("mcp-name"),
+            HeaderName::from_static("mcp-protocol-version"),
+            HeaderName::from_static("mcp-session-id"),
+        ])
+        .expose_headers([
+            header::WWW_AUTHENTICATE,
+            HeaderName::from_static("mcp-session-id"),
+        ])
+}
+
+/// The MCP policy of `--mcp-scope`, when given.
+#[derive(Debug, Clone)]
+struct McpGate(Option<std::sync::Arc<McpPolicy>>);
 
 /// Reads the API key list again on every `SIGHUP`; a file that cannot be read or parsed keeps
 /// the keys loaded before (logged), never an empty list and never an exit.
@@ -610,6 +685,8 @@ async fn whoami(
     user: Option<UserInfo>,
     Extension(forward): Extension<ForwardAuthHeaders>,
     Extension(resolver): Extension<Resolver>,
+    Extension(mcp): Extension<McpGate>,
+    headers: axum::http::HeaderMap,
     uri: Uri,
 ) -> Response {
     // Requirements come only with `/whoami` itself: under `/whoami/…` (Envoy's `path_prefix`)
@@ -627,6 +704,40 @@ async fn whoami(
         Ok(guard) => guard,
         Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),
     };
+    // The original request's MCP operation (the gateway forwards its headers; never its
+    // body: the MCP server behind it checks the headers against the body).
+    if let Some(policy) = &mcp.0 {
+        let rejection = match policy.authorize_headers(&headers, user.as_ref()) {
+            Ok(()) => None,
+            Err(McpRefusal::BadHeaders(error)) => {
+                let body = axum_userinfo::mcp::error_body(
+                    &Value::Null,
+                    axum_userinfo::mcp::HEADER_MISMATCH,
+                    &error.to_string(),
+                );
+                let mut response = (
+                    StatusCode::BAD_REQUEST,
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response();
+                response.extensions_mut().insert(Refused(error.to_string()));
+                return response;
+            }
+            Err(McpRefusal::MissingCredential { scopes }) => {
+                Some(UserInfoRejection::missing_credentials_for(&scopes))
+            }
+            Err(McpRefusal::Denied(denied)) => Some(UserInfoRejection::denied(*denied)),
+            Err(other) => return (StatusCode::FORBIDDEN, other.to_string()).into_response(),
+        };
+        if let Some(rejection) = rejection {
+            let rejection = rejection.with_resolver(&resolver);
+            let reason = Refused(rejection.to_string());
+            let mut response = rejection.into_response();
+            response.extensions_mut().insert(reason);
+            return response;
+        }
+    }
     if let Some(guard) = guard {
         if let Err(refused) = guard.authorize(user.as_ref()) {
             let rejection = UserInfoRejection::from(refused).with_resolver(&resolver);

@@ -278,6 +278,63 @@ struct Cli {
     /// Also take the access token from this header (a gateway's own), as a Bearer token's value.
     #[arg(long, env = "USERINFO_TOKEN_HEADER", value_name = "NAME")]
     token_header: Option<String>,
+    /// An MCP operation's scopes (repeatable): METHOD[:NAME_GLOB]=SCOPE[ SCOPE...], the scopes
+    /// after the last '=', the method before the first ':' (tools/call:deploy_*=deploy,
+    /// resources/read:file:///secret/*=secrets:read, tools/call=tools). Every rule an operation
+    /// matches applies. /whoami then judges the original request's Mcp-Method / Mcp-Name;
+    /// a request without them (or of a revision before 2026-07-28) is refused with 400.
+    #[arg(
+        long,
+        env = "USERINFO_MCP_SCOPE",
+        value_name = "RULE",
+        value_delimiter = ','
+    )]
+    mcp_scope: Vec<axum_userinfo::mcp::McpScopeRule>,
+    /// A scope implies narrower ones (repeatable): BROAD=NARROW[ NARROW...], e.g.
+    /// 'files=files:read files:write'. A granted broad scope satisfies every requirement of a
+    /// narrow one (guards, --required-scope, --mcp-scope, /whoami?scope=), never the reverse.
+    #[arg(long, env = "USERINFO_SCOPE_IMPLIES", value_name = "BROAD=NARROW...", value_delimiter = ',', value_parser = implication)]
+    scope_implies: Vec<(String, Vec<String>)>,
+    /// The separator rule of scope hierarchies: with ':', a implies a:b implies a:b:c.
+    #[arg(long, env = "USERINFO_SCOPE_SEPARATOR", value_name = "CHAR")]
+    scope_separator: Option<char>,
+    /// Answer browsers from this origin (repeatable; '*' for any) with CORS, exposing
+    /// WWW-Authenticate (the metadata routes answer any origin already).
+    #[arg(
+        long,
+        env = "USERINFO_CORS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        value_parser = origin
+    )]
+    cors_allow_origin: Vec<String>,
+}
+
+/// `*`, or an origin: `scheme://host[:port]`, no path.
+fn origin(text: &str) -> Result<String, String> {
+    let valid = text == "*"
+        || (text.split_once("://")).is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', ' ', '*'])
+        });
+    if valid && axum::http::HeaderValue::try_from(text).is_ok() {
+        Ok(text.to_owned())
+    } else {
+        Err("expected * or an origin, scheme://host[:port]".to_owned())
+    }
+}
+
+/// `BROAD=NARROW[ NARROW…]`.
+fn implication(text: &str) -> Result<(String, Vec<String>), String> {
+    let (broad, narrow) = text
+        .split_once('=')
+        .ok_or_else(|| "expected BROAD=NARROW[ NARROW...]".to_owned())?;
+    let narrow: Vec<String> = narrow.split_whitespace().map(str::to_owned).collect();
+    if broad.trim().is_empty() || narrow.is_empty() {
+        return Err("expected BROAD=NARROW[ NARROW...]".to_owned());
+    }
+    Ok((broad.trim().to_owned(), narrow))
 }
 
 /// `client_secret_basic` or `client_secret_post`.
@@ -389,6 +446,10 @@ impl TryFrom<Cli> for Options {
             ),
             token_cookie: cli.token_cookie,
             token_header: cli.token_header,
+            mcp_rules: cli.mcp_scope,
+            scope_implies: cli.scope_implies,
+            scope_separator: cli.scope_separator,
+            cors_allow_origins: cli.cors_allow_origin,
         })
     }
 }

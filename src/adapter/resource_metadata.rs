@@ -4,8 +4,9 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use http::HeaderValue;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderValue, Method, StatusCode};
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::authorize::{ProtectedResource, WELL_KNOWN_PATH};
 
@@ -16,6 +17,11 @@ const CACHE: HeaderValue = HeaderValue::from_static("public, max-age=3600");
 /// hour) at `/.well-known/oauth-protected-resource` and, for a resource URL with a path, at
 /// the path-suffixed form of RFC 9728 §3.1 (the URL challenges point to). Merge them into the
 /// app, outside the routes that need a credential.
+///
+/// They answer `GET`, `HEAD` and `OPTIONS` (a CORS preflight too) with
+/// `Access-Control-Allow-Origin: *` (tower-http's `CorsLayer`): a browser client (the MCP
+/// Inspector, a web app) reads the document from any origin, as the official MCP SDKs serve
+/// it.
 ///
 /// ```
 /// use axum::Router;
@@ -44,9 +50,16 @@ where
             ([(CONTENT_TYPE, json), (CACHE_CONTROL, CACHE)], body).into_response()
         }
     });
+    let allow = HeaderValue::from_static("GET, HEAD, OPTIONS");
+    let serve = serve.options(move || async move { (StatusCode::NO_CONTENT, [(ALLOW, allow)]) });
     let mut router = Router::new().route(WELL_KNOWN_PATH, serve.clone());
     if resource.metadata_path() != WELL_KNOWN_PATH {
         router = router.route(resource.metadata_path(), serve);
     }
-    router
+    let cors = CorsLayer::new().allow_origin(Any).allow_methods([
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+    ]);
+    router.layer(cors)
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::mcp::jsonrpc::{HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR};
 use crate::mcp::operation::{
     MCP_METHOD, MCP_NAME, MCP_PROTOCOL_VERSION, McpHeaderError, McpOperation, NAMED_METHODS,
-    ROUTING_HEADERS_REVISION, decode, single,
+    decode, is_routing_revision, single,
 };
 
 /// The `params._meta` member that carries the protocol version.
@@ -159,17 +159,6 @@ fn named<'a>(params: Option<&'a Map<String, Value>>, method: &str) -> Option<&'a
         "name"
     };
     params?.get(member)?.as_str()
-}
-
-/// Whether a protocol version is the routing headers' revision or later (versions are
-/// `YYYY-MM-DD`; anything else is read as later: such a client must send the headers).
-fn is_routing_revision(version: &str) -> bool {
-    let dated = version.len() == 10
-        && version.bytes().enumerate().all(|(at, b)| match at {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    !dated || version >= ROUTING_HEADERS_REVISION
 }
 
 #[cfg(test)]

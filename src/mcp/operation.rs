@@ -143,6 +143,17 @@ pub(crate) fn decode(value: &str, shown: &'static str) -> Result<String, McpHead
     String::from_utf8(bytes).map_err(|_| McpHeaderError::InvalidBase64(shown))
 }
 
+/// Whether a protocol version is the routing headers' revision or later (versions are
+/// `YYYY-MM-DD`; anything else is read as later: such a client must send the headers).
+pub(crate) fn is_routing_revision(version: &str) -> bool {
+    let dated = version.len() == 10
+        && version.bytes().enumerate().all(|(at, b)| match at {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    !dated || version >= ROUTING_HEADERS_REVISION
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,9 @@ use crate::authorize::{AuthorizeError, Denied, Guard};
 use crate::error::ConfigError;
 use crate::identity::user_info::UserInfo;
 use crate::mcp::name_pattern;
-use crate::mcp::operation::{McpHeaderError, McpOperation};
+use crate::mcp::operation::{
+    MCP_PROTOCOL_VERSION, McpHeaderError, McpOperation, is_routing_revision, single,
+};
 
 /// What the policy does with a request that carries no `Mcp-Method` (a client of a revision
 /// before 2026-07-28, which sends no routing headers). Never "no requirement".
@@ -273,6 +275,9 @@ impl McpPolicy {
     }
 
     /// [`authorize`](Self::authorize) for the operation a request's routing headers name.
+    /// Headers of a request whose `MCP-Protocol-Version` is absent or older than 2026-07-28
+    /// are not trusted (no server validates them against the body: the spec's advice to
+    /// intermediaries): such a request is one without routing headers ([`WithoutHeaders`]).
     ///
     /// # Errors
     /// As [`authorize`](Self::authorize), and [`McpRefusal::BadHeaders`] for headers that
@@ -283,7 +288,10 @@ impl McpPolicy {
         user: Option<&UserInfo>,
     ) -> Result<(), McpRefusal> {
         let operation = McpOperation::from_headers(headers).map_err(McpRefusal::BadHeaders)?;
-        self.authorize(operation.as_ref(), user)
+        let version = single(headers, &MCP_PROTOCOL_VERSION, "MCP-Protocol-Version")
+            .map_err(McpRefusal::BadHeaders)?;
+        let trusted = operation.filter(|_| version.is_some_and(is_routing_revision));
+        self.authorize(trusted.as_ref(), user)
     }
 }
 
