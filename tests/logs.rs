@@ -308,10 +308,11 @@ async fn one_span_per_resolution() {
     assert!(!text.contains("secret"), "{text}");
 }
 
-/// `--resource` without `--audience`: the demo says at start-up that tokens issued for any
-/// other service pass; with the audience it says nothing of the kind.
+/// `--resource` without `--audience`: the demo says at start-up that tokens must name the
+/// resource as their audience (the resolver requires it); with the audience it says nothing
+/// of the kind.
 #[tokio::test]
-async fn the_demo_warns_of_a_resource_without_an_audience() {
+async fn the_demo_says_a_resource_is_the_audience() {
     let (captured, _guard) = capture();
     let options = |audience: Option<&str>| app::Options {
         resource: Some("https://api.example.com/mcp".to_owned()),
@@ -328,7 +329,7 @@ async fn the_demo_warns_of_a_resource_without_an_audience() {
     let _app = app::app(&options(None)).unwrap();
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        text.contains("WARN") && text.contains("--resource without --audience"),
+        text.contains("INFO") && text.contains("--resource without --audience: tokens must name"),
         "{text}"
     );
     captured.0.lock().unwrap().clear();

@@ -576,3 +576,119 @@ async fn nginx_forwards_the_client_certificate_for_bound_tokens() {
         .unwrap();
     assert_eq!(refused.status(), 401, "a header from an untrusted peer");
 }
+
+/// An MCP server behind nginx (`forward_auth`'s MCP recipe): the auth subrequest carries the
+/// original request's headers (`Mcp-Method`, `Mcp-Name`, `MCP-Protocol-Version`), never its
+/// body; the MCP server behind checks the headers against the body.
+const NGINX_MCP_CONF: &str = r#"
+        location = /_auth {
+            internal;
+            proxy_pass http://{auth}/whoami;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
+        location /mcp {
+            auth_request /_auth;
+            auth_request_set $user_id $upstream_http_x_user_id;
+            # nginx passes a 401's challenge by itself; a 403's (insufficient_scope, with the
+            # operation's scopes) only when told to.
+            auth_request_set $auth_challenge $upstream_http_www_authenticate;
+            error_page 403 = @insufficient_scope;
+            proxy_set_header X-User-Id $user_id;
+            proxy_pass http://{upstream};
+        }
+        location @insufficient_scope {
+            add_header WWW-Authenticate $auth_challenge always;
+            return 403;
+        }
+"#;
+
+#[tokio::test]
+async fn nginx_authorizes_each_mcp_operation_and_the_server_checks_the_body() {
+    use axum_userinfo::layer::McpHeaderCheck;
+    use axum_userinfo::test_util::TestIdp;
+    let idp = TestIdp::start().await;
+    let auth = serve(
+        app::app(&app::Options {
+            oidc_issuers: vec![idp.issuer().to_owned()],
+            allow_http_loopback: true,
+            mcp_rules: vec![
+                "tools/call=tools".parse().unwrap(),
+                "tools/call:deploy_*=deploy".parse().unwrap(),
+            ],
+            scope_implies: vec![("admin".into(), vec!["tools".into(), "deploy".into()])],
+            ..app::Options::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    // The MCP server: the body check, then a handler that answers with the tool it ran.
+    let mcp = Router::new()
+        .route(
+            "/mcp",
+            axum::routing::post(|body: axum::Json<Value>| async move {
+                axum::Json(json!({"ran": body["params"]["name"]}))
+            }),
+        )
+        .route_layer(McpHeaderCheck::new());
+    let upstream = serve(mcp).await;
+    let nginx = start_nginx_with(NGINX_MCP_CONF, auth, upstream).await;
+    let http = reqwest::Client::new();
+    let call = async |token: Option<&str>, header_name: Option<&str>, body_name: &str| {
+        let body = json!({
+            "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": body_name,
+                "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}},
+        });
+        let mut request = http
+            .post(format!("http://{}/mcp", nginx.addr))
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .json(&body);
+        if let Some(name) = header_name {
+            request = request.header("mcp-name", name);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let challenge = (response.headers().get("www-authenticate"))
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        (status, challenge, body)
+    };
+    let tools = idp.token().claim("scope", "tools").sign();
+    let admin = idp.token().claim("scope", "admin").sign();
+
+    let (status, _, body) = call(Some(&tools), Some("read_file"), "read_file").await;
+    assert_eq!((status, &body["ran"]), (200, &json!("read_file")));
+    let (status, challenge, _) = call(Some(&tools), Some("deploy_prod"), "deploy_prod").await;
+    assert_eq!(status, 403);
+    assert!(challenge.contains(r#"scope="tools deploy""#), "{challenge}");
+    // `admin` implies both (the hierarchy), at the gateway too.
+    assert_eq!(
+        call(Some(&admin), Some("deploy_prod"), "deploy_prod")
+            .await
+            .0,
+        200
+    );
+    // Anonymous: 401, nginx passes the challenge with the operation's scopes.
+    let (status, challenge, _) = call(None, Some("deploy_prod"), "deploy_prod").await;
+    assert_eq!(status, 401);
+    assert!(challenge.contains(r#"scope="tools deploy""#), "{challenge}");
+    // No Mcp-Name on a tools/call: the gateway refuses (its 400 becomes nginx's 500).
+    let (status, _, _) = call(Some(&admin), None, "deploy_prod").await;
+    assert!(!(200..300).contains(&status), "{status}");
+    // The gateway cannot see the body: a header that says read_file passes it; the server
+    // behind refuses the mismatch.
+    let (status, _, body) = call(Some(&tools), Some("read_file"), "deploy_prod").await;
+    assert_eq!((status, &body["error"]["code"]), (400, &json!(-32020)));
+    // A Base64 name is what the gateway judges.
+    let encoded = "=?base64?ZGVwbG95X3Byb2Q=?=";
+    assert_eq!(
+        call(Some(&tools), Some(encoded), "deploy_prod").await.0,
+        403
+    );
+}

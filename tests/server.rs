@@ -1341,10 +1341,13 @@ async fn the_protected_resource_metadata_and_its_challenges() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     // Only the schemes this demo accepts: it verifies JWTs, so no Basic (whose browser
-    // password prompt could never succeed).
+    // password prompt could never succeed); the scopes every token needs (MCP: a client asks
+    // for the right token the first time).
     assert_eq!(
         challenges(&anonymous),
-        [format!(r#"Bearer resource_metadata="{metadata_url}""#)]
+        [format!(
+            r#"Bearer resource_metadata="{metadata_url}", scope="tools:call""#
+        )]
     );
     let wrong_audience = idp
         .token()

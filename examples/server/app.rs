@@ -457,7 +457,7 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .as_ref()
         .map(resource_metadata_routes)
         .unwrap_or_default();
-    Ok(Router::new()
+    let router = Router::new()
         // Every method alike: gateways forward the original one (Envoy's ext_authz, Traefik).
         .route("/whoami", any(whoami))
         // Envoy's ext_authz appends the original path to its `path_prefix` (`/whoami/` for a
@@ -477,19 +477,22 @@ pub(crate) fn app(options: &Options) -> Result<Router, ConfigError> {
         .layer(Extension(resolver))
         .layer(Extension(forward))
         .layer(Extension(mcp))
-        .layer(middleware::from_fn(log_request))
-        // Outermost: a browser's preflight is answered before any credential is asked for.
-        .layer(cors(&options.cors_allow_origins)))
+        .layer(middleware::from_fn(log_request));
+    // Outermost: a browser's preflight is answered before any credential is asked for.
+    Ok(match cors(&options.cors_allow_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    })
 }
 
 /// `--cors-allow-origin`: browsers of these origins (`*`: any) may call the routes and read
 /// `WWW-Authenticate` (an MCP client in a browser follows the challenge to the metadata); none
 /// without the flag.
-fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     use axum::http::{HeaderName, HeaderValue, Method, header};
     use tower_http::cors::{AllowOrigin, Any, CorsLayer};
     if origins.is_empty() {
-        return CorsLayer::new();
+        return None;
     }
     let allow = if origins.iter().any(|origin| origin == "*") {
         AllowOrigin::from(Any)
@@ -502,22 +505,24 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
                 .filter_map(|origin| HeaderValue::try_from(origin.as_str()).ok()),
         )
     };
-    CorsLayer::new()
-        .allow_origin(allow)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            HeaderName::from_static("dpop"),
-            HeaderName::from_static("mcp-method"),
-            HeaderName::from_static("mcp-name"),
-            HeaderName::from_static("mcp-protocol-version"),
-            HeaderName::from_static("mcp-session-id"),
-        ])
-        .expose_headers([
-            header::WWW_AUTHENTICATE,
-            HeaderName::from_static("mcp-session-id"),
-        ])
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("dpop"),
+                HeaderName::from_static("mcp-method"),
+                HeaderName::from_static("mcp-name"),
+                HeaderName::from_static("mcp-protocol-version"),
+                HeaderName::from_static("mcp-session-id"),
+            ])
+            .expose_headers([
+                header::WWW_AUTHENTICATE,
+                HeaderName::from_static("mcp-session-id"),
+            ]),
+    )
 }
 
 /// The MCP policy of `--mcp-scope`, when given.
@@ -562,6 +567,13 @@ fn protected_resource(options: &Options) -> Result<Option<ProtectedResource>, Co
     };
     // Every issuer the demo trusts: an MCP client must find where to get a token, whether
     // tokens are verified (--oidc, --jwks) or introspected (--introspection-issuer).
+    if options.audience.is_none() {
+        tracing::info!(
+            resource = %url,
+            "--resource without --audience: tokens must name the resource as their audience \
+             (RFC 8707; scheme and host in any case, a trailing slash or none)"
+        );
+    }
     let issuers = (options.oidc_issuers.iter())
         .chain(options.jwks.iter().map(|(issuer, _)| issuer))
         .chain(options.introspection.iter().map(|i| &i.issuer));
