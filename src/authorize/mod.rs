@@ -63,15 +63,17 @@
 //! the document is served at `/.well-known/oauth-protected-resource` (and its path-suffixed form),
 //! and every 401 challenge (and a guard's 403) carries `resource_metadata="…"`.
 //!
-//! An MCP server must accept only tokens issued **for it** (RFC 8707): require its resource URL
-//! as the audience, `JwtVerifier::builder(issuer).with_audience("https://api.example.com/mcp")`
-//! (the demo: `--resource URL --audience URL`; it warns at start-up when `--resource` comes
-//! without `--audience`). A token for another service then fails with 401 `invalid_token`.
+//! An MCP server must accept only tokens issued **for it** (RFC 8707): with a
+//! [`ProtectedResource`] on the resolver, every verifier and introspection client that names
+//! no audience requires the resource's identifier (scheme and host in any case, a trailing
+//! slash or none); `allow_any_audience()` stays an explicit choice. A token for another
+//! service then fails with 401 `invalid_token`. Every 401 names the scopes a token needs
+//! (`scope="…"`, never `offline_access`), and a [`ScopeHierarchy`] lets a broad scope satisfy
+//! narrower requirements. Per-tool rules: [`mcp`](crate::mcp).
 //!
 //! ```text
 //! cargo run --example server -- --oidc https://sso.example.com --allow-http-loopback \
-//!     --resource https://api.example.com/mcp --audience https://api.example.com/mcp \
-//!     --required-scope tools:call
+//!     --resource https://api.example.com/mcp --required-scope tools:call
 //! ```
 
 mod denied;
