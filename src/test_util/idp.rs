@@ -113,6 +113,15 @@ impl TestIdp {
             .route("/introspect", post(introspect))
             .route("/.well-known/oauth-authorization-server", get(discovery))
             .route("/token", post(token))
+            .route(
+                "/authorize",
+                get(|| async {
+                    token_endpoint::oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "unsupported_response_type",
+                    )
+                }),
+            )
             .with_state(Arc::clone(&state));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -328,6 +337,10 @@ async fn discovery(State(state): State<Arc<IdpState>>, headers: http::HeaderMap)
         "jwks_uri": format!("{}/jwks", state.issuer),
         "introspection_endpoint": format!("{}/introspect", state.issuer),
         "token_endpoint": format!("{}/token", state.issuer),
+        // No interactive flow: clients whose metadata model requires the member find it, and
+        // `/authorize` refuses every request.
+        "authorization_endpoint": format!("{}/authorize", state.issuer),
+        "response_types_supported": ["code"],
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
