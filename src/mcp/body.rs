@@ -2,17 +2,17 @@
 //! "server validation"): any server that processes the body must refuse a request whose
 //! headers, after decoding, differ from the body.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::Value;
 
 use crate::mcp::jsonrpc::{HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR};
 use crate::mcp::operation::{
     MCP_METHOD, MCP_NAME, MCP_PROTOCOL_VERSION, McpHeaderError, McpOperation, NAMED_METHODS,
     decode, is_routing_revision, single,
 };
-
-/// The `params._meta` member that carries the protocol version.
-const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
 
 /// A body whose headers match it: the operation it performs (`None` for a JSON-RPC response
 /// or a message without a method), and its `id`.
@@ -66,39 +66,28 @@ pub fn check_body(headers: &HeaderMap, body: &[u8]) -> Result<BodyCheck, BodyRef
         message,
         id: id.clone(),
     };
-    let value: Value = serde_json::from_slice(body).map_err(|_| {
-        refuse(
-            PARSE_ERROR,
-            "Parse error: the body is not JSON".into(),
-            &Value::Null,
-        )
-    })?;
-    let Value::Object(message) = value else {
-        return Err(refuse(
-            INVALID_REQUEST,
-            "Invalid Request: the body is not one JSON-RPC message".into(),
-            &Value::Null,
-        ));
-    };
-    let id = message.get("id").cloned().unwrap_or(Value::Null);
-    let mismatch = |error: McpHeaderError| refuse(HEADER_MISMATCH, error.to_string(), &id);
-    let method = match message.get("method") {
-        None => None,
-        Some(Value::String(method)) => Some(method.as_str()),
-        Some(_) => {
-            return Err(refuse(
+    let Object(message): Object<Message<'_>> =
+        serde_json::from_slice(body).map_err(|error| match error.classify() {
+            serde_json::error::Category::Data => refuse(
                 INVALID_REQUEST,
-                "Invalid Request: method is not a string".into(),
-                &id,
-            ));
-        }
-    };
-    let params = message.get("params").and_then(Value::as_object);
+                "Invalid Request: the body is not one JSON-RPC message (an object whose method, \
+             params.name, params.uri and protocol version are strings, each once)"
+                    .into(),
+                &Value::Null,
+            ),
+            _ => refuse(
+                PARSE_ERROR,
+                "Parse error: the body is not JSON".into(),
+                &Value::Null,
+            ),
+        })?;
+    let id = message.id.unwrap_or(Value::Null);
+    let mismatch = |error: McpHeaderError| refuse(HEADER_MISMATCH, error.to_string(), &id);
+    let method = message.method.as_deref();
+    let params = message.params.as_ref().map(|Object(params)| params);
     let body_version = params
-        .and_then(|params| params.get("_meta"))
-        .and_then(Value::as_object)
-        .and_then(|meta| meta.get(PROTOCOL_VERSION_META))
-        .and_then(Value::as_str);
+        .and_then(|params| params.meta.as_ref())
+        .and_then(|Object(meta)| meta.protocol_version.as_deref());
     let header_method = single(headers, &MCP_METHOD, "Mcp-Method").map_err(mismatch)?;
     let header_name = single(headers, &MCP_NAME, "Mcp-Name")
         .map_err(mismatch)?
@@ -152,13 +141,69 @@ pub fn check_body(headers: &HeaderMap, body: &[u8]) -> Result<BodyCheck, BodyRef
 
 /// The name a named method's body gives: `params.uri` for `resources/read`, else
 /// `params.name`.
-fn named<'a>(params: Option<&'a Map<String, Value>>, method: &str) -> Option<&'a str> {
-    let member = if method == "resources/read" {
-        "uri"
+fn named<'a>(params: Option<&'a Params<'_>>, method: &str) -> Option<&'a str> {
+    let params = params?;
+    if method == "resources/read" {
+        params.uri.as_deref()
     } else {
-        "name"
-    };
-    params?.get(member)?.as_str()
+        params.name.as_deref()
+    }
+}
+
+/// What the check reads of a JSON-RPC message, borrowed from the body where it can be (the
+/// rest is skipped, never built). A member it reads that is repeated, or of another type,
+/// refuses the message: two parsers that keep different copies of one member would otherwise
+/// disagree on what the request does.
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default, borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    params: Option<Object<Params<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Params<'a> {
+    #[serde(default, borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    uri: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "_meta")]
+    meta: Option<Object<Meta<'a>>>,
+}
+
+/// A JSON object read as `T`, and only an object: serde's derived structs also take arrays
+/// (their members by position), which would let `"params": ["read_file"]` read as a name
+/// that the server, reading positional params, never sees.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Only<T> {
+            type Value = Object<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        deserializer.deserialize_map(Only(std::marker::PhantomData))
+    }
+}
+
+#[derive(Deserialize)]
+struct Meta<'a> {
+    #[serde(default, borrow, rename = "io.modelcontextprotocol/protocolVersion")]
+    protocol_version: Option<Cow<'a, str>>,
 }
 
 #[cfg(test)]
@@ -182,7 +227,7 @@ mod tests {
     fn call(name: &str) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
             "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": name, "_meta": {PROTOCOL_VERSION_META: "2026-07-28"}},
+            "params": {"name": name, "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}},
         }))
         .unwrap_or_default()
     }
@@ -258,5 +303,19 @@ mod tests {
         assert_eq!(code(MODERN, b"{"), Some(-32700));
         assert_eq!(code(MODERN, b"[]"), Some(-32600));
         assert_eq!(code(MODERN, br#"{"method":5}"#), Some(-32600));
+        // Positional params are not a name.
+        let positional =
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":["read_file"]}"#;
+        assert_eq!(code(MODERN, positional), Some(-32600));
+        assert_eq!(code(MODERN, br#"["tools/call"]"#), Some(-32600));
+        // A repeated member the check reads: refused, whichever copy another parser keeps.
+        let twice = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","name":"delete_file","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#;
+        assert_eq!(code(MODERN, twice), Some(-32600));
+        let escaped = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read\u005ffile","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#;
+        assert_eq!(
+            code(MODERN, escaped),
+            None,
+            "an escaped name is the name it spells"
+        );
     }
 }
