@@ -1472,3 +1472,73 @@ async fn the_demo_introspects_opaque_tokens_and_checks_api_keys() {
         "{metrics}"
     );
 }
+
+/// `--cors-allow-origin`: a browser of an allowed origin gets its preflight answered before
+/// any credential is asked for (the MCP headers and `Authorization` allowed), and can read the
+/// 401's `WWW-Authenticate`; another origin gets no CORS answer; without the flag, none.
+#[tokio::test]
+async fn cors_lets_allowed_browsers_read_the_challenge() {
+    let allowed = "https://inspector.example";
+    let server = serve(Options {
+        require: true,
+        cors_allow_origins: vec![allowed.to_owned()],
+        ..Options::default()
+    })
+    .await;
+    let url = format!("http://{}/whoami", server.addr);
+    let preflight = |origin: &'static str| {
+        (server.http)
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, mcp-method, mcp-name",
+            )
+            .send()
+    };
+    let answer = preflight(allowed).await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    assert_eq!(answer.headers()["access-control-allow-origin"], allowed);
+    let headers = answer.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        headers.contains("authorization") && headers.contains("mcp-name"),
+        "{headers}"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let anonymous = (server.http)
+        .get(&url)
+        .header("origin", allowed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let exposed = anonymous.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(exposed.contains("www-authenticate"), "{exposed}");
+
+    let plain = serve(Options {
+        require: true,
+        ..Options::default()
+    })
+    .await;
+    let answer = (plain.http)
+        .get(format!("http://{}/whoami", plain.addr))
+        .header("origin", allowed)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
