@@ -15,37 +15,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use axum::Router;
 use axum::body::Body;
 use axum::response::Response;
 use axum::routing::get;
 use axum_userinfo::{Resolver, UserInfoLayer};
+use common::{run, verified};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use http::Request;
-use tower::{Layer, Service, ServiceExt};
+use tower::{Layer, Service};
 
 const KEYCLOAK_JWT: &str = "Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiSldUIn0.eyJleHAiOjE4OTM0NTYwMDAsImlhdCI6MTcwMDAwMDAwMCwiYXV0aF90aW1lIjoxNzAwMDAwMDAwLCJqdGkiOiIwZjFlMmQzYy00YjVhLTY5NzgtODc5Ni1hNWI0YzNkMmUxZjAiLCJpc3MiOiJodHRwczovL3Nzby5leGFtcGxlLmNvbS9yZWFsbXMvYWdlbnRzIiwiYXVkIjpbImFjY291bnQiLCJhZ2VudC1hcGkiXSwic3ViIjoiZjNiMmMxZDAtMTIzNC00YWJjLTlkZWYtMDEyMzQ1Njc4OWFiIiwidHlwIjoiQmVhcmVyIiwiYXpwIjoiYWdlbnQtdWkiLCJzZXNzaW9uX3N0YXRlIjoiNWU2ZjdhOGIiLCJhY3IiOiIxIiwiYWxsb3dlZC1vcmlnaW5zIjpbImh0dHBzOi8vdWkuZXhhbXBsZS5jb20iXSwicmVhbG1fYWNjZXNzIjp7InJvbGVzIjpbIm9mZmxpbmVfYWNjZXNzIiwidW1hX2F1dGhvcml6YXRpb24iLCJhZ2VudC11c2VyIl19LCJyZXNvdXJjZV9hY2Nlc3MiOnsiYWNjb3VudCI6eyJyb2xlcyI6WyJtYW5hZ2UtYWNjb3VudCIsInZpZXctcHJvZmlsZSJdfX0sInNjb3BlIjoib3BlbmlkIGVtYWlsIHByb2ZpbGUiLCJzaWQiOiI1ZTZmN2E4YiIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJuYW1lIjoiQWRhIExvdmVsYWNlIiwicHJlZmVycmVkX3VzZXJuYW1lIjoiYWRhIiwiZ2l2ZW5fbmFtZSI6IkFkYSIsImZhbWlseV9uYW1lIjoiTG92ZWxhY2UiLCJlbWFpbCI6ImFkYUBleGFtcGxlLmNvbSIsImdyb3VwcyI6WyIvZW5naW5lZXJpbmciLCIvZW5naW5lZXJpbmcvYWdlbnRzIl19.lYvqIojC4jwpx8mK-DTZKyzYeJXswVHfBeqDw2iirtc";
-
-/// Runs a request to completion with one poll.
-fn run<S>(app: &S, request: Request<Body>) -> Response
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
-{
-    let mut future = pin!(app.clone().oneshot(request));
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(Ok(response)) => response,
-        Poll::Ready(Err(never)) => match never {},
-        Poll::Pending => unreachable!("a trivial handler completes on its first poll"),
-    }
-}
 
 fn bench<S>(c: &mut Criterion, id: &str, app: &S, request: &dyn Fn() -> Request<Body>)
 where
@@ -96,29 +81,12 @@ fn layer(c: &mut Criterion) {
     }
 }
 
-/// A verified HS256 token (a token-cache hit after the first), with scopes and groups.
-fn verified() -> (Resolver, String) {
-    const SECRET: [u8; 32] = [7; 32];
-    const ISS: &str = "https://issuer.test";
-    let verifier = axum_userinfo::verify::JwtVerifier::builder(ISS)
-        .with_key(axum_userinfo::verify::VerificationKey::from_secret(SECRET).unwrap())
-        .allow_any_audience()
-        .build()
-        .unwrap();
-    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
-    let token =
-        axum_userinfo::test_util::TokenBuilder::new(ISS, axum_userinfo::test_util::TestKey::Rsa1)
-            .subject("ada")
-            .claim("exp", 4_000_000_000_u64)
-            .claim("scope", "openid orders:read orders:write")
-            .claim("groups", serde_json::json!(["eng", "ops"]))
-            .sign_hmac(&SECRET);
-    (resolver, format!("Bearer {token}"))
-}
-
 fn guard(c: &mut Criterion) {
     use axum_userinfo::{Guard, GuardLayer};
-    let (resolver, bearer) = verified();
+    let (resolver, bearer) = verified(&[
+        ("scope", "openid orders:read orders:write".into()),
+        ("groups", serde_json::json!(["eng", "ops"])),
+    ]);
     let guard = Guard::new("orders")
         .require_scopes(["orders:write"])
         .unwrap()

@@ -8,55 +8,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+#[path = "common/mod.rs"]
+mod common;
 
 use axum::Router;
 use axum::body::Body;
-use axum::response::Response;
 use axum::routing::post;
+use axum_userinfo::UserInfoLayer;
 use axum_userinfo::layer::{McpHeaderCheck, McpPolicyLayer};
 use axum_userinfo::mcp::{McpPolicy, check_body};
-use axum_userinfo::{Resolver, UserInfoLayer};
+use common::{run, verified};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, Request};
 use serde_json::json;
-use tower::{Service, ServiceExt};
-
-fn run<S>(app: &S, request: Request<Body>) -> Response
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
-{
-    let mut future = pin!(app.clone().oneshot(request));
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(Ok(response)) => response,
-        Poll::Ready(Err(never)) => match never {},
-        Poll::Pending => unreachable!("the body is in memory, the handler trivial"),
-    }
-}
-
-fn verified() -> (Resolver, String) {
-    const SECRET: [u8; 32] = [7; 32];
-    const ISS: &str = "https://issuer.test";
-    let verifier = axum_userinfo::verify::JwtVerifier::builder(ISS)
-        .with_key(axum_userinfo::verify::VerificationKey::from_secret(SECRET).unwrap())
-        .allow_any_audience()
-        .build()
-        .unwrap();
-    let resolver = Resolver::builder().with_verifier(verifier).build().unwrap();
-    let token =
-        axum_userinfo::test_util::TokenBuilder::new(ISS, axum_userinfo::test_util::TestKey::Rsa1)
-            .subject("ada")
-            .claim("exp", 4_000_000_000_u64)
-            .claim("scope", "tools deploy")
-            .sign_hmac(&SECRET);
-    (resolver, format!("Bearer {token}"))
-}
 
 /// A `tools/call` of `deploy_prod` whose arguments pad the body to about `bytes`.
 fn body(bytes: usize) -> String {
@@ -77,7 +41,7 @@ fn headers() -> HeaderMap {
 }
 
 fn tools_call(c: &mut Criterion) {
-    let (resolver, bearer) = verified();
+    let (resolver, bearer) = verified(&[("scope", "tools deploy".into())]);
     let policy = McpPolicy::new()
         .with_scopes("tools/call", None, ["tools"])
         .unwrap()
