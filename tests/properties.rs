@@ -246,3 +246,38 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// No MCP routing headers or body panic the header parsing, the body check or a policy:
+    /// each answers, and a body the check accepts names the operation its headers do.
+    #[test]
+    fn mcp_headers_and_bodies_never_panic(
+        method in header_bytes(),
+        name in prop_oneof![
+            header_bytes(),
+            "[A-Za-z0-9+/=]{0,16}".prop_map(|b| format!("=?base64?{b}?=").into_bytes()),
+        ],
+        version in prop_oneof![Just(b"2026-07-28".to_vec()), Just(b"2025-11-25".to_vec()), header_bytes()],
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            "\\{\"(id|method|params)\":(\"tools/call\"|\\{\"name\":\"[a-z_]{0,6}\"\\}|\\[\\]|1|null)\\}"
+                .prop_map(String::into_bytes),
+        ],
+    ) {
+        use axum_userinfo::mcp::{McpOperation, McpPolicy, check_body};
+        let mut headers = HeaderMap::new();
+        for (header, value) in [("mcp-method", &method), ("mcp-name", &name), ("mcp-protocol-version", &version)] {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                headers.insert(HeaderName::from_static(header), value);
+            }
+        }
+        let from_headers = McpOperation::from_headers(&headers);
+        let policy = McpPolicy::new().with_scopes("tools/call", Some("a*"), ["a"]).unwrap();
+        let _ = policy.authorize_headers(&headers, None);
+        if let Ok(checked) = check_body(&headers, &body) {
+            if let (Ok(Some(header_op)), Some(body_op)) = (from_headers, checked.operation) {
+                prop_assert_eq!(header_op.method(), body_op.method());
+            }
+        }
+    }
+}
