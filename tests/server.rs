@@ -1368,7 +1368,9 @@ async fn the_protected_resource_metadata_and_its_challenges() {
         "{refused:?}"
     );
     assert!(
-        refused[0].ends_with(&format!(r#", resource_metadata="{metadata_url}""#)),
+        refused[0].ends_with(&format!(
+            r#", resource_metadata="{metadata_url}", scope="tools:call""#
+        )),
         "{refused:?}"
     );
     let token = idp
