@@ -40,7 +40,7 @@ pub mod layer {
     #[doc(inline)]
     pub use crate::adapter::mcp::{
         DEFAULT_MCP_BODY_LIMIT, McpHeaderCheck, McpHeaderCheckFuture, McpHeaderCheckService,
-        McpPolicyLayer, McpPolicyService,
+        McpPolicyLayer, McpPolicyService, mcp_header_refusal,
     };
     #[doc(inline)]
     pub use crate::adapter::on_rejection::{DefaultRejection, OnRejection};

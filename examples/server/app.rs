@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Extension, Json, Router};
 use axum_userinfo::forward_auth::ForwardAuthHeaders;
-use axum_userinfo::mcp::{McpPolicy, McpRefusal};
+use axum_userinfo::mcp::McpPolicy;
 use axum_userinfo::verify::{CachePolicy, redacted_url};
 use axum_userinfo::{
     AcceptedKinds, ConfigError, Guard, Resolver, SocketIdentity, UserInfo, UserInfoLayer,
@@ -719,30 +719,15 @@ async fn whoami(
     // The original request's MCP operation (the gateway forwards its headers; never its
     // body: the MCP server behind it checks the headers against the body).
     if let Some(policy) = &mcp.0 {
-        let rejection = match policy.authorize_headers(&headers, user.as_ref()) {
-            Ok(()) => None,
-            Err(McpRefusal::BadHeaders(error)) => {
-                let body = axum_userinfo::mcp::error_body(
-                    &Value::Null,
-                    axum_userinfo::mcp::HEADER_MISMATCH,
-                    &error.to_string(),
-                );
-                let mut response = (
-                    StatusCode::BAD_REQUEST,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response();
-                response.extensions_mut().insert(Refused(error.to_string()));
-                return response;
-            }
-            Err(McpRefusal::MissingCredential { scopes }) => {
-                Some(UserInfoRejection::missing_credentials_for(&scopes))
-            }
-            Err(McpRefusal::Denied(denied)) => Some(UserInfoRejection::denied(*denied)),
-            Err(other) => return (StatusCode::FORBIDDEN, other.to_string()).into_response(),
-        };
-        if let Some(rejection) = rejection {
+        if let Err(refusal) = policy.authorize_headers(&headers, user.as_ref()) {
+            let rejection = match UserInfoRejection::from_mcp(refusal) {
+                Ok(rejection) => rejection,
+                Err(error) => {
+                    let mut response = axum_userinfo::layer::mcp_header_refusal(&error);
+                    response.extensions_mut().insert(Refused(error.to_string()));
+                    return response;
+                }
+            };
             let rejection = rejection.with_resolver(&resolver);
             let reason = Refused(rejection.to_string());
             let mut response = rejection.into_response();

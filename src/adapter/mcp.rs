@@ -21,7 +21,8 @@ use crate::adapter::on_rejection::LayerRejection;
 use crate::adapter::rejection::UserInfoRejection;
 use crate::adapter::request::{layer_challenges, layer_user};
 use crate::mcp::{
-    BodyRefusal, HEADER_MISMATCH, McpOperation, McpPolicy, McpRefusal, check_body, error_body,
+    BodyRefusal, HEADER_MISMATCH, McpHeaderError, McpOperation, McpPolicy, McpRefusal, check_body,
+    error_body,
 };
 
 /// Left by [`McpHeaderCheck`] on a request whose headers match its body: the body's operation
@@ -43,6 +44,35 @@ fn jsonrpc_error(
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// The `400` of MCP routing headers that cannot be read: JSON-RPC error `-32020`
+/// (`HeaderMismatch`, "headers missing or malformed"), `id` `null`. What
+/// [`McpPolicyLayer`] answers with, for a forward-auth endpoint of your own too.
+#[must_use]
+pub fn mcp_header_refusal(error: &McpHeaderError) -> Response<Body> {
+    jsonrpc_error(
+        StatusCode::BAD_REQUEST,
+        &serde_json::Value::Null,
+        HEADER_MISMATCH,
+        &error.to_string(),
+    )
+}
+
+impl UserInfoRejection {
+    /// An [`McpPolicy`]'s refusal as a rejection: a 401 naming every scope of the operation,
+    /// or a 403; `Err` gives back the routing-header error of a `400`
+    /// ([`mcp_header_refusal`]).
+    ///
+    /// # Errors
+    /// The [`McpHeaderError`] of [`McpRefusal::BadHeaders`].
+    pub fn from_mcp(refusal: McpRefusal) -> Result<Self, McpHeaderError> {
+        match refusal {
+            McpRefusal::BadHeaders(error) => Err(error),
+            McpRefusal::MissingCredential { scopes } => Ok(Self::missing_credentials_for(&scopes)),
+            McpRefusal::Denied(denied) => Ok(Self::denied(*denied)),
+        }
+    }
 }
 
 /// A tower [`Layer`] that authorizes each MCP operation by an [`McpPolicy`]: behind
@@ -136,23 +166,15 @@ where
                 None => self.policy.authorize_headers(request.headers(), user),
             }
         };
-        let rejection = match outcome {
-            Ok(()) => return ResponseFuture::inner(self.inner.call(request)),
-            Err(McpRefusal::BadHeaders(error)) => {
+        let Err(refusal) = outcome else {
+            return ResponseFuture::inner(self.inner.call(request));
+        };
+        let rejection = match UserInfoRejection::from_mcp(refusal) {
+            Ok(rejection) => rejection,
+            Err(error) => {
                 tracing::debug!(%error, "MCP request refused: routing headers");
-                let message = error.to_string();
-                let response = jsonrpc_error(
-                    StatusCode::BAD_REQUEST,
-                    &serde_json::Value::Null,
-                    HEADER_MISMATCH,
-                    &message,
-                );
-                return ResponseFuture::rejected(response);
+                return ResponseFuture::rejected(mcp_header_refusal(&error));
             }
-            Err(McpRefusal::MissingCredential { scopes }) => {
-                UserInfoRejection::missing_credentials_for(&scopes)
-            }
-            Err(McpRefusal::Denied(denied)) => UserInfoRejection::denied(*denied),
         };
         let rejection = rejection.with_challenges(layer_challenges(extensions));
         tracing::debug!(

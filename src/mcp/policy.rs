@@ -14,6 +14,7 @@ use crate::mcp::name_pattern;
 use crate::mcp::operation::{
     MCP_PROTOCOL_VERSION, McpHeaderError, McpOperation, is_routing_revision, single,
 };
+use crate::parse::scope::distinct;
 
 /// What the policy does with a request that carries no `Mcp-Method` (a client of a revision
 /// before 2026-07-28, which sends no routing headers). Never "no requirement".
@@ -221,15 +222,7 @@ impl McpPolicy {
     /// read.
     #[must_use]
     pub fn required_scopes(&self, operation: Option<&McpOperation>) -> Vec<String> {
-        let mut scopes: Vec<String> = Vec::new();
-        for guard in self.guards(operation).unwrap_or_default() {
-            for scope in guard.required_scopes() {
-                if !scopes.contains(scope) {
-                    scopes.push(scope.clone());
-                }
-            }
-        }
-        scopes
+        scopes_of(&self.guards(operation).unwrap_or_default())
     }
 
     /// Whether `user` (`None`: anonymous) may perform `operation`.
@@ -242,21 +235,7 @@ impl McpPolicy {
         user: Option<&UserInfo>,
     ) -> Result<(), McpRefusal> {
         let guards = self.guards(operation).map_err(McpRefusal::BadHeaders)?;
-        let required = self.required_scopes(operation);
-        let mut denials = Vec::new();
-        for guard in guards {
-            match guard.authorize(user) {
-                Ok(()) => {}
-                Err(AuthorizeError::MissingCredential) => {
-                    return Err(McpRefusal::MissingCredential { scopes: required });
-                }
-                Err(AuthorizeError::Denied(denied)) => denials.push(*denied),
-            }
-        }
-        match merged(denials, required) {
-            Some(denied) => Err(McpRefusal::Denied(denied)),
-            None => Ok(()),
-        }
+        judge(&guards, user)
     }
 
     /// Whether `user` passes the default guard (a request that names no operation: a
@@ -265,13 +244,7 @@ impl McpPolicy {
     /// # Errors
     /// As [`authorize`](Self::authorize).
     pub fn authorize_default(&self, user: Option<&UserInfo>) -> Result<(), McpRefusal> {
-        match self.default.authorize(user) {
-            Ok(()) => Ok(()),
-            Err(AuthorizeError::MissingCredential) => Err(McpRefusal::MissingCredential {
-                scopes: self.default.required_scopes().to_vec(),
-            }),
-            Err(AuthorizeError::Denied(denied)) => Err(McpRefusal::Denied(denied)),
-        }
+        judge(&[&self.default], user)
     }
 
     /// [`authorize`](Self::authorize) for the operation a request's routing headers name.
@@ -295,11 +268,45 @@ impl McpPolicy {
     }
 }
 
-/// The denials of several guards as one: every scope the operation needs, what was missing.
-fn merged(denials: Vec<Denied>, required_scopes: Vec<String>) -> Option<Box<Denied>> {
+/// Every scope `guards` require, each once.
+fn scopes_of(guards: &[&Guard]) -> Vec<String> {
+    distinct(guards.iter().flat_map(|guard| guard.required_scopes()))
+}
+
+/// Whether `user` passes every one of `guards`; a refusal names every scope they require
+/// (computed only for a refusal).
+fn judge(guards: &[&Guard], user: Option<&UserInfo>) -> Result<(), McpRefusal> {
+    let mut denials = Vec::new();
+    for guard in guards {
+        match guard.authorize(user) {
+            Ok(()) => {}
+            Err(AuthorizeError::MissingCredential) => {
+                return Err(McpRefusal::MissingCredential {
+                    scopes: scopes_of(guards),
+                });
+            }
+            Err(AuthorizeError::Denied(denied)) => denials.push(*denied),
+        }
+    }
     let mut denials = denials.into_iter();
-    let mut all = Box::new(denials.next()?);
-    for denied in denials {
+    let Some(first) = denials.next() else {
+        return Ok(());
+    };
+    Err(McpRefusal::Denied(merged(
+        first,
+        denials,
+        scopes_of(guards),
+    )))
+}
+
+/// The denials of several guards as one: every scope the operation needs, what was missing.
+fn merged(
+    first: Denied,
+    rest: impl Iterator<Item = Denied>,
+    required_scopes: Vec<String>,
+) -> Box<Denied> {
+    let mut all = Box::new(first);
+    for denied in rest {
         all.guard = format!("{}, {}", all.guard, denied.guard);
         for scope in denied.missing_scopes {
             if !all.missing_scopes.contains(&scope) {
@@ -311,7 +318,7 @@ fn merged(denials: Vec<Denied>, required_scopes: Vec<String>) -> Option<Box<Deni
         all.failed_predicates.extend(denied.failed_predicates);
     }
     all.required_scopes = required_scopes;
-    Some(all)
+    all
 }
 
 /// A rule as written on a command line: `METHOD[:NAME_PATTERN]=SCOPE[ SCOPE…]`, the scopes after

@@ -8,6 +8,17 @@ pub(crate) fn is_scope_token(scope: &str) -> bool {
     !scope.is_empty() && (scope.bytes()).all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }
 
+/// `scopes` each once, in their first order (a union of requirements).
+pub(crate) fn distinct<'a>(scopes: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut once: Vec<String> = Vec::new();
+    for scope in scopes {
+        if !once.contains(scope) {
+            once.push(scope.clone());
+        }
+    }
+    once
+}
+
 /// `scopes` as required or supported scopes: each an RFC 6749 scope token.
 ///
 /// # Errors

@@ -194,13 +194,18 @@ fn www_authenticate(
 
 /// A `Bearer` challenge with `resource_metadata="…"` when a protected resource is configured.
 fn with_metadata(challenge: HeaderValue, offered: &Challenges) -> HeaderValue {
-    let Some(url) = &offered.resource_metadata else {
-        return challenge;
-    };
+    match &offered.resource_metadata {
+        Some(url) => with_param(challenge, "resource_metadata", url),
+        None => challenge,
+    }
+}
+
+/// A `Bearer` challenge with `name="value"` appended (any other challenge as it is).
+fn with_param(challenge: HeaderValue, name: &str, value: &str) -> HeaderValue {
     match challenge.to_str() {
         Ok(text) if text.starts_with("Bearer") => {
             let separator = if text == "Bearer" { " " } else { ", " };
-            let with = format!(r#"{text}{separator}resource_metadata="{url}""#);
+            let with = format!(r#"{text}{separator}{name}="{value}""#);
             HeaderValue::try_from(with).unwrap_or(challenge)
         }
         _ => challenge,
@@ -210,23 +215,12 @@ fn with_metadata(challenge: HeaderValue, offered: &Challenges) -> HeaderValue {
 /// A 401's `Bearer` challenge with `scope="…"`: the resolver's required scopes and the
 /// route's (`route`), each once, never `offline_access` (the MCP authorization spec).
 fn with_scope(challenge: HeaderValue, offered: &Challenges, route: &[String]) -> HeaderValue {
-    let mut scopes: Vec<&str> = Vec::new();
-    for scope in offered.scopes.iter().chain(route) {
-        if scope != crate::authorize::OFFLINE_ACCESS && !scopes.contains(&scope.as_str()) {
-            scopes.push(scope);
-        }
-    }
+    let mut scopes = crate::parse::scope::distinct(offered.scopes.iter().chain(route));
+    scopes.retain(|scope| scope != crate::authorize::OFFLINE_ACCESS);
     if scopes.is_empty() {
         return challenge;
     }
-    match challenge.to_str() {
-        Ok(text) if text.starts_with("Bearer") => {
-            let separator = if text == "Bearer" { " " } else { ", " };
-            let with = format!(r#"{text}{separator}scope="{}""#, scopes.join(" "));
-            HeaderValue::try_from(with).unwrap_or(challenge)
-        }
-        _ => challenge,
-    }
+    with_param(challenge, "scope", &scopes.join(" "))
 }
 
 /// RFC 9449 §7.1: `DPoP algs="…"`, with `error="invalid_dpop_proof"` and its description for

@@ -49,8 +49,6 @@ impl ResolverBuilder {
     /// The scopes every token must have: its verifiers' and introspection client's required
     /// scopes, each once.
     fn required_scopes(&self) -> Vec<String> {
-        #[allow(unused_mut)]
-        let mut scopes: Vec<String> = Vec::new();
         #[cfg(feature = "verify")]
         let verifiers = self
             .verifiers
@@ -65,12 +63,7 @@ impl ResolverBuilder {
             .map(|client| client.required_scopes());
         #[cfg(not(feature = "introspection"))]
         let client = std::iter::empty::<&[String]>();
-        for scope in verifiers.chain(client).flatten() {
-            if !scopes.contains(scope) {
-                scopes.push(scope.clone());
-            }
-        }
-        scopes
+        crate::parse::scope::distinct(verifiers.chain(client).flatten())
     }
 
     /// DPoP's configuration, checked: a public URL that parses, and one at all (or trusted
